@@ -27,6 +27,8 @@ struct pith_module {
     atomic_uint refs;
     pith_engine *engine;
     module *m;                      /* decoded, validated, compiled (m->funcs[i].compiled) */
+    pith_functype *api_types;       /* m->types in public form (listing, pith_func_type) */
+    pith_valtype *api_vals;         /* storage behind api_types[i].params/results */
 };
 
 struct pith_memory {
@@ -34,6 +36,7 @@ struct pith_memory {
     uint64_t size;          /* current size in bytes (pages * 65536) */
     uint32_t pages, max_pages;  /* max_pages: declared max capped by the store's limit */
     bool has_max;           /* declared maximum (for import type matching) */
+    uint32_t decl_max;      /* the declared maximum itself, uncapped (when has_max) */
     size_t reserved;        /* bytes of address space reserved at data (incl. guard) */
 };
 
@@ -41,7 +44,8 @@ struct pith_table {
     uint8_t elem;           /* PITH_FUNCREF or PITH_EXTERNREF */
     uint32_t size, max;     /* max: declared max capped by the store's limit */
     bool has_max;
-    slot *elems;            /* size entries */
+    uint32_t decl_max;      /* the declared maximum itself, uncapped (when has_max) */
+    slot *elems;            /* size entries; rt_table_grow may move it (reload after grow) */
     uint32_t cap;
     pith_store *store;
 };
@@ -60,6 +64,8 @@ struct pith_func {
     void *env;
     pith_finalizer finalizer;
     functype host_type;     /* host: owned copy of the type */
+    pith_functype api_type; /* public form (pith_func_type); arrays owned by the module or,
+                               for host functions, by this func */
 };
 
 struct pith_instance {
