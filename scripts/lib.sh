@@ -68,7 +68,7 @@ build() {
     : >"$log"
     for t in "$@"; do
         if ! cmake --build "$PITH_ROOT/$dir" -j "$PITH_JOBS" --target "$t" >>"$log" 2>&1; then
-            grep -i -E 'error|warning|undefined reference|no rule' "$log" | head -n 12 >&2
+            grep -E 'error:|warning:|undefined reference|No rule to make' "$log" | head -n 12 >&2
             warn "building $t in $dir failed (full log: $dir/build.log)"
             return 1
         fi
