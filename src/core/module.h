@@ -113,6 +113,10 @@ typedef struct module {
     /* function names from the custom "name" section: func_names[i] for function index i
      * (imports included), NULL when absent. Malformed name sections are ignored. */
     char **func_names;      uint32_t nfunc_names;
+
+    /* Decoder-built index so per-kind import lookups are O(1): nimports entries, the
+     * import indices of func imports first, then tables, memories, globals (each in order). */
+    uint32_t *import_of_kind;
 } module;
 
 /* Whole index spaces (imports + definitions). */
