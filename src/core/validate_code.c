@@ -273,8 +273,10 @@ static bool check_table(vctx *v, uint32_t idx, uint8_t *elem)
 
 static bool check_data(vctx *v, uint32_t idx)
 {
-    /* Without a data count section, single-pass decoders cannot know the segments yet. */
-    if (!v->m->has_data_count)
+    /* Without a data count section, single-pass decoders cannot know the segments yet.
+     * When there are no segments at all the index is simply unknown (text-format encoders
+     * omit the section then). */
+    if (!v->m->has_data_count && v->m->ndatas > 0)
         return verr(v, PITH_ERR_MALFORMED, "data count section required");
     if (idx >= v->m->ndatas)
         return verr(v, PITH_ERR_INVALID, "unknown data segment %u", idx);
@@ -585,7 +587,9 @@ static bool check_body(vctx *v, instr_reader *ir)
     while (v->nctrls > 0) {
         if (rd_eof(&ir->r)) {
             v->at = ir->r.pos;
-            return verr(v, PITH_ERR_MALFORMED, "END opcode expected");
+            return verr(v, PITH_ERR_MALFORMED,
+                        "unexpected end of section or function (%u block(s) not closed)",
+                        v->nctrls);
         }
         if (!rd_instr(ir, &in)) {
             /* keep the decoder's status and offset, add the function */
