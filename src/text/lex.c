@@ -1,0 +1,559 @@
+/* lex.c: the WebAssembly text-format lexer and the number/string literal decoders.
+ * Tokens follow the spec's maximal-munch rule: a run of idchars and strings is one token. */
+#include "text/lex.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/reader.h"
+
+/* ------------------------------------------------------------------ characters */
+
+static bool is_idchar(unsigned char c) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '.': case '/': case ':': case '<': case '=': case '>': case '?': case '@': case '\\':
+    case '^': case '_': case '`': case '|': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ lexer */
+
+typedef struct lexer {
+    const char *s;
+    size_t n, pos;
+    uint32_t line;
+    size_t line_start;
+    const char *filename;
+    pith_error *err;
+    token *t;
+    uint32_t nt, cap;
+} lexer;
+
+static bool lex_fail(lexer *lx, size_t at, const char *msg) {
+    /* Callers only report positions on the current line. */
+    uint32_t line = lx->line, col = (uint32_t)(at - lx->line_start) + 1;
+    pith_fail(lx->err, PITH_ERR_MALFORMED, at, "%s:%u:%u: %s", lx->filename, line, col, msg);
+    return false;
+}
+
+static bool push_tok(lexer *lx, uint8_t kind, size_t off, size_t len, uint32_t line,
+                     uint32_t col) {
+    if (lx->nt + 1 >= lx->cap) {
+        uint32_t cap = lx->cap ? lx->cap * 2 : 256;
+        token *t = realloc(lx->t, (size_t)cap * sizeof *t);
+        if (!t) return pith_fail(lx->err, PITH_ERR_NOMEM, off, "out of memory");
+        lx->t = t;
+        lx->cap = cap;
+    }
+    token *tk = &lx->t[lx->nt++];
+    tk->off = (uint32_t)off;
+    tk->len = (uint32_t)len;
+    tk->line = line;
+    tk->col = col;
+    tk->match = 0;
+    tk->kind = kind;
+    return true;
+}
+
+static void newline(lexer *lx, size_t after) {
+    lx->line++;
+    lx->line_start = after;
+}
+
+/* Skips whitespace and comments. */
+static bool skip_space(lexer *lx) {
+    const char *s = lx->s;
+    while (lx->pos < lx->n) {
+        unsigned char c = (unsigned char)s[lx->pos];
+        if (c == ' ' || c == '\t' || c == '\r') {
+            lx->pos++;
+        } else if (c == '\n') {
+            lx->pos++;
+            newline(lx, lx->pos);
+        } else if (c == ';' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ';') {
+            while (lx->pos < lx->n && s[lx->pos] != '\n') lx->pos++;
+        } else if (c == '(' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ';') {
+            size_t start = lx->pos, start_line_start = lx->line_start;
+            uint32_t depth = 1, start_line = lx->line;
+            lx->pos += 2;
+            while (depth > 0) {
+                if (lx->pos >= lx->n) {
+                    lx->line = start_line;
+                    lx->line_start = start_line_start;
+                    return lex_fail(lx, start, "unclosed comment");
+                }
+                char d = s[lx->pos];
+                if (d == '(' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ';') {
+                    depth++;
+                    lx->pos += 2;
+                } else if (d == ';' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ')') {
+                    depth--;
+                    lx->pos += 2;
+                } else {
+                    lx->pos++;
+                    if (d == '\n') newline(lx, lx->pos);
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    return true;
+}
+
+/* Scans one string starting at the quote; validates escapes. */
+static bool scan_string(lexer *lx) {
+    const char *s = lx->s;
+    size_t start = lx->pos;
+    lx->pos++;
+    for (;;) {
+        if (lx->pos >= lx->n) return lex_fail(lx, start, "unclosed string");
+        unsigned char c = (unsigned char)s[lx->pos];
+        if (c == '"') {
+            lx->pos++;
+            return true;
+        }
+        if (c == '\n') return lex_fail(lx, lx->pos, "unclosed string");
+        if (c < 0x20 || c == 0x7f) return lex_fail(lx, lx->pos, "illegal character in string");
+        if (c != '\\') {
+            lx->pos++;
+            continue;
+        }
+        if (lx->pos + 1 >= lx->n) return lex_fail(lx, start, "unclosed string");
+        unsigned char e = (unsigned char)s[lx->pos + 1];
+        switch (e) {
+        case 't': case 'n': case 'r': case '"': case '\'': case '\\':
+            lx->pos += 2;
+            break;
+        case 'u': {
+            size_t p = lx->pos + 2;
+            if (p >= lx->n || s[p] != '{') return lex_fail(lx, lx->pos, "illegal escape");
+            p++;
+            uint32_t v = 0;
+            size_t digits = 0;
+            bool under_ok = false;
+            while (p < lx->n && s[p] != '}') {
+                if (s[p] == '_' && under_ok) {
+                    under_ok = false;
+                    p++;
+                    continue;
+                }
+                int h = hexval((unsigned char)s[p]);
+                if (h < 0) return lex_fail(lx, lx->pos, "illegal escape");
+                if (v > 0x10FFFF) return lex_fail(lx, lx->pos, "illegal escape");
+                v = v * 16 + (uint32_t)h;
+                digits++;
+                under_ok = true;
+                p++;
+            }
+            if (p >= lx->n || digits == 0 || !under_ok || v > 0x10FFFF ||
+                (v >= 0xD800 && v < 0xE000))
+                return lex_fail(lx, lx->pos, "illegal escape");
+            lx->pos = p + 1;
+            break;
+        }
+        default:
+            if (hexval(e) >= 0 && lx->pos + 2 < lx->n && hexval((unsigned char)s[lx->pos + 2]) >= 0) {
+                lx->pos += 3;
+                break;
+            }
+            return lex_fail(lx, lx->pos, "illegal escape");
+        }
+    }
+}
+
+/* Skips an annotation "(@name ...)" whose '(' is at lx->pos, keeping lines counted. */
+static bool skip_annotation(lexer *lx) {
+    size_t start = lx->pos;
+    uint32_t depth = 0;
+    for (;;) {
+        if (!skip_space(lx)) return false;
+        if (lx->pos >= lx->n) return lex_fail(lx, start, "unclosed annotation");
+        char c = lx->s[lx->pos];
+        if (c == '(') {
+            depth++;
+            lx->pos++;
+        } else if (c == ')') {
+            lx->pos++;
+            if (--depth == 0) return true;
+        } else if (c == '"') {
+            if (!scan_string(lx)) return false;
+        } else {
+            lx->pos++;
+        }
+    }
+}
+
+pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_list *out,
+                       pith_error *err) {
+    memset(out, 0, sizeof *out);
+    if (len >= UINT32_MAX) {
+        pith_fail(err, PITH_ERR_LIMIT, 0, "%s: source too large", filename);
+        return PITH_ERR_LIMIT;
+    }
+    lexer lx = {.s = src, .n = len, .line = 1, .filename = filename, .err = err};
+    uint32_t *stack = NULL; /* open-paren token indices */
+    uint32_t depth = 0, stack_cap = 0;
+    bool ok = true;
+    for (;;) {
+        if (!skip_space(&lx)) {
+            ok = false;
+            break;
+        }
+        if (lx.pos >= lx.n) break;
+        size_t start = lx.pos;
+        uint32_t col = (uint32_t)(start - lx.line_start) + 1;
+        unsigned char c = (unsigned char)src[start];
+        if (c == '(') {
+            if (start + 1 < len && src[start + 1] == '@') {
+                if (!(ok = skip_annotation(&lx))) break;
+                continue;
+            }
+            if (depth == stack_cap) {
+                uint32_t cap = stack_cap ? stack_cap * 2 : 64;
+                uint32_t *ns = realloc(stack, cap * sizeof *ns);
+                if (!ns) {
+                    ok = pith_fail(err, PITH_ERR_NOMEM, start, "out of memory");
+                    break;
+                }
+                stack = ns;
+                stack_cap = cap;
+            }
+            stack[depth++] = lx.nt;
+            if (!(ok = push_tok(&lx, TK_LPAREN, start, 1, lx.line, col))) break;
+            lx.pos++;
+        } else if (c == ')') {
+            if (depth == 0) {
+                ok = lex_fail(&lx, start, "unexpected token ')'");
+                break;
+            }
+            lx.t[stack[--depth]].match = lx.nt;
+            if (!(ok = push_tok(&lx, TK_RPAREN, start, 1, lx.line, col))) break;
+            lx.pos++;
+        } else if (c == '"' || is_idchar(c)) {
+            uint32_t line = lx.line;
+            size_t nstrings = 0, nidchars = 0;
+            while (lx.pos < len) {
+                unsigned char d = (unsigned char)src[lx.pos];
+                if (d == '"') {
+                    if (!(ok = scan_string(&lx))) break;
+                    nstrings++;
+                } else if (is_idchar(d)) {
+                    lx.pos++;
+                    nidchars++;
+                } else {
+                    break;
+                }
+            }
+            if (!ok) break;
+            uint8_t kind;
+            if (nstrings == 1 && nidchars == 0) kind = TK_STRING;
+            else if (nstrings > 0) kind = TK_RESERVED;
+            else if (c == '$') kind = lx.pos - start > 1 ? TK_ID : TK_RESERVED;
+            else if (c >= 'a' && c <= 'z') kind = TK_KEYWORD;
+            else if ((c >= '0' && c <= '9') || c == '+' || c == '-') kind = TK_NUM;
+            else kind = TK_RESERVED;
+            if (!(ok = push_tok(&lx, kind, start, lx.pos - start, line, col))) break;
+        } else {
+            ok = lex_fail(&lx, start, "unexpected character");
+            break;
+        }
+    }
+    if (ok && depth > 0) {
+        token *open = &lx.t[stack[depth - 1]];
+        ok = pith_fail(err, PITH_ERR_MALFORMED, open->off, "%s:%u:%u: unclosed parenthesis",
+                       filename, open->line, open->col);
+    }
+    free(stack);
+    if (ok) ok = push_tok(&lx, TK_EOF, len, 0, lx.line, (uint32_t)(len - lx.line_start) + 1);
+    if (!ok) {
+        free(lx.t);
+        return err->status;
+    }
+    lx.nt--; /* the EOF token is not counted */
+    out->t = lx.t;
+    out->n = lx.nt;
+    out->src = src;
+    out->len = len;
+    out->filename = filename;
+    return PITH_OK;
+}
+
+void tok_list_free(tok_list *l) {
+    free(l->t);
+    memset(l, 0, sizeof *l);
+}
+
+static size_t put_utf8(uint8_t *o, uint32_t v) {
+    if (v < 0x80) {
+        o[0] = (uint8_t)v;
+        return 1;
+    }
+    if (v < 0x800) {
+        o[0] = (uint8_t)(0xC0 | (v >> 6));
+        o[1] = (uint8_t)(0x80 | (v & 0x3F));
+        return 2;
+    }
+    if (v < 0x10000) {
+        o[0] = (uint8_t)(0xE0 | (v >> 12));
+        o[1] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+        o[2] = (uint8_t)(0x80 | (v & 0x3F));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | (v >> 18));
+    o[1] = (uint8_t)(0x80 | ((v >> 12) & 0x3F));
+    o[2] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+    o[3] = (uint8_t)(0x80 | (v & 0x3F));
+    return 4;
+}
+
+size_t lex_string_decode(const char *src, const token *tok, uint8_t *out) {
+    const char *s = src + tok->off + 1;
+    size_t n = tok->len >= 2 ? tok->len - 2 : 0, o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c != '\\') {
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        unsigned char e = (unsigned char)s[i + 1];
+        switch (e) {
+        case 't': out[o++] = '\t'; i += 2; break;
+        case 'n': out[o++] = '\n'; i += 2; break;
+        case 'r': out[o++] = '\r'; i += 2; break;
+        case '"': out[o++] = '"'; i += 2; break;
+        case '\'': out[o++] = '\''; i += 2; break;
+        case '\\': out[o++] = '\\'; i += 2; break;
+        case 'u': {
+            uint32_t v = 0;
+            i += 3;
+            while (s[i] != '}') {
+                if (s[i] != '_') v = v * 16 + (uint32_t)hexval((unsigned char)s[i]);
+                i++;
+            }
+            i++;
+            /* The shortest escape "\u{X}" is 5 bytes, longer than any UTF-8 form of X
+             * except 4-byte ones, which need at least 5 hex digits: output never overtakes. */
+            o += put_utf8(out + o, v);
+            break;
+        }
+        default:
+            out[o++] = (uint8_t)(hexval(e) * 16 + hexval((unsigned char)s[i + 2]));
+            i += 3;
+            break;
+        }
+    }
+    return o;
+}
+
+bool tok_is(const tok_list *l, const token *tok, const char *word) {
+    size_t n = strlen(word);
+    return tok->len == n && memcmp(l->src + tok->off, word, n) == 0;
+}
+
+/* ------------------------------------------------------------------ numbers */
+
+/* Consumes digit ('_'? digit)* at s[*i]; appends digits to buf (if non-NULL). Returns the
+ * number of digits, or SIZE_MAX on a misplaced underscore. */
+static size_t scan_digits(const char *s, size_t n, size_t *i, bool hex, char *buf, size_t *bl) {
+    size_t count = 0;
+    while (*i < n) {
+        unsigned char c = (unsigned char)s[*i];
+        bool dig = hex ? hexval(c) >= 0 : (c >= '0' && c <= '9');
+        if (dig) {
+            if (buf) buf[(*bl)++] = (char)c;
+            count++;
+            (*i)++;
+        } else if (c == '_') {
+            if (count == 0 || *i + 1 >= n) return SIZE_MAX;
+            unsigned char d = (unsigned char)s[*i + 1];
+            if (!(hex ? hexval(d) >= 0 : (d >= '0' && d <= '9'))) return SIZE_MAX;
+            (*i)++;
+        } else {
+            break;
+        }
+    }
+    return count;
+}
+
+/* Parses an unsigned magnitude: num or 0x hexnum covering all of s. */
+static int parse_mag(const char *s, size_t n, uint64_t *out) {
+    bool hex = n > 2 && s[0] == '0' && (s[1] == 'x');
+    size_t i = hex ? 2 : 0;
+    uint64_t v = 0;
+    bool over = false;
+    size_t start = i;
+    size_t cnt = scan_digits(s, n, &i, hex, NULL, NULL);
+    if (cnt == 0 || cnt == SIZE_MAX || i != n) return NUM_SYNTAX;
+    for (size_t k = start; k < n; k++) {
+        if (s[k] == '_') continue;
+        unsigned d = (unsigned)hexval((unsigned char)s[k]);
+        uint64_t base = hex ? 16 : 10;
+        if (v > (UINT64_MAX - d) / base) over = true;
+        v = v * base + d;
+    }
+    *out = v;
+    return over ? NUM_RANGE : NUM_OK;
+}
+
+int num_nat(const char *s, size_t n, uint64_t *out) {
+    if (n == 0 || s[0] == '+' || s[0] == '-') return NUM_SYNTAX;
+    return parse_mag(s, n, out);
+}
+
+int num_int(const char *s, size_t n, unsigned bits, uint64_t *out) {
+    bool neg = false;
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        s++;
+        n--;
+    }
+    uint64_t mag;
+    int r = parse_mag(s, n, &mag);
+    if (r != NUM_OK) return r;
+    uint64_t umax = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    uint64_t smin = (uint64_t)1 << (bits - 1);
+    if (neg ? mag > smin : mag > umax) return NUM_RANGE;
+    uint64_t v = neg ? (uint64_t)0 - mag : mag;
+    *out = bits == 64 ? v : (v & umax);
+    return NUM_OK;
+}
+
+/* Validates float syntax (after the sign) and copies it without underscores into buf,
+ * which must hold n + 1 bytes. Returns false on bad syntax. */
+static bool clean_float(const char *s, size_t n, char *buf) {
+    size_t i = 0, bl = 0;
+    bool hex = n > 2 && s[0] == '0' && s[1] == 'x';
+    if (hex) {
+        buf[bl++] = '0';
+        buf[bl++] = 'x';
+        i = 2;
+    }
+    size_t c = scan_digits(s, n, &i, hex, buf, &bl);
+    if (c == 0 || c == SIZE_MAX) return false;
+    if (i < n && s[i] == '.') {
+        buf[bl++] = '.';
+        i++;
+        if (i < n && s[i] != (hex ? 'p' : 'e') && s[i] != (hex ? 'P' : 'E')) {
+            c = scan_digits(s, n, &i, hex, buf, &bl);
+            if (c == 0 || c == SIZE_MAX) return false;
+        }
+    }
+    if (i < n && (s[i] == (hex ? 'p' : 'e') || s[i] == (hex ? 'P' : 'E'))) {
+        buf[bl++] = hex ? 'p' : 'e';
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) buf[bl++] = s[i++];
+        c = scan_digits(s, n, &i, false, buf, &bl);
+        if (c == 0 || c == SIZE_MAX) return false;
+    }
+    buf[bl] = 0;
+    return i == n;
+}
+
+/* Shared float front end: sign, inf, nan[:payload]; else a cleaned numeric string. */
+typedef enum { FL_NUM, FL_INF, FL_NAN, FL_NANP } fl_kind;
+
+static int float_front(const char *s, size_t n, bool *neg, fl_kind *k, uint64_t *payload,
+                       char **buf, char *small, size_t small_n) {
+    *neg = false;
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        *neg = s[0] == '-';
+        s++;
+        n--;
+    }
+    if (n == 3 && memcmp(s, "inf", 3) == 0) {
+        *k = FL_INF;
+        return NUM_OK;
+    }
+    if (n == 3 && memcmp(s, "nan", 3) == 0) {
+        *k = FL_NAN;
+        return NUM_OK;
+    }
+    if (n > 6 && memcmp(s, "nan:0x", 6) == 0) {
+        *k = FL_NANP;
+        size_t i = 6;
+        size_t c = scan_digits(s, n, &i, true, NULL, NULL);
+        if (c == 0 || c == SIZE_MAX || i != n) return NUM_SYNTAX;
+        return parse_mag(s + 4, n - 4, payload) == NUM_OK ? NUM_OK : NUM_RANGE;
+    }
+    *k = FL_NUM;
+    char *b = n + 1 <= small_n ? small : malloc(n + 1);
+    if (!b) return NUM_RANGE;
+    *buf = b;
+    if (!clean_float(s, n, b)) return NUM_SYNTAX;
+    return NUM_OK;
+}
+
+int num_f32(const char *s, size_t n, uint32_t *out) {
+    char small[128], *buf = NULL;
+    bool neg;
+    fl_kind k;
+    uint64_t payload = 0;
+    int r = float_front(s, n, &neg, &k, &payload, &buf, small, sizeof small);
+    uint32_t bits = 0;
+    if (r == NUM_OK) {
+        switch (k) {
+        case FL_INF: bits = 0x7f800000u; break;
+        case FL_NAN: bits = 0x7fc00000u; break;
+        case FL_NANP:
+            if (payload == 0 || payload >= (1u << 23)) r = NUM_RANGE;
+            else bits = 0x7f800000u | (uint32_t)payload;
+            break;
+        case FL_NUM: {
+            errno = 0;
+            float f = strtof(buf, NULL);
+            if (isinf(f)) r = NUM_RANGE;
+            memcpy(&bits, &f, 4);
+            break;
+        }
+        }
+    }
+    if (buf && buf != small) free(buf);
+    if (r == NUM_OK) *out = bits | (neg ? 0x80000000u : 0);
+    return r;
+}
+
+int num_f64(const char *s, size_t n, uint64_t *out) {
+    char small[128], *buf = NULL;
+    bool neg;
+    fl_kind k;
+    uint64_t payload = 0;
+    int r = float_front(s, n, &neg, &k, &payload, &buf, small, sizeof small);
+    uint64_t bits = 0;
+    if (r == NUM_OK) {
+        switch (k) {
+        case FL_INF: bits = 0x7ff0000000000000ull; break;
+        case FL_NAN: bits = 0x7ff8000000000000ull; break;
+        case FL_NANP:
+            if (payload == 0 || payload >= (1ull << 52)) r = NUM_RANGE;
+            else bits = 0x7ff0000000000000ull | payload;
+            break;
+        case FL_NUM: {
+            double d = strtod(buf, NULL);
+            if (isinf(d)) r = NUM_RANGE;
+            memcpy(&bits, &d, 8);
+            break;
+        }
+        }
+    }
+    if (buf && buf != small) free(buf);
+    if (r == NUM_OK) *out = bits | (neg ? 0x8000000000000000ull : 0);
+    return r;
+}
