@@ -1,0 +1,404 @@
+/* cmd_run.c: `pith run FILE [--invoke NAME] [ARGS...]`: instantiate a module with the host
+ * imports of cli_host.c, call one export (or _start) and print its results like wasmtime. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_host.h"
+#include "text/watchdog.h"
+
+typedef struct run_opts {
+    const char *file;
+    const char *invoke;
+    char **args;
+    int nargs;
+    uint64_t fuel;
+    bool has_fuel;
+    uint64_t max_pages;
+    uint64_t timeout_ms;
+} run_opts;
+
+/* ------------------------------------------------------------------ argument values */
+
+/* Integers in decimal or 0x hex, with an optional sign; both signed and unsigned ranges. */
+static bool parse_int(const char *s, bool is64, uint64_t *out) {
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-' || *p == '+') neg = *p++ == '-';
+    int base = 10;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    if (!(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))) return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(p, &end, base);
+    if (errno || *end) return false;
+    uint64_t umax = is64 ? UINT64_MAX : UINT32_MAX;
+    uint64_t nmax = is64 ? (uint64_t)1 << 63 : (uint64_t)1 << 31;
+    if (neg) {
+        if (v > nmax) return false;
+        v = (unsigned long long)(0 - (uint64_t)v);
+    } else if (v > umax) {
+        return false;
+    }
+    *out = is64 ? (uint64_t)v : (uint64_t)(uint32_t)v;
+    return true;
+}
+
+/* "nan:0xPAYLOAD" with optional sign, giving the bit pattern. */
+static bool parse_nan_payload(const char *s, bool is64, uint64_t *bits) {
+    bool neg = false;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    if (strncmp(s, "nan:0x", 6) != 0 || !isxdigit((unsigned char)s[6])) return false;
+    errno = 0;
+    char *end;
+    unsigned long long payload = strtoull(s + 6, &end, 16);
+    if (errno || *end || payload == 0) return false;
+    if (is64) {
+        if (payload >> 52) return false;
+        *bits = (neg ? 1ull << 63 : 0) | 0x7ff0000000000000ull | payload;
+    } else {
+        if (payload >> 23) return false;
+        *bits = (neg ? 1ull << 31 : 0) | 0x7f800000ull | payload;
+    }
+    return true;
+}
+
+static bool parse_arg(const char *s, pith_valtype t, pith_val *v) {
+    memset(v, 0, sizeof *v);
+    v->type = t;
+    uint64_t u;
+    char *end;
+    switch (t) {
+    case PITH_I32:
+        if (!parse_int(s, false, &u)) return false;
+        v->of.i32 = (int32_t)(uint32_t)u;
+        return true;
+    case PITH_I64:
+        if (!parse_int(s, true, &u)) return false;
+        v->of.i64 = (int64_t)u;
+        return true;
+    case PITH_F32:
+        if (parse_nan_payload(s, false, &u)) {
+            v->of.f32_bits = (uint32_t)u;
+            return true;
+        }
+        if (!*s || isspace((unsigned char)*s)) return false;
+        v->of.f32 = strtof(s, &end);
+        return *end == 0;
+    case PITH_F64:
+        if (parse_nan_payload(s, true, &u)) {
+            v->of.f64_bits = u;
+            return true;
+        }
+        if (!*s || isspace((unsigned char)*s)) return false;
+        v->of.f64 = strtod(s, &end);
+        return *end == 0;
+    default:
+        return false;
+    }
+}
+
+/* ------------------------------------------------------------------ result printing */
+
+/* Shortest decimal that reads back to the same float; NaNs keep sign and payload. */
+static void print_f32(uint32_t bits) {
+    float f;
+    memcpy(&f, &bits, 4);
+    const char *sign = (bits >> 31) ? "-" : "";
+    if (isnan(f)) {
+        uint32_t payload = bits & 0x7fffffu;
+        if (payload == 0x400000u) printf("%snan\n", sign);
+        else printf("%snan:0x%" PRIx32 "\n", sign, payload);
+        return;
+    }
+    if (isinf(f)) {
+        printf("%sinf\n", sign);
+        return;
+    }
+    char buf[64];
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, (double)f);
+        float back = strtof(buf, NULL);
+        uint32_t bb;
+        memcpy(&bb, &back, 4);
+        if (bb == bits) break;
+    }
+    printf("%s\n", buf);
+}
+
+static void print_f64(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, 8);
+    const char *sign = (bits >> 63) ? "-" : "";
+    if (isnan(d)) {
+        uint64_t payload = bits & 0xfffffffffffffull;
+        if (payload == 0x8000000000000ull) printf("%snan\n", sign);
+        else printf("%snan:0x%" PRIx64 "\n", sign, payload);
+        return;
+    }
+    if (isinf(d)) {
+        printf("%sinf\n", sign);
+        return;
+    }
+    char buf[64];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, d);
+        double back = strtod(buf, NULL);
+        uint64_t bb;
+        memcpy(&bb, &back, 8);
+        if (bb == bits) break;
+    }
+    printf("%s\n", buf);
+}
+
+static void print_val(const pith_val *v) {
+    switch (v->type) {
+    case PITH_I32: printf("%" PRId32 "\n", v->of.i32); break;
+    case PITH_I64: printf("%" PRId64 "\n", v->of.i64); break;
+    case PITH_F32: print_f32(v->of.f32_bits); break;
+    case PITH_F64: print_f64(v->of.f64_bits); break;
+    case PITH_V128:
+        /* As one 128-bit hex number, most significant byte first. */
+        printf("0x");
+        for (int i = 15; i >= 0; i--) printf("%02x", v->of.v128.bytes[i]);
+        printf("\n");
+        break;
+    case PITH_FUNCREF: printf("%s\n", v->of.func ? "ref.func" : "ref.null func"); break;
+    case PITH_EXTERNREF: printf("%s\n", v->of.ref ? "ref.extern" : "ref.null extern"); break;
+    default: printf("?\n"); break;
+    }
+}
+
+/* ------------------------------------------------------------------ running */
+
+/* A trap: message and backtrace on stderr. */
+static int report_trap(const run_opts *o, const pith_error *err) {
+    if (err->trap == PITH_TRAP_INTERRUPTED && o->timeout_ms) {
+        fprintf(stderr, "error: %s (timeout of %" PRIu64 " ms)\n", err->message, o->timeout_ms);
+    } else {
+        fprintf(stderr, "error: %s\n", err->message[0] ? err->message
+                                                      : pith_trap_message(err->trap));
+    }
+    if (err->backtrace[0]) {
+        fprintf(stderr, "wasm backtrace:\n");
+        const char *p = err->backtrace;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            if (n) fprintf(stderr, "  %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    return CLI_EXIT_TRAP;
+}
+
+/* Maps the outcome of instantiation or a call to an exit code, reporting errors. */
+static int report_failure(const run_opts *o, const pith_error *err) {
+    char buf[600];
+    switch (err->status) {
+    case PITH_ERR_TRAP: return report_trap(o, err);
+    case PITH_ERR_EXIT: return err->exit_code;
+    default:
+        cli_error("%s: %s", o->file, cli_error_text(err, false, buf, sizeof buf));
+        return CLI_EXIT_ERROR;
+    }
+}
+
+static int call_export(const run_opts *o, pith_store *store, pith_instance *inst,
+                       const char *name) {
+    pith_extern ex;
+    if (!pith_instance_export(inst, name, &ex)) {
+        cli_error("%s: no export named '%s'", o->file, name);
+        return CLI_EXIT_ERROR;
+    }
+    if (ex.kind != PITH_EXTERN_FUNC) {
+        cli_error("%s: export '%s' is not a function", o->file, name);
+        return CLI_EXIT_ERROR;
+    }
+    const pith_functype *ft = pith_func_type(ex.of.func);
+    /* Without --invoke the arguments belong to the guest (WASI argv), not to _start. */
+    int nargs = o->invoke ? o->nargs : 0;
+    if ((uint32_t)nargs != ft->nparams) {
+        cli_error("'%s' takes %" PRIu32 " argument(s), %d given", name, ft->nparams, nargs);
+        return CLI_EXIT_USAGE;
+    }
+    pith_val *args = calloc(ft->nparams ? ft->nparams : 1, sizeof *args);
+    pith_val *results = calloc(ft->nresults ? ft->nresults : 1, sizeof *results);
+    int rc = CLI_EXIT_OK;
+    if (!args || !results) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_ERROR;
+        goto out;
+    }
+    for (uint32_t i = 0; i < ft->nparams; i++) {
+        if (!parse_arg(o->args[i], ft->params[i], &args[i])) {
+            cli_error("argument %" PRIu32 " of '%s': '%s' is not a valid %s", i + 1, name,
+                      o->args[i], ft->params[i] == PITH_I32   ? "i32"
+                                  : ft->params[i] == PITH_I64 ? "i64"
+                                  : ft->params[i] == PITH_F32 ? "f32"
+                                  : ft->params[i] == PITH_F64 ? "f64"
+                                                              : "value (only numbers can be passed)");
+            rc = CLI_EXIT_USAGE;
+            goto out;
+        }
+    }
+    pith_error err;
+    memset(&err, 0, sizeof err);
+    if (pith_func_call(store, ex.of.func, args, ft->nparams, results, ft->nresults, &err) !=
+        PITH_OK) {
+        fflush(stdout);
+        rc = report_failure(o, &err);
+        goto out;
+    }
+    for (uint32_t i = 0; i < ft->nresults; i++) print_val(&results[i]);
+out:
+    free(args);
+    free(results);
+    return rc;
+}
+
+static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool was_text) {
+    pith_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_memory_pages = (uint32_t)o->max_pages;
+    pith_error err;
+    memset(&err, 0, sizeof err);
+    char buf[600];
+    int rc = CLI_EXIT_ERROR;
+    pith_module *mod = NULL;
+    pith_store *store = NULL;
+    pith_linker *linker = NULL;
+    pith_instance *inst = NULL;
+    cli_host host = {.argc = o->nargs + 1, .argv = o->args - 1, .state = NULL};
+    watchdog wd;
+    bool wd_on = false;
+
+    pith_engine *engine = pith_engine_new(&cfg);
+    if (!engine) {
+        cli_error("cannot create an engine");
+        return CLI_EXIT_ERROR;
+    }
+    if (pith_module_new(engine, bytes, len, &mod, &err) != PITH_OK) {
+        cli_error("%s: %s", o->file, cli_error_text(&err, !was_text, buf, sizeof buf));
+        goto out;
+    }
+    store = pith_store_new(engine);
+    linker = pith_linker_new(engine);
+    if (!store || !linker) {
+        cli_error("cannot create a store");
+        goto out;
+    }
+    if (o->has_fuel) pith_store_set_fuel(store, o->fuel);
+    if (cli_host_define(&host, linker, store, &err) != PITH_OK) {
+        cli_error("cannot define host imports: %s", cli_error_text(&err, false, buf, sizeof buf));
+        goto out;
+    }
+    if (o->timeout_ms) {
+        wd_on = watchdog_start(&wd, store);
+        if (!wd_on) {
+            cli_error("cannot start the timeout thread");
+            goto out;
+        }
+        watchdog_arm(&wd, o->timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)o->timeout_ms);
+    }
+    if (pith_linker_instantiate(linker, store, mod, &inst, &err) != PITH_OK) {
+        rc = report_failure(o, &err);
+        goto out;
+    }
+    if (o->invoke) {
+        rc = call_export(o, store, inst, o->invoke);
+    } else {
+        pith_extern ex;
+        if (!pith_instance_export(inst, "_start", &ex)) {
+            cli_error("%s: no _start export; use --invoke NAME", o->file);
+            goto out;
+        }
+        rc = call_export(o, store, inst, "_start");
+    }
+out:
+    if (wd_on) watchdog_stop(&wd);
+    if (linker) pith_linker_free(linker);
+    if (store) pith_store_free(store);
+    cli_host_free(&host);
+    pith_module_free(mod);
+    pith_engine_free(engine);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv) {
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    /* Guest arguments are collected in place: argv slots are reused, keeping their order. */
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    o.args = args + 1;
+    bool options_done = false;
+    int rc = CLI_EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options_done && a[0] == '-' && a[1] == '-') {
+            if (!strcmp(a, "--")) {
+                options_done = true;
+                continue;
+            }
+            const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+            if (!strcmp(a, "--invoke")) {
+                if (!val) { rc = cli_usage("run", "--invoke needs a function name"); goto out; }
+                o.invoke = val;
+            } else if (!strcmp(a, "--fuel")) {
+                if (!cli_parse_u64(val, UINT64_MAX, &o.fuel)) {
+                    rc = cli_usage("run", "--fuel needs a number");
+                    goto out;
+                }
+                o.has_fuel = true;
+            } else if (!strcmp(a, "--max-memory-pages")) {
+                if (!cli_parse_u64(val, 65536, &o.max_pages) || o.max_pages == 0) {
+                    rc = cli_usage("run", "--max-memory-pages needs a number from 1 to 65536");
+                    goto out;
+                }
+            } else if (!strcmp(a, "--timeout")) {
+                if (!cli_parse_u64(val, UINT32_MAX, &o.timeout_ms) || o.timeout_ms == 0) {
+                    rc = cli_usage("run", "--timeout needs a positive number of milliseconds");
+                    goto out;
+                }
+            } else {
+                rc = cli_usage("run", "unknown option '%s'", a);
+                goto out;
+            }
+            i++;
+            continue;
+        }
+        if (!o.file) {
+            o.file = a;
+            args[0] = argv[i];
+        } else {
+            o.args[o.nargs++] = argv[i];
+        }
+    }
+    if (!o.file) {
+        rc = cli_usage("run", "missing FILE");
+        goto out;
+    }
+    uint8_t *bytes;
+    size_t len;
+    bool was_text;
+    if (!cli_load_wasm(o.file, &bytes, &len, &was_text)) {
+        rc = CLI_EXIT_ERROR;
+        goto out;
+    }
+    rc = run_module(&o, bytes, len, was_text);
+    free(bytes);
+out:
+    free(args);
+    return rc;
+}
