@@ -269,8 +269,8 @@ size_t pith_module_import_count(const pith_module *module)
 void pith_module_import(const pith_module *pm, size_t i, const char **module_name,
                         const char **name, pith_externtype *type)
 {
-    const module *m = pm->m;
-    if (i >= m->nimports) {
+    const module *m = pm ? pm->m : NULL;
+    if (!m || i >= m->nimports) {
         if (module_name)
             *module_name = NULL;
         if (name)
@@ -315,8 +315,8 @@ size_t pith_module_export_count(const pith_module *module)
 void pith_module_export(const pith_module *pm, size_t i, const char **name,
                         pith_externtype *type)
 {
-    const module *m = pm->m;
-    if (i >= m->nexports) {
+    const module *m = pm ? pm->m : NULL;
+    if (!m || i >= m->nexports) {
         if (name)
             *name = NULL;
         if (type)
