@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include "core/runtime.h"
 
 /* A section whose content is under 128 bytes: id, one-byte size, content. */
@@ -917,6 +919,61 @@ static void linker_definitions_replace(void **state)
     pith_module_free(m);
 }
 
+/* Modules are shared: several threads load (interning types concurrently) and instantiate
+ * the same module in their own stores. */
+typedef struct thread_job {
+    pith_engine *engine;
+    pith_module *shared;
+    uint32_t type_id;
+    int failures;
+} thread_job;
+
+static void *thread_main(void *p)
+{
+    thread_job *job = p;
+    for (int i = 0; i < 50; i++) {
+        pith_error err;
+        pith_module *own = NULL;
+        if (pith_module_new(job->engine, mod_types, sizeof mod_types, &own, &err) != PITH_OK) {
+            job->failures++;
+            continue;
+        }
+        job->type_id = own->m->types[1].id;
+        pith_store *s = pith_store_new(job->engine);
+        pith_instance *inst = NULL;
+        if (!s || pith_instantiate(s, job->shared, NULL, 0, &inst, &err) != PITH_OK)
+            job->failures++;
+        pith_extern x;
+        if (inst && (!pith_instance_export(inst, "m", &x) || pith_memory_grow(x.of.memory, 1) != 1))
+            job->failures++;
+        pith_store_free(s);
+        pith_module_free(own);
+    }
+    return NULL;
+}
+
+static void modules_shared_across_threads(void **state)
+{
+    env *e = *state;
+    pith_module *shared = LOAD(e, mod_mem);
+    pith_module *a = LOAD(e, mod_a);
+    enum { NTHREADS = 4 };
+    pthread_t th[NTHREADS];
+    thread_job jobs[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        jobs[i] = (thread_job){e->engine, shared, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(jobs[i].failures, 0);
+        assert_int_equal(jobs[i].type_id, a->m->types[0].id);
+    }
+    assert_int_equal(atomic_load(&shared->refs), 1);
+    pith_module_free(shared);
+    pith_module_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -938,6 +995,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_segments_keep_earlier_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(instance_limit_is_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(linker_definitions_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(modules_shared_across_threads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
