@@ -83,6 +83,7 @@ typedef struct wat {
 
     /* scratch for segments: encoded item expressions and per-item records */
     wbuf seg_exprs, seg_items, locals_enc;
+    wbuf brt;           /* br_table targets being collected */
 
     /* scratch for type uses */
     wbuf tu_params, tu_results;
@@ -91,11 +92,12 @@ typedef struct wat {
 } wat;
 
 /* Reports "file:line:col: msg" at token `at` and unwinds to the entry point. */
-_Noreturn void wat_fail(wat *w, uint32_t at, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+#define WAT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define WAT_PRINTF(f, a)
 #endif
-    ;
+_Noreturn void wat_fail(wat *w, uint32_t at, const char *fmt, ...) WAT_PRINTF(3, 4);
 _Noreturn void wat_nomem(wat *w);
 
 /* token helpers */
@@ -142,12 +144,11 @@ void wat_const_expr(wat *w, wbuf *out); /* instrs until ')' + end, into out */
 void wat_folded_expr(wat *w, wbuf *out); /* one folded instr + end, into out */
 void wat_func_reset(wat *w);
 
-/* (module ...) whose '(' is token `open`: text fields or `binary` strings (wat_module.c). */
+/* wat_module.c: (module ...) whose '(' is token `open` (text fields or `binary` strings),
+ * and bare module fields in tokens [first, end). */
 pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size_t *out_len,
                           pith_error *err);
-
-/* (module ...) whose '(' is token `open`: text fields or `binary` strings (wat_module.c). */
-pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size_t *out_len,
-                          pith_error *err);
+pith_status wat_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t **out,
+                       size_t *out_len, pith_error *err);
 
 #endif

@@ -72,7 +72,9 @@ static void block_type(wat *w, wbuf *b) {
     uint32_t at = w->pos;
     typeuse tu;
     wat_typeuse(w, &tu, false);
-    if (!tu.has_idx && tu.np == 0 && tu.nr <= 1) {
+    /* Like wabt, a type use whose type needs no index is written in the short form. */
+    if ((!tu.has_idx || tu.known) && tu.np == 0 && tu.nr <= 1) {
+        if (tu.has_idx) wat_typeuse_index(w, &tu, at);
         wb_byte(w, b, tu.nr ? w->tu_results.p[0] : 0x40);
         return;
     }
@@ -221,11 +223,11 @@ static void plain(wat *w, opcode op, wbuf *b, uint32_t at) {
         return;
     case IMM_BR_TABLE: {
         /* Collect labels first: the last one is the default and the count excludes it. */
-        size_t mark = w->stash.len;
+        w->brt.len = 0;
         uint32_t n = 0;
         while (wkind(w, w->pos) == TK_NUM || wkind(w, w->pos) == TK_ID) {
             uint32_t l = label_index(w);
-            wb_bytes(w, &w->stash, &l, sizeof l);
+            wb_bytes(w, &w->brt, &l, sizeof l);
             n++;
         }
         if (n == 0) wat_fail(w, w->pos, "unexpected token, expected label");
@@ -233,10 +235,9 @@ static void plain(wat *w, opcode op, wbuf *b, uint32_t at) {
         wb_u32(w, b, n - 1);
         for (uint32_t i = 0; i < n; i++) {
             uint32_t l;
-            memcpy(&l, w->stash.p + mark + i * sizeof l, sizeof l);
+            memcpy(&l, w->brt.p + i * sizeof l, sizeof l);
             wb_u32(w, b, l);
         }
-        w->stash.len = mark;
         return;
     }
     case IMM_FUNC:

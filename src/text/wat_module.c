@@ -236,7 +236,10 @@ void wat_typeuse(wat *w, typeuse *tu, bool names_ok) {
 
 uint32_t wat_typeuse_index(wat *w, typeuse *tu, uint32_t at) {
     if (tu->has_idx) {
-        if (tu->has_inline && tu->idx < w->ntypes) {
+        /* a numeric index alone is left to the validator; with an inline signature to check
+         * against, a missing type is a syntax error as in the reference parser */
+        if (tu->has_inline && tu->idx >= w->ntypes) wat_fail(w, at, "unknown type");
+        if (tu->has_inline) {
             const ftype *ft = &w->types[tu->idx];
             const uint8_t *q = w->typepool.p + ft->at;
             if (ft->np != tu->np || ft->nr != tu->nr ||
@@ -341,11 +344,9 @@ static void limits(wat *w, wbuf *b) {
 }
 
 static void table_type(wat *w, wbuf *b) {
-    wbuf lim = {0};
     /* limits come first in the text but after the reftype in the binary */
     size_t mark = w->stash.len;
     limits(w, &w->stash);
-    (void)lim;
     wb_byte(w, b, w_reftype(w));
     wb_bytes(w, b, w->stash.p + mark, w->stash.len - mark);
     w->stash.len = mark;
@@ -415,13 +416,12 @@ static void func_field(wat *w, uint32_t idx) {
     le->len = 0;
     uint32_t nruns = 0, run = 0;
     uint8_t run_t = 0;
-    size_t runs_mark = w->seg_items.len;
-    w->seg_items.len = 0;
-    (void)runs_mark;
     while (w_peek_open(w, "local")) {
         w->pos += 2;
         uint32_t id = w_opt_id(w);
-        do {
+        bool first = true;
+        while (id != UINT32_MAX ? first : wkind(w, w->pos) != TK_RPAREN) {
+            first = false;
             uint8_t t = w_valtype(w);
             if (id != UINT32_MAX && !nm_add(w, &w->locals, &w->t[id], w->nlocals))
                 wat_fail(w, id, "duplicate local");
@@ -438,7 +438,7 @@ static void func_field(wat *w, uint32_t idx) {
                 run = 1;
                 run_t = t;
             }
-        } while (id == UINT32_MAX && wkind(w, w->pos) != TK_RPAREN);
+        }
         w_expect_rparen(w);
     }
     if (run) {
@@ -520,7 +520,11 @@ static void emit_elem(wat *w, int mode, uint32_t table, const wbuf *offset, uint
         memcpy(&it, w->seg_items.p + i * sizeof it, sizeof it);
         if (it.func == UINT32_MAX) all_func = false;
     }
-    uint8_t flags = mode == SEG_PASSIVE ? 1 : mode == SEG_DECLARED ? 3 : (table ? 2 : 0);
+    /* forms 0 and 4 imply table 0 and funcref; anything else needs the explicit form 2/6 */
+    uint8_t flags = mode == SEG_PASSIVE    ? 1
+                    : mode == SEG_DECLARED ? 3
+                    : (table || reftype != PITH_FUNCREF) ? 2
+                                                         : 0;
     if (!all_func) flags |= 4;
     wbuf *b = &w->sec_elem;
     wb_byte(w, b, flags);
@@ -859,13 +863,13 @@ static void wat_free(wat *w) {
     wbuf *bufs[] = {&w->typepool, &w->sec_import, &w->sec_func,  &w->sec_table,
                     &w->sec_mem,  &w->sec_global, &w->sec_export, &w->sec_elem,
                     &w->sec_code, &w->sec_data,   &w->body,       &w->stash,
-                    &w->seg_exprs, &w->seg_items, &w->locals_enc, &w->tu_params,
+                    &w->seg_exprs, &w->seg_items, &w->locals_enc, &w->brt, &w->tu_params,
                     &w->tu_results};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) wb_free(bufs[i]);
 }
 
 /* Encodes the fields in tokens [first, end) (end: the closing paren or EOF). */
-static pith_status encode_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t **out,
+pith_status wat_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t **out,
                                  size_t *out_len, pith_error *err) {
     wat *w = calloc(1, sizeof *w);
     if (!w) {
@@ -928,7 +932,7 @@ pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size
     if (tl->t[i].kind == TK_ID) i++;
     if (i < end && tl->t[i].kind == TK_KEYWORD && tok_is(tl, &tl->t[i], "binary"))
         return binary_module(tl, i + 1, end, out, out_len, err);
-    return encode_fields(tl, i, end, out, out_len, err);
+    return wat_fields(tl, i, end, out, out_len, err);
 }
 
 pith_status text_wat_to_wasm(const char *src, size_t len, const char *filename, uint8_t **out,
@@ -949,7 +953,7 @@ pith_status text_wat_to_wasm(const char *src, size_t len, const char *filename, 
             st = wat_module_at(&tl, 0, out, out_len, err);
         }
     } else {
-        st = encode_fields(&tl, 0, tl.n, out, out_len, err);
+        st = wat_fields(&tl, 0, tl.n, out, out_len, err);
     }
     tok_list_free(&tl);
     return st;
