@@ -1,0 +1,94 @@
+/* code.h: the internal code form that compile.c produces from validated Wasm bytecode and
+ * interp.c executes: slot-addressed instructions in a flat array of 32-bit cells. */
+#ifndef PITH_CORE_CODE_H
+#define PITH_CORE_CODE_H
+
+#include "core/runtime.h"
+
+/* Dispatch: direct threading with computed goto where the compiler has it (the code holds
+ * handler addresses), a portable switch otherwise. -DPITH_INTERP_SWITCH forces the switch. */
+#if defined(__GNUC__) && !defined(PITH_INTERP_SWITCH)
+#define PITH_THREADED 1
+#else
+#define PITH_THREADED 0
+#endif
+
+/* Slots hold i32 and f32 values zero-extended, so any slot can be copied as 64 bits.
+ * Layout of one instruction: handler (HC cells: an address when threaded, else the opcode),
+ * then operand cells. Operands are frame slot indices (fp[i]), immediates (64-bit ones take
+ * two cells, low first), branch offsets (int32 cells relative to the instruction's first
+ * cell) and embedded pointers (PTRC cells). Every handler reads all its operands before it
+ * writes its destination, so a destination may alias a source. */
+typedef uint32_t cell;
+#if PITH_THREADED
+#define HC ((uint32_t)(sizeof(void *) / sizeof(cell)))
+#else
+#define HC 1u
+#endif
+#define PTRC 2u
+_Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two cells");
+
+/* Control, data movement, memory, tables and calls. Operand cells after the handler:
+ *   unreachable | br off | brnz/brz/brnz64/brz64 c off | br_table c n off*(n+1)
+ *   ret | call cfunc*(PTRC) argbase | call_imp funcidx argbase
+ *   call_ind typeidx tableidx idx argbase
+ *   copy/copy2 d s | const32 d imm | const64 d imm64 | const128 d imm64 imm64
+ *   select/select2 d a b c (c is an i32 slot) | global_get/global_get2 d g | global_set/global_set2 g s
+ *   ldX d addr offset | stX addr val offset | memory_size d | memory_grow d delta
+ *   memory_init d s n dataidx | data_drop dataidx | memory_copy d s n | memory_fill d v n
+ *   table_get d t i | table_set t i v | table_size d t | table_grow d t init delta
+ *   table_fill t i v n | table_copy dt st d s n | table_init t elemidx d s n | elem_drop elemidx
+ *   ref_func d funcidx */
+#define IC_MISC(X)                                                                          \
+    X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
+    X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
+    X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(ld8s) X(ld8u)    \
+    X(ld16s) X(ld16u) X(ld8s_32) X(ld16s_32) X(ld32s) X(ld32u) X(ld64) X(st8) X(st16) X(st32) X(st64)              \
+    X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
+    X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
+    X(table_copy) X(table_init) X(elem_drop) X(ref_func)
+
+/* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
+ * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
+ * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false); UN/TUN are
+ * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
+enum ic {
+#define X(n) IC_##n,
+    IC_MISC(X)
+#undef X
+#define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri,
+#define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \
+                           IC_brn_##n##_rr, IC_brn_##n##_ri,
+#define UN(n, o, ki, ko, e) IC_##n,
+#define TBIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri,
+#define TUN(n, o, ki, ko, c, e) IC_##n,
+#include "core/code_ops.inc"
+#define SIMD(n, o) IC_##n,
+#include "core/code_simd.inc"
+    IC_COUNT
+};
+
+/* Maps a code position back to the byte offset of the Wasm instruction it came from. */
+typedef struct pcmap_entry {
+    uint32_t pos;           /* cell index of the instruction's first cell */
+    uint32_t off;           /* byte offset in the module */
+} pcmap_entry;
+
+/* One compiled function. Immutable once compile_module returns, shared by all instances. */
+typedef struct cfunc {
+    cell *code;
+    uint32_t ncode;
+    uint32_t param_slots;   /* arguments: fp[0 .. param_slots) */
+    uint32_t local_slots;   /* params + declared locals; declared ones are zeroed on entry */
+    uint32_t frame_slots;   /* everything the body touches, >= max(params, results) */
+    uint32_t result_slots;  /* results are left in fp[0 .. result_slots) */
+    uint32_t index;         /* function index (imports included) */
+    const module *m;
+    pcmap_entry *pcmap;
+    uint32_t npcmap;
+} cfunc;
+
+/* Handler addresses indexed by enum ic (threaded dispatch), or NULL with the switch. */
+const void *const *interp_handlers(void);
+
+#endif

@@ -1,0 +1,864 @@
+/* interp.c: executes the internal code of code.h. One dispatch loop per entry from the host;
+ * Wasm-to-Wasm calls push a frame record instead of recursing, so depth is bounded by data. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/code.h"
+
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pith needs a little-endian host");
+#endif
+
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#endif
+
+#define DEFAULT_MAX_DEPTH 10000u
+
+/* Saved state of a caller while its callee runs. */
+struct interp_frame {
+    const cell *ip;         /* where the caller resumes */
+    slot *fp;
+    const cfunc *fn;
+    pith_instance *inst;
+};
+
+/* ---------------------------------------------------------------- numeric helpers */
+
+static inline float f32_of(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+static inline double f64_of(uint64_t b) { double f; memcpy(&f, &b, 8); return f; }
+static inline uint32_t f32_bits(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
+static inline uint64_t f64_bits(double f) { uint64_t b; memcpy(&b, &f, 8); return b; }
+static inline uint64_t imm64(const cell *p) { return (uint64_t)p[0] | (uint64_t)p[1] << 32; }
+
+static inline uint32_t rotl32(uint32_t a, uint32_t b) { b &= 31; return (a << b) | (a >> ((32 - b) & 31)); }
+static inline uint32_t rotr32(uint32_t a, uint32_t b) { b &= 31; return (a >> b) | (a << ((32 - b) & 31)); }
+static inline uint64_t rotl64(uint64_t a, uint64_t b) { b &= 63; return (a << b) | (a >> ((64 - b) & 63)); }
+static inline uint64_t rotr64(uint64_t a, uint64_t b) { b &= 63; return (a >> b) | (a << ((64 - b) & 63)); }
+
+#if defined(__GNUC__)
+static inline uint32_t clz32(uint32_t a) { return a ? (uint32_t)__builtin_clz(a) : 32; }
+static inline uint32_t ctz32(uint32_t a) { return a ? (uint32_t)__builtin_ctz(a) : 32; }
+static inline uint32_t popcnt32(uint32_t a) { return (uint32_t)__builtin_popcount(a); }
+static inline uint64_t clz64(uint64_t a) { return a ? (uint64_t)__builtin_clzll(a) : 64; }
+static inline uint64_t ctz64(uint64_t a) { return a ? (uint64_t)__builtin_ctzll(a) : 64; }
+static inline uint64_t popcnt64(uint64_t a) { return (uint64_t)__builtin_popcountll(a); }
+#else
+static inline uint64_t clz64(uint64_t a) { uint64_t n = 0; while (n < 64 && !(a >> (63 - n) & 1)) n++; return n; }
+static inline uint64_t ctz64(uint64_t a) { uint64_t n = 0; while (n < 64 && !(a >> n & 1)) n++; return n; }
+static inline uint64_t popcnt64(uint64_t a) { uint64_t n = 0; for (; a; a &= a - 1) n++; return n; }
+static inline uint32_t clz32(uint32_t a) { return (uint32_t)clz64(a) - 32; }
+static inline uint32_t ctz32(uint32_t a) { return a ? (uint32_t)ctz64(a) : 32; }
+static inline uint32_t popcnt32(uint32_t a) { return (uint32_t)popcnt64(a); }
+#endif
+
+/* min/max: NaN if either is NaN (propagated through an arithmetic op, so it is quiet), and
+ * -0 < +0. */
+static inline float wmin32(float a, float b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == b) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline float wmax32(float a, float b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == b) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+static inline double wmin64(double a, double b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == b) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline double wmax64(double a, double b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == b) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+/* Saturating truncations: NaN -> 0, out of range -> the nearest bound. */
+#define SAT(name, FT, RT, lo_ok, hi_ok, minv, maxv, cast)                                   \
+    static inline RT name(FT a)                                                            \
+    {                                                                                      \
+        if (a != a) return 0;                                                              \
+        if (!(lo_ok)) return (RT)(minv);                                                   \
+        if (!(hi_ok)) return (RT)(maxv);                                                   \
+        return (RT)(cast a);                                                               \
+    }
+SAT(sat_i32_f32_s, float, uint32_t, a >= -2147483648.0f, a < 2147483648.0f, 0x80000000u, 0x7fffffffu, (int32_t))
+SAT(sat_i32_f32_u, float, uint32_t, a > -1.0f, a < 4294967296.0f, 0u, 0xffffffffu, (uint32_t))
+SAT(sat_i32_f64_s, double, uint32_t, a > -2147483649.0, a < 2147483648.0, 0x80000000u, 0x7fffffffu, (int32_t))
+SAT(sat_i32_f64_u, double, uint32_t, a > -1.0, a < 4294967296.0, 0u, 0xffffffffu, (uint32_t))
+SAT(sat_i64_f32_s, float, uint64_t, a >= -9223372036854775808.0f, a < 9223372036854775808.0f,
+    0x8000000000000000ull, 0x7fffffffffffffffull, (int64_t))
+SAT(sat_i64_f32_u, float, uint64_t, a > -1.0f, a < 18446744073709551616.0f, 0u, ~0ull, (uint64_t))
+SAT(sat_i64_f64_s, double, uint64_t, a >= -9223372036854775808.0, a < 9223372036854775808.0,
+    0x8000000000000000ull, 0x7fffffffffffffffull, (int64_t))
+SAT(sat_i64_f64_u, double, uint64_t, a > -1.0, a < 18446744073709551616.0, 0u, ~0ull, (uint64_t))
+#undef SAT
+
+/* ---------------------------------------------------------------- traps and backtraces */
+
+/* Byte offset of the Wasm instruction that produced code position pos. */
+static uint32_t code_offset(const cfunc *fn, size_t pos)
+{
+    uint32_t lo = 0, hi = fn->npcmap;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (fn->pcmap[mid].pos <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? fn->pcmap[lo - 1].off : 0;
+}
+
+/* Appends one frame line; false once the buffer is full. */
+static bool bt_add(pith_error *err, const cfunc *fn, size_t pos)
+{
+    const char *nul = memchr(err->backtrace, 0, sizeof err->backtrace);
+    size_t len = nul ? (size_t)(nul - err->backtrace) : sizeof err->backtrace;
+    if (len + 8 >= sizeof err->backtrace)
+        return false;
+    unsigned n = 0;
+    if (len) {
+        n = 1;
+        for (size_t i = 0; i < len; i++)
+            n += err->backtrace[i] == '\n';
+    }
+    char buf[32];
+    const char *name = NULL;
+    if (fn->index < fn->m->nfunc_names && fn->m->func_names)
+        name = fn->m->func_names[fn->index];
+    if (!name) {
+        snprintf(buf, sizeof buf, "func[%u]", fn->index);
+        name = buf;
+    }
+    snprintf(err->backtrace + len, sizeof err->backtrace - len,
+             "%s  %u: %s (module offset 0x%x)", len ? "\n" : "", n, name,
+             code_offset(fn, pos));
+    return true;
+}
+
+/* Lists the frames of one run: the current one at ip, then the callers back to `entry`. */
+static void bt_frames(pith_error *err, const cfunc *fn, const cell *ip,
+                      const struct interp_frame *frames, uint32_t depth, uint32_t entry)
+{
+    if (!bt_add(err, fn, (size_t)(ip - fn->code)))
+        return;
+    for (uint32_t d = depth; d-- > entry;) {
+        const struct interp_frame *fr = &frames[d];
+        if (!bt_add(err, fr->fn, (size_t)(fr->ip - fr->fn->code) - 1))
+            return;
+    }
+}
+
+/* Fuel and interrupt, off the fast path: one unit per call and loop iteration. */
+static pith_trap_kind limits_slow(pith_store *s)
+{
+    if (atomic_load_explicit(&s->interrupt, memory_order_relaxed))
+        return PITH_TRAP_INTERRUPTED;
+    if (s->fuel_enabled) {
+        if (s->fuel <= 0) {
+            s->fuel = 0;
+            return PITH_TRAP_OUT_OF_FUEL;
+        }
+        s->fuel--;
+    }
+    return PITH_TRAP_NONE;
+}
+
+static inline bool limits_pending(pith_store *s)
+{
+    return s->fuel_enabled | atomic_load_explicit(&s->interrupt, memory_order_relaxed);
+}
+
+static bool frames_reserve(pith_store *s, uint32_t need)
+{
+    if (need <= s->frames_cap)
+        return true;
+    uint64_t cap = s->frames_cap ? (uint64_t)s->frames_cap * 2 : 256;
+    if (cap < need)
+        cap = need;
+    if (cap > UINT32_MAX / 2)
+        return false;
+    struct interp_frame *f = realloc(s->frames, (size_t)cap * sizeof *f);
+    if (!f)
+        return false;
+    s->frames = f;
+    s->frames_cap = (uint32_t)cap;
+    return true;
+}
+
+static inline uint32_t max_depth_of(const pith_store *s)
+{
+    return s->limits.max_call_depth ? s->limits.max_call_depth : DEFAULT_MAX_DEPTH;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static const pith_memory no_memory;
+
+#define I(k) (ip[HC + (k)])
+#define NEXT(n) do { ip += HC + (n); DISPATCH(); } while (0)
+#define TRAP(k) do { tk = (k); goto trap; } while (0)
+
+#if PITH_THREADED
+static inline const void *ld_handler(const cell *p)
+{
+    const void *h;
+    memcpy(&h, p, sizeof h);
+    return h;
+}
+#define DISPATCH() goto *ld_handler(ip)
+#define CASE(n) L_##n:
+#else
+#define DISPATCH() goto dispatch
+#define CASE(n) case IC_##n:
+#endif
+
+#define CHECK_LIMITS()                                                                     \
+    do {                                                                                   \
+        if (UNLIKELY(limits_pending(S))) {                                                 \
+            tk = limits_slow(S);                                                           \
+            if (tk)                                                                        \
+                goto trap;                                                                 \
+        }                                                                                  \
+    } while (0)
+
+/* Branches: offsets are relative to the instruction; backward ones are loop iterations. */
+#define JUMP(off)                                                                          \
+    do {                                                                                   \
+        int32_t o_ = (int32_t)(off);                                                       \
+        ip += o_;                                                                          \
+        if (o_ <= 0)                                                                       \
+            CHECK_LIMITS();                                                                \
+        DISPATCH();                                                                        \
+    } while (0)
+
+#define LOAD_MEM() do { mem_base = mem0->data; mem_size = mem0->size; } while (0)
+#define LOAD_INST()                                                                        \
+    do {                                                                                   \
+        globals = inst->globals;                                                           \
+        mem0 = inst->nmems ? inst->mems[0] : &no_memory;                                   \
+        LOAD_MEM();                                                                        \
+    } while (0)
+
+#define TY_I32 uint32_t
+#define TY_I64 uint64_t
+#define TY_F32 float
+#define TY_F64 double
+#define RD_I32(x) ((uint32_t)fp[x])
+#define RD_I64(x) (fp[x])
+#define RD_F32(x) f32_of((uint32_t)fp[x])
+#define RD_F64(x) f64_of(fp[x])
+#define WR_I32(x, v) (fp[x] = (uint32_t)(v))
+#define WR_I64(x, v) (fp[x] = (uint64_t)(v))
+#define WR_F32(x, v) (fp[x] = f32_bits((float)(v)))
+#define WR_F64(x, v) (fp[x] = f64_bits((double)(v)))
+#define IMM_I32(k) ((uint32_t)I(k))
+#define IMM_I64(k) imm64(&I(k))
+#define IMM_F32(k) f32_of(I(k))
+#define IMM_F64(k) f64_of(imm64(&I(k)))
+#define IMMN_I32 1
+#define IMMN_I64 2
+#define IMMN_F32 1
+#define IMMN_F64 2
+
+/* Effective address of a load (operands d addr offset) or store (addr val offset). */
+#define EA_LOAD(size)                                                                      \
+    uint64_t ea = (uint64_t)(uint32_t)fp[I(1)] + I(2);                                     \
+    if (UNLIKELY(ea + (size) > mem_size))                                                  \
+        TRAP(PITH_TRAP_MEMORY_OOB);
+#define EA_STORE(size)                                                                     \
+    uint64_t ea = (uint64_t)(uint32_t)fp[I(0)] + I(2);                                     \
+    if (UNLIKELY(ea + (size) > mem_size))                                                  \
+        TRAP(PITH_TRAP_MEMORY_OOB);
+
+/* Runs fn (already set up at fp, depth counted) until it returns. With `table` set, only
+ * reports the handler table. */
+static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot *fp,
+                       pith_error *err, const void *const **table)
+{
+#if PITH_THREADED
+    static const void *const labels[IC_COUNT] = {
+#define X(n_) [IC_##n_] = &&L_##n_,
+        IC_MISC(X)
+#undef X
+#define BIN(n_, o_, k_, c_, e_) [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
+#define CMP(n_, o_, k_, s_, e_)                                                             \
+    [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,                         \
+    [IC_br_##n_##_rr] = &&L_br_##n_##_rr, [IC_br_##n_##_ri] = &&L_br_##n_##_ri,             \
+    [IC_brn_##n_##_rr] = &&L_brn_##n_##_rr, [IC_brn_##n_##_ri] = &&L_brn_##n_##_ri,
+#define UN(n_, o_, ki_, ko_, e_) [IC_##n_] = &&L_##n_,
+#define TBIN(n_, o_, k_, c_, e_) [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
+#define TUN(n_, o_, ki_, ko_, c_, e_) [IC_##n_] = &&L_##n_,
+#include "core/code_ops.inc"
+#define SIMD(n_, o_) [IC_##n_] = &&L_##n_,
+#include "core/code_simd.inc"
+    };
+    if (table) {
+        *table = labels;
+        return PITH_OK;
+    }
+#else
+    if (table) {
+        *table = NULL;
+        return PITH_OK;
+    }
+#endif
+
+    const cell *ip = fn->code;
+    const pith_memory *mem0;
+    uint8_t *mem_base;
+    uint64_t mem_size;
+    pith_global **globals;
+    slot *const stack = S->stack;
+    const uint32_t stack_slots = S->stack_slots;
+    const uint32_t max_depth = max_depth_of(S);
+    const uint32_t entry = S->depth;
+    uint32_t depth = entry;
+    struct interp_frame *frames = S->frames;
+    pith_trap_kind tk = PITH_TRAP_NONE;
+    pith_status status = PITH_OK;
+    /* operands of the shared call path */
+    pith_func *cf = NULL;
+    uint32_t cargbase = 0, clen = 0;
+
+    LOAD_INST();
+
+#if PITH_THREADED
+    DISPATCH();
+#else
+dispatch:
+    switch ((enum ic)ip[0]) {
+#endif
+
+    /* ------------------------------------------------------------ numeric families */
+#define BIN(n_, o_, k_, c_, e_)                                                             \
+    CASE(n_##_rr) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = RD_##k_(I(2));                                       \
+        WR_##k_(I(0), (e_));                                                                \
+        NEXT(3);                                                                            \
+    }                                                                                       \
+    CASE(n_##_ri) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = IMM_##k_(2);                                         \
+        WR_##k_(I(0), (e_));                                                                \
+        NEXT(2 + IMMN_##k_);                                                                \
+    }
+#define CMP(n_, o_, k_, s_, e_)                                                             \
+    CASE(n_##_rr) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = RD_##k_(I(2));                                       \
+        fp[I(0)] = (uint32_t)(e_);                                                          \
+        NEXT(3);                                                                            \
+    }                                                                                       \
+    CASE(n_##_ri) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = IMM_##k_(2);                                         \
+        fp[I(0)] = (uint32_t)(e_);                                                          \
+        NEXT(2 + IMMN_##k_);                                                                \
+    }                                                                                       \
+    CASE(br_##n_##_rr) {                                                                    \
+        TY_##k_ a = RD_##k_(I(0)), b = RD_##k_(I(1));                                       \
+        if (e_)                                                                             \
+            JUMP(I(2));                                                                     \
+        NEXT(3);                                                                            \
+    }                                                                                       \
+    CASE(br_##n_##_ri) {                                                                    \
+        TY_##k_ a = RD_##k_(I(0)), b = IMM_##k_(1);                                         \
+        if (e_)                                                                             \
+            JUMP(I(1 + IMMN_##k_));                                                         \
+        NEXT(2 + IMMN_##k_);                                                                \
+    }                                                                                       \
+    CASE(brn_##n_##_rr) {                                                                   \
+        TY_##k_ a = RD_##k_(I(0)), b = RD_##k_(I(1));                                       \
+        if (!(e_))                                                                          \
+            JUMP(I(2));                                                                     \
+        NEXT(3);                                                                            \
+    }                                                                                       \
+    CASE(brn_##n_##_ri) {                                                                   \
+        TY_##k_ a = RD_##k_(I(0)), b = IMM_##k_(1);                                         \
+        if (!(e_))                                                                          \
+            JUMP(I(1 + IMMN_##k_));                                                         \
+        NEXT(2 + IMMN_##k_);                                                                \
+    }
+#define UN(n_, o_, ki_, ko_, e_)                                                            \
+    CASE(n_) {                                                                              \
+        TY_##ki_ a = RD_##ki_(I(1));                                                        \
+        WR_##ko_(I(0), (e_));                                                               \
+        NEXT(2);                                                                            \
+    }
+#define TBIN(n_, o_, k_, c_, e_)                                                            \
+    CASE(n_##_rr) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = RD_##k_(I(2));                                       \
+        int t_ = (c_);                                                                      \
+        if (UNLIKELY(t_))                                                                   \
+            TRAP((pith_trap_kind)t_);                                                       \
+        WR_##k_(I(0), (e_));                                                                \
+        NEXT(3);                                                                            \
+    }                                                                                       \
+    CASE(n_##_ri) {                                                                         \
+        TY_##k_ a = RD_##k_(I(1)), b = IMM_##k_(2);                                         \
+        int t_ = (c_);                                                                      \
+        if (UNLIKELY(t_))                                                                   \
+            TRAP((pith_trap_kind)t_);                                                       \
+        WR_##k_(I(0), (e_));                                                                \
+        NEXT(2 + IMMN_##k_);                                                                \
+    }
+#define TUN(n_, o_, ki_, ko_, c_, e_)                                                       \
+    CASE(n_) {                                                                              \
+        TY_##ki_ a = RD_##ki_(I(1));                                                        \
+        int t_ = (c_);                                                                      \
+        if (UNLIKELY(t_))                                                                   \
+            TRAP((pith_trap_kind)t_);                                                       \
+        WR_##ko_(I(0), (e_));                                                               \
+        NEXT(2);                                                                            \
+    }
+#include "core/code_ops.inc"
+
+    /* ------------------------------------------------------------ control */
+    CASE(unreachable) TRAP(PITH_TRAP_UNREACHABLE);
+    CASE(br) JUMP(I(0));
+    CASE(brnz) {
+        if ((uint32_t)fp[I(0)])
+            JUMP(I(1));
+        NEXT(2);
+    }
+    CASE(brz) {
+        if (!(uint32_t)fp[I(0)])
+            JUMP(I(1));
+        NEXT(2);
+    }
+    CASE(brnz64) {
+        if (fp[I(0)])
+            JUMP(I(1));
+        NEXT(2);
+    }
+    CASE(brz64) {
+        if (!fp[I(0)])
+            JUMP(I(1));
+        NEXT(2);
+    }
+    CASE(br_table) {
+        uint32_t i = (uint32_t)fp[I(0)], n = I(1);
+        JUMP(I(2 + (i < n ? i : n)));
+    }
+    CASE(ret) {
+        if (UNLIKELY(depth == entry))
+            goto done;
+        depth--;
+        const struct interp_frame *fr = &frames[depth];
+        ip = fr->ip;
+        fp = fr->fp;
+        fn = fr->fn;
+        if (UNLIKELY(fr->inst != inst)) {
+            inst = fr->inst;
+            LOAD_INST();
+        } else {
+            LOAD_MEM();
+        }
+        DISPATCH();
+    }
+    CASE(call) {
+        const cfunc *callee;
+        memcpy(&callee, &I(0), sizeof callee);
+        slot *nfp = fp + I(PTRC);
+        CHECK_LIMITS();
+        if (UNLIKELY(depth >= max_depth ||
+                     (size_t)(nfp - stack) + callee->frame_slots > stack_slots))
+            TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
+        if (UNLIKELY(depth >= S->frames_cap)) {
+            if (!frames_reserve(S, depth + 1))
+                TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
+            frames = S->frames;
+        }
+        struct interp_frame *fr = &frames[depth++];
+        fr->ip = ip + HC + PTRC + 1;
+        fr->fp = fp;
+        fr->fn = fn;
+        fr->inst = inst;
+        for (uint32_t i = callee->param_slots; i < callee->local_slots; i++)
+            nfp[i] = 0;
+        fp = nfp;
+        fn = callee;
+        ip = callee->code;
+        DISPATCH();
+    }
+    CASE(call_imp) {
+        cf = inst->funcs[I(0)];
+        cargbase = I(1);
+        clen = 2;
+        goto call_func;
+    }
+    CASE(call_ind) {
+        const pith_table *t = inst->tables[I(1)];
+        uint32_t i = (uint32_t)fp[I(2)];
+        if (UNLIKELY(i >= t->size))
+            TRAP(PITH_TRAP_UNDEFINED_ELEMENT);
+        cf = (pith_func *)(uintptr_t)t->elems[i];
+        if (UNLIKELY(!cf))
+            TRAP(PITH_TRAP_UNINITIALIZED_ELEMENT);
+        if (UNLIKELY(cf->type->id != inst->type_ids[I(0)]))
+            TRAP(PITH_TRAP_INDIRECT_MISMATCH);
+        cargbase = I(3);
+        clen = 4;
+        goto call_func;
+    }
+
+    /* ------------------------------------------------------------ data movement */
+    CASE(copy) {
+        fp[I(0)] = fp[I(1)];
+        NEXT(2);
+    }
+    CASE(copy2) {
+        slot lo = fp[I(1)], hi = fp[I(1) + 1];
+        fp[I(0)] = lo;
+        fp[I(0) + 1] = hi;
+        NEXT(2);
+    }
+    CASE(const32) {
+        fp[I(0)] = I(1);
+        NEXT(2);
+    }
+    CASE(const64) {
+        fp[I(0)] = imm64(&I(1));
+        NEXT(3);
+    }
+    CASE(const128) {
+        fp[I(0)] = imm64(&I(1));
+        fp[I(0) + 1] = imm64(&I(3));
+        NEXT(5);
+    }
+    CASE(select) {
+        slot a = fp[I(1)], b = fp[I(2)];
+        fp[I(0)] = (uint32_t)fp[I(3)] ? a : b;
+        NEXT(4);
+    }
+    CASE(select2) {
+        uint32_t src = (uint32_t)fp[I(3)] ? I(1) : I(2);
+        slot lo = fp[src], hi = fp[src + 1];
+        fp[I(0)] = lo;
+        fp[I(0) + 1] = hi;
+        NEXT(4);
+    }
+    CASE(global_get) {
+        fp[I(0)] = globals[I(1)]->value[0];
+        NEXT(2);
+    }
+    CASE(global_get2) {
+        const pith_global *g = globals[I(1)];
+        fp[I(0)] = g->value[0];
+        fp[I(0) + 1] = g->value[1];
+        NEXT(2);
+    }
+    CASE(global_set) {
+        globals[I(0)]->value[0] = fp[I(1)];
+        NEXT(2);
+    }
+    CASE(global_set2) {
+        pith_global *g = globals[I(0)];
+        g->value[0] = fp[I(1)];
+        g->value[1] = fp[I(1) + 1];
+        NEXT(2);
+    }
+    CASE(ref_func) {
+        fp[I(0)] = (uint64_t)(uintptr_t)inst->funcs[I(1)];
+        NEXT(2);
+    }
+
+    /* ------------------------------------------------------------ memory */
+    CASE(ld8s) {
+        EA_LOAD(1)
+        fp[I(0)] = (uint64_t)(int64_t)(int8_t)mem_base[ea];
+        NEXT(3);
+    }
+    CASE(ld8u) {
+        EA_LOAD(1)
+        fp[I(0)] = mem_base[ea];
+        NEXT(3);
+    }
+    CASE(ld8s_32) {
+        EA_LOAD(1)
+        fp[I(0)] = (uint32_t)(int32_t)(int8_t)mem_base[ea];
+        NEXT(3);
+    }
+    CASE(ld16s) {
+        EA_LOAD(2)
+        int16_t v;
+        memcpy(&v, mem_base + ea, 2);
+        fp[I(0)] = (uint64_t)(int64_t)v;
+        NEXT(3);
+    }
+    CASE(ld16u) {
+        EA_LOAD(2)
+        uint16_t v;
+        memcpy(&v, mem_base + ea, 2);
+        fp[I(0)] = v;
+        NEXT(3);
+    }
+    CASE(ld16s_32) {
+        EA_LOAD(2)
+        int16_t v;
+        memcpy(&v, mem_base + ea, 2);
+        fp[I(0)] = (uint32_t)(int32_t)v;
+        NEXT(3);
+    }
+    CASE(ld32s) {
+        EA_LOAD(4)
+        int32_t v;
+        memcpy(&v, mem_base + ea, 4);
+        fp[I(0)] = (uint64_t)(int64_t)v;
+        NEXT(3);
+    }
+    CASE(ld32u) {
+        EA_LOAD(4)
+        uint32_t v;
+        memcpy(&v, mem_base + ea, 4);
+        fp[I(0)] = v;
+        NEXT(3);
+    }
+    CASE(ld64) {
+        EA_LOAD(8)
+        uint64_t v;
+        memcpy(&v, mem_base + ea, 8);
+        fp[I(0)] = v;
+        NEXT(3);
+    }
+    CASE(st8) {
+        EA_STORE(1)
+        mem_base[ea] = (uint8_t)fp[I(1)];
+        NEXT(3);
+    }
+    CASE(st16) {
+        EA_STORE(2)
+        uint16_t v = (uint16_t)fp[I(1)];
+        memcpy(mem_base + ea, &v, 2);
+        NEXT(3);
+    }
+    CASE(st32) {
+        EA_STORE(4)
+        uint32_t v = (uint32_t)fp[I(1)];
+        memcpy(mem_base + ea, &v, 4);
+        NEXT(3);
+    }
+    CASE(st64) {
+        EA_STORE(8)
+        uint64_t v = fp[I(1)];
+        memcpy(mem_base + ea, &v, 8);
+        NEXT(3);
+    }
+    CASE(memory_size) {
+        fp[I(0)] = (uint32_t)(mem_size >> 16);
+        NEXT(1);
+    }
+    CASE(memory_grow) {
+        int64_t r = rt_memory_grow(S, inst->mems[0], (uint32_t)fp[I(1)]);
+        fp[I(0)] = (uint32_t)(int32_t)r;
+        LOAD_MEM();
+        NEXT(2);
+    }
+    CASE(memory_init) {
+        tk = rt_memory_init(inst, I(3), inst->mems[0], (uint32_t)fp[I(0)], (uint32_t)fp[I(1)],
+                            (uint32_t)fp[I(2)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(4);
+    }
+    CASE(data_drop) {
+        inst->data_dropped[I(0)] = true;
+        NEXT(1);
+    }
+    CASE(memory_copy) {
+        tk = rt_memory_copy(inst->mems[0], inst->mems[0], (uint32_t)fp[I(0)],
+                            (uint32_t)fp[I(1)], (uint32_t)fp[I(2)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(3);
+    }
+    CASE(memory_fill) {
+        tk = rt_memory_fill(inst->mems[0], (uint32_t)fp[I(0)], (uint32_t)fp[I(1)],
+                            (uint32_t)fp[I(2)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(3);
+    }
+
+    /* ------------------------------------------------------------ tables */
+    CASE(table_get) {
+        const pith_table *t = inst->tables[I(1)];
+        uint32_t i = (uint32_t)fp[I(2)];
+        if (UNLIKELY(i >= t->size))
+            TRAP(PITH_TRAP_TABLE_OOB);
+        fp[I(0)] = t->elems[i];
+        NEXT(3);
+    }
+    CASE(table_set) {
+        pith_table *t = inst->tables[I(0)];
+        uint32_t i = (uint32_t)fp[I(1)];
+        if (UNLIKELY(i >= t->size))
+            TRAP(PITH_TRAP_TABLE_OOB);
+        t->elems[i] = fp[I(2)];
+        NEXT(3);
+    }
+    CASE(table_size) {
+        fp[I(0)] = inst->tables[I(1)]->size;
+        NEXT(2);
+    }
+    CASE(table_grow) {
+        int64_t r = rt_table_grow(S, inst->tables[I(1)], (uint32_t)fp[I(3)], fp[I(2)]);
+        fp[I(0)] = (uint32_t)(int32_t)r;
+        NEXT(4);
+    }
+    CASE(table_fill) {
+        tk = rt_table_fill(inst->tables[I(0)], (uint32_t)fp[I(1)], fp[I(2)], (uint32_t)fp[I(3)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(4);
+    }
+    CASE(table_copy) {
+        tk = rt_table_copy(inst->tables[I(0)], inst->tables[I(1)], (uint32_t)fp[I(2)],
+                           (uint32_t)fp[I(3)], (uint32_t)fp[I(4)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(5);
+    }
+    CASE(table_init) {
+        tk = rt_table_init(inst, I(1), inst->tables[I(0)], (uint32_t)fp[I(2)],
+                           (uint32_t)fp[I(3)], (uint32_t)fp[I(4)]);
+        if (UNLIKELY(tk))
+            goto trap;
+        NEXT(5);
+    }
+    CASE(elem_drop) {
+        inst->elem_size[I(0)] = 0;
+        NEXT(1);
+    }
+
+    /* ------------------------------------------------------------ SIMD */
+#include "core/interp_simd.inc"
+
+#if !PITH_THREADED
+    default:
+        TRAP(PITH_TRAP_UNREACHABLE);
+    }
+#endif
+
+    /* A call through a pith_func (import or table): cf, cargbase, clen. */
+call_func: {
+        slot *nfp = fp + cargbase;
+        CHECK_LIMITS();
+        if (UNLIKELY(depth >= max_depth))
+            TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
+        if (!cf->inst) {
+            uint32_t saved_used = S->stack_used;
+            S->stack_used = (uint32_t)(fp - stack) + fn->frame_slots;
+            S->depth = depth;
+            status = runtime_call_host(S, cf, inst, nfp, err);
+            S->stack_used = saved_used;
+            S->depth = entry;
+            frames = S->frames;
+            LOAD_MEM();
+            if (status != PITH_OK) {
+                if (status == PITH_ERR_TRAP)
+                    bt_frames(err, fn, ip, frames, depth, entry);
+                goto out;
+            }
+            NEXT(clen);
+        }
+        const cfunc *callee = cf->code;
+        if (UNLIKELY((size_t)(nfp - stack) + callee->frame_slots > stack_slots))
+            TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
+        if (UNLIKELY(depth >= S->frames_cap)) {
+            if (!frames_reserve(S, depth + 1))
+                TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
+            frames = S->frames;
+        }
+        struct interp_frame *fr = &frames[depth++];
+        fr->ip = ip + HC + clen;
+        fr->fp = fp;
+        fr->fn = fn;
+        fr->inst = inst;
+        for (uint32_t i = callee->param_slots; i < callee->local_slots; i++)
+            nfp[i] = 0;
+        fp = nfp;
+        fn = callee;
+        ip = callee->code;
+        if (cf->inst != inst) {
+            inst = cf->inst;
+            LOAD_INST();
+        }
+        DISPATCH();
+    }
+
+trap:
+    rt_trap(err, tk);
+    err->offset = code_offset(fn, (size_t)(ip - fn->code));
+    err->backtrace[0] = '\0';
+    bt_frames(err, fn, ip, frames, depth, entry);
+    status = PITH_ERR_TRAP;
+    goto out;
+done:
+    status = PITH_OK;
+out:
+    S->depth = entry;
+    return status;
+}
+
+const void *const *interp_handlers(void)
+{
+    const void *const *t = NULL;
+    run(NULL, NULL, NULL, NULL, NULL, &t);
+    return t;
+}
+
+pith_status interp_call(pith_store *s, pith_func *f, slot *slots, pith_error *err)
+{
+    if (!f->inst) {
+        if (s->depth >= max_depth_of(s))
+            return rt_trap(err, PITH_TRAP_CALL_STACK_EXHAUSTED);
+        return runtime_call_host(s, f, NULL, slots, err);
+    }
+    const cfunc *fn = f->code;
+    if (s->depth >= max_depth_of(s))
+        return rt_trap(err, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    if (limits_pending(s)) {
+        pith_trap_kind tk = limits_slow(s);
+        if (tk)
+            return rt_trap(err, tk);
+    }
+    uint32_t base = s->stack_used;
+    if (!s->stack || base > s->stack_slots || fn->frame_slots > s->stack_slots - base)
+        return rt_trap(err, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    if (!frames_reserve(s, s->depth + 1)) {
+        pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory for call frames");
+        return PITH_ERR_NOMEM;
+    }
+    slot *fp = s->stack + base;
+    memmove(fp, slots, (size_t)fn->param_slots * sizeof *fp);
+    for (uint32_t i = fn->param_slots; i < fn->local_slots; i++)
+        fp[i] = 0;
+    uint32_t saved_depth = s->depth;
+    s->depth++;
+    pith_status st = run(s, f->inst, fn, fp, err, NULL);
+    s->depth = saved_depth;
+    s->stack_used = base;
+    if (st == PITH_OK)
+        memmove(slots, fp, (size_t)fn->result_slots * sizeof *fp);
+    return st;
+}
+
+void interp_store_free(pith_store *s)
+{
+    free(s->frames);
+    s->frames = NULL;
+    s->frames_cap = 0;
+}
