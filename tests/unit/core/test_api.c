@@ -974,6 +974,189 @@ static void modules_shared_across_threads(void **state)
     pith_module_free(a);
 }
 
+/* ---------------------------------------------------------------- calls into Wasm */
+
+/* (module
+ *   (type (func (param i32 i32) (result i32))) (type (func)) (type (func (param i32) (result i32)))
+ *   (import "env" "cb" (func $cb (type 2)))
+ *   (memory (export "mem") 1)
+ *   (func (export "add") (type 0) (i32.add (local.get 0) (local.get 1)))
+ *   (func (export "trap") (type 1) unreachable)
+ *   (func (export "via") (type 2) (call $cb (local.get 0)))
+ *   (func (export "spin") (type 1) (loop (br 0)))
+ *   (func $rec (export "rec") (type 1) (call $rec))
+ *   (func $start (type 1) (i32.store8 (i32.const 0) (i32.const 99)))
+ *   (start $start)) */
+static const uint8_t mod_calls[] = {
+    HEADER,
+    SEC(1, 0x03, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x01,
+        0x7f),
+    SEC(2, 0x01, 0x03, 'e', 'n', 'v', 0x02, 'c', 'b', 0x00, 0x02),
+    SEC(3, 0x06, 0x00, 0x01, 0x02, 0x01, 0x01, 0x01),
+    SEC(5, 0x01, 0x00, 0x01),
+    SEC(7, 0x06,
+        0x03, 'm', 'e', 'm', 0x02, 0x00,
+        0x03, 'a', 'd', 'd', 0x00, 0x01,
+        0x04, 't', 'r', 'a', 'p', 0x00, 0x02,
+        0x03, 'v', 'i', 'a', 0x00, 0x03,
+        0x04, 's', 'p', 'i', 'n', 0x00, 0x04,
+        0x03, 'r', 'e', 'c', 0x00, 0x05),
+    SEC(8, 0x06),
+    SEC(10, 0x06,
+        0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+        0x03, 0x00, 0x00, 0x0b,
+        0x06, 0x00, 0x20, 0x00, 0x10, 0x00, 0x0b,
+        0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+        0x04, 0x00, 0x10, 0x05, 0x0b,
+        0x0a, 0x00, 0x41, 0x00, 0x41, 0xe3, 0x00, 0x3a, 0x00, 0x00, 0x0b),
+};
+
+/* (module (import "env" "m" (memory 1)) (func $s (i32.store8 (i32.const 1) (i32.const 5))
+ *   unreachable) (start $s) (data (i32.const 0) "z")) : data lands, then start traps */
+static const uint8_t mod_start_trap[] = {
+    HEADER,
+    SEC(1, 0x01, 0x60, 0x00, 0x00),
+    SEC(2, 0x01, 0x03, 'e', 'n', 'v', 0x01, 'm', 0x02, 0x00, 0x01),
+    SEC(3, 0x01, 0x00),
+    SEC(8, 0x00),
+    SEC(10, 0x01, 0x0a, 0x00, 0x41, 0x01, 0x41, 0x05, 0x3a, 0x00, 0x00, 0x00, 0x0b),
+    SEC(11, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 'z'),
+};
+
+typedef struct calls_env {
+    pith_func *add, *via;
+    int host_calls;
+} calls_env;
+
+/* cb(x): x < 0 traps, 1000 exits with 7, x <= 1 returns add(x, 100) (host -> wasm), otherwise
+ * via(x - 1) + 1 (host -> wasm -> host ...). Also checks the caller's view. */
+static pith_status host_cb(pith_caller *caller, void *envp, const pith_val *args,
+                           pith_val *results)
+{
+    calls_env *ce = envp;
+    ce->host_calls++;
+    int32_t x = args[0].of.i32;
+    pith_memory *mem = pith_caller_memory(caller, NULL);
+    if (!mem || mem != pith_caller_memory(caller, "mem") || pith_memory_data(mem)[0] != 99)
+        return pith_caller_trap(caller, "caller memory not visible");
+    if (!pith_caller_instance(caller))
+        return pith_caller_trap(caller, "no caller instance");
+    if (x < 0)
+        return pith_caller_trap(caller, "negative: %d", x);
+    if (x == 1000)
+        return pith_caller_exit(caller, 7);
+    pith_store *s = pith_caller_store(caller);
+    pith_error err;
+    pith_status st;
+    if (x <= 1) {
+        pith_val a[2] = {args[0], {.type = PITH_I32, .of.i32 = 100}};
+        st = pith_func_call(s, ce->add, a, 2, results, 1, &err);
+    } else {
+        pith_val a = {.type = PITH_I32, .of.i32 = x - 1};
+        st = pith_func_call(s, ce->via, &a, 1, results, 1, &err);
+        results[0].of.i32 += 1;
+    }
+    if (st != PITH_OK)
+        return pith_caller_trap(caller, "inner call failed: %s", err.message);
+    return PITH_OK;
+}
+
+static pith_func *export_func(pith_instance *inst, const char *name)
+{
+    pith_extern x;
+    assert_true(pith_instance_export(inst, name, &x));
+    assert_int_equal(x.kind, PITH_EXTERN_FUNC);
+    return x.of.func;
+}
+
+static void wasm_calls_and_traps(void **state)
+{
+    env *e = *state;
+    calls_env ce = {0};
+    static const pith_valtype i32[] = {PITH_I32};
+    pith_functype i_i = {1, 1, i32, i32};
+    assert_int_equal(pith_linker_define_func(e->linker, e->store, "env", "cb", &i_i, host_cb, &ce,
+                                             &e->err), PITH_OK);
+    pith_module *m = LOAD(e, mod_calls);
+    pith_instance *inst = NULL;
+    if (pith_linker_instantiate(e->linker, e->store, m, &inst, &e->err) != PITH_OK)
+        fail_msg("instantiate: %s", e->err.message);
+    pith_module_free(m);
+    ce.add = export_func(inst, "add");
+    ce.via = export_func(inst, "via");
+    pith_extern mx;
+    assert_true(pith_instance_export(inst, "mem", &mx));
+    assert_int_equal(pith_memory_data(mx.of.memory)[0], 99);    /* start ran */
+
+    pith_val a[2] = {{.type = PITH_I32, .of.i32 = -7}, {.type = PITH_I32, .of.i32 = 10}}, r;
+    assert_int_equal(pith_func_call(e->store, ce.add, a, 2, &r, 1, &e->err), PITH_OK);
+    assert_int_equal(r.type, PITH_I32);
+    assert_int_equal(r.of.i32, 3);
+    a[0].type = PITH_F32;
+    assert_int_equal(pith_func_call(e->store, ce.add, a, 2, &r, 1, &e->err), PITH_ERR_ARG);
+
+    /* host -> wasm -> host -> wasm ... */
+    pith_val x = {.type = PITH_I32, .of.i32 = 5};
+    if (pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err) != PITH_OK)
+        fail_msg("via: %s", e->err.message);
+    assert_int_equal(r.of.i32, 105);
+    assert_int_equal(ce.host_calls, 5);
+    assert_int_equal(e->store->stack_used, 0);
+    assert_int_equal(e->store->depth, 0);
+
+    /* host traps and exits pass through Wasm frames */
+    x.of.i32 = -3;
+    assert_int_equal(pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_HOST);
+    assert_non_null(strstr(e->err.message, "negative: -3"));
+    x.of.i32 = 1000;
+    assert_int_equal(pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err), PITH_ERR_EXIT);
+    assert_int_equal(e->err.exit_code, 7);
+
+    /* Wasm traps */
+    assert_int_equal(pith_func_call(e->store, export_func(inst, "trap"), NULL, 0, NULL, 0,
+                                    &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_UNREACHABLE);
+    assert_string_equal(e->err.message, "unreachable");
+    assert_int_equal(pith_func_call(e->store, export_func(inst, "rec"), NULL, 0, NULL, 0,
+                                    &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    assert_int_equal(e->store->stack_used, 0);
+    assert_int_equal(e->store->depth, 0);
+
+    /* fuel and interrupts stop a loop; the store keeps working afterwards */
+    pith_func *spin = export_func(inst, "spin");
+    pith_store_set_fuel(e->store, 1000);
+    assert_int_equal(pith_func_call(e->store, spin, NULL, 0, NULL, 0, &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_OUT_OF_FUEL);
+    assert_int_equal(pith_store_fuel(e->store), 0);
+    pith_store_disable_fuel(e->store);
+    pith_store_interrupt(e->store);
+    assert_int_equal(pith_func_call(e->store, spin, NULL, 0, NULL, 0, &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_INTERRUPTED);
+    pith_store_clear_interrupt(e->store);
+    a[0].type = PITH_I32;
+    assert_int_equal(pith_func_call(e->store, ce.add, a, 2, &r, 1, &e->err), PITH_OK);
+    assert_int_equal(r.of.i32, 3);
+}
+
+static void start_trap_keeps_effects(void **state)
+{
+    env *e = *state;
+    pith_memtype mt = {{1, 0, false}};
+    pith_memory *mem = pith_memory_new(e->store, &mt, &e->err);
+    pith_extern x = {.kind = PITH_EXTERN_MEMORY, .of.memory = mem};
+    pith_module *m = LOAD(e, mod_start_trap);
+    pith_instance *inst = (pith_instance *)1;
+    assert_int_equal(pith_instantiate(e->store, m, &x, 1, &inst, &e->err), PITH_ERR_TRAP);
+    assert_int_equal(e->err.trap, PITH_TRAP_UNREACHABLE);
+    assert_null(inst);
+    assert_int_equal(pith_memory_data(mem)[0], 'z');
+    assert_int_equal(pith_memory_data(mem)[1], 5);
+    assert_int_equal(e->store->stack_used, 0);
+    pith_module_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -996,6 +1179,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(instance_limit_is_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(linker_definitions_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(modules_shared_across_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(wasm_calls_and_traps, setup, teardown),
+        cmocka_unit_test_setup_teardown(start_trap_keeps_effects, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
