@@ -9,6 +9,7 @@ typedef struct cli_host {
     int argc;               /* guest arguments, argv[0] is the module's path */
     char **argv;
     void *state;            /* whatever the host APIs keep (e.g. a WASI context) */
+    const struct cli_wasi_opts *wasi;   /* WASI capability flags (cli_wasi.h); may be NULL */
 } cli_host;
 
 /* Defines the host imports in `linker` for modules run in `store`. */

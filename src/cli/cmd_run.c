@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_host.h"
+#include "cli_wasi.h"
 #include "text/watchdog.h"
 
 typedef struct run_opts {
@@ -20,6 +21,7 @@ typedef struct run_opts {
     bool has_fuel;
     uint64_t max_pages;
     uint64_t timeout_ms;
+    cli_wasi_opts wasi;
 } run_opts;
 
 /* ------------------------------------------------------------------ argument values */
@@ -276,7 +278,7 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
     pith_store *store = NULL;
     pith_linker *linker = NULL;
     pith_instance *inst = NULL;
-    cli_host host = {.argc = o->nargs + 1, .argv = o->args - 1, .state = NULL};
+    cli_host host = {.argc = o->nargs + 1, .argv = o->args - 1, .state = NULL, .wasi = &o->wasi};
     watchdog wd;
     bool wd_on = false;
 
@@ -313,6 +315,10 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
         goto out;
     }
     if (o->invoke) {
+        if (cli_wasi_initialize(store, inst, &err) != PITH_OK) {
+            rc = report_failure(o, &err);
+            goto out;
+        }
         rc = call_export(o, store, inst, o->invoke);
     } else {
         pith_extern ex;
@@ -372,8 +378,15 @@ int cmd_run(int argc, char **argv) {
                     goto out;
                 }
             } else {
-                rc = cli_usage("run", "unknown option '%s'", a);
-                goto out;
+                int used = cli_wasi_option(&o.wasi, a, val);
+                if (used < 0) { rc = CLI_EXIT_USAGE; goto out; }
+                if (used == 0 && o.file) {  /* after FILE, unknown options are the guest's */
+                    o.args[o.nargs++] = argv[i];
+                    continue;
+                }
+                if (used == 0) { rc = cli_usage("run", "unknown option '%s'", a); goto out; }
+                i += used - 1;
+                continue;
             }
             i++;
             continue;
@@ -399,6 +412,7 @@ int cmd_run(int argc, char **argv) {
     rc = run_module(&o, bytes, len, was_text);
     free(bytes);
 out:
+    cli_wasi_opts_free(&o.wasi);
     free(args);
     return rc;
 }

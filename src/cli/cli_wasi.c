@@ -1,0 +1,150 @@
+/* cli_wasi.c: WASI for `pith run`: parses the capability flags and makes a context granting
+ * just them (plus the guest arguments and inherited stdio) to the module being run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_wasi.h"
+#include "pith/wasi.h"
+
+
+static int add_dir(cli_wasi_opts *o, const char *val, bool ro, const char *flag)
+{
+    if (!val || !*val) {
+        cli_usage("run", "%s needs a directory", flag);
+        return -1;
+    }
+    cli_wasi_dir *g = realloc(o->dirs, (size_t)(o->ndirs + 1) * sizeof *g);
+    if (!g) {
+        cli_error("out of memory");
+        return -1;
+    }
+    o->dirs = g;
+    cli_wasi_dir *d = &o->dirs[o->ndirs];
+    memset(d, 0, sizeof *d);
+    d->read_only = ro;
+    const char *sep = strstr(val, "::");
+    if (sep) {
+        d->owned = strdup(val);
+        if (!d->owned) {
+            cli_error("out of memory");
+            return -1;
+        }
+        d->owned[sep - val] = 0;
+        d->host = d->owned;
+        d->guest = d->owned + (sep - val) + 2;
+        if (!*d->host || !*d->guest) {
+            free(d->owned);
+            cli_usage("run", "%s '%s': want HOST or HOST::GUEST", flag, val);
+            return -1;
+        }
+    } else {
+        d->host = val;
+    }
+    o->ndirs++;
+    return 2;
+}
+
+int cli_wasi_option(cli_wasi_opts *o, const char *opt, const char *val)
+{
+    if (!strcmp(opt, "--dir"))
+        return add_dir(o, val, false, opt);
+    if (!strcmp(opt, "--dir-ro"))
+        return add_dir(o, val, true, opt);
+    if (!strcmp(opt, "--inherit-env")) {
+        o->inherit_env = true;
+        return 1;
+    }
+    if (!strcmp(opt, "--env")) {
+        const char *eq = val ? strchr(val, '=') : NULL;
+        if (!eq || eq == val) {
+            cli_usage("run", "--env needs KEY=VALUE");
+            return -1;
+        }
+        const char **g = realloc(o->env, (size_t)(o->nenv + 1) * sizeof *g);
+        if (!g) {
+            cli_error("out of memory");
+            return -1;
+        }
+        o->env = g;
+        o->env[o->nenv++] = val;
+        return 2;
+    }
+    return 0;
+}
+
+void cli_wasi_opts_free(cli_wasi_opts *o)
+{
+    for (int i = 0; i < o->ndirs; i++)
+        free(o->dirs[i].owned);
+    free(o->dirs);
+    free(o->env);
+    memset(o, 0, sizeof *o);
+}
+
+pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
+                            pith_linker *linker, pith_store *store, void **state,
+                            pith_error *err)
+{
+    *state = NULL;
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    if (!cfg) {
+        memset(err, 0, sizeof *err);
+        err->status = PITH_ERR_NOMEM;
+        strcpy(err->message, "out of memory");
+        return PITH_ERR_NOMEM;
+    }
+    pith_status st = PITH_OK;
+    for (int i = 0; i < argc && st == PITH_OK; i++)
+        st = pith_wasi_config_add_arg(cfg, argv[i], err);
+    /* --inherit-env first, so an explicit --env overrides an inherited variable. */
+    if (st == PITH_OK && o && o->inherit_env)
+        st = pith_wasi_config_inherit_env(cfg, err);
+    for (int i = 0; o && i < o->nenv && st == PITH_OK; i++) {
+        const char *kv = o->env[i], *eq = strchr(kv, '=');
+        char key[256];
+        size_t klen = (size_t)(eq - kv);
+        if (klen >= sizeof key) {
+            memset(err, 0, sizeof *err);
+            err->status = st = PITH_ERR_ARG;
+            snprintf(err->message, sizeof err->message, "--env: variable name too long");
+            break;
+        }
+        memcpy(key, kv, klen);
+        key[klen] = 0;
+        st = pith_wasi_config_add_env(cfg, key, eq + 1, err);
+    }
+    for (int i = 0; o && i < o->ndirs && st == PITH_OK; i++)
+        st = pith_wasi_config_preopen_dir(cfg, o->dirs[i].host, o->dirs[i].guest,
+                                          o->dirs[i].read_only, err);
+    pith_wasi_config_inherit_all_stdio(cfg);
+    pith_wasi_ctx *ctx = NULL;
+    if (st == PITH_OK)
+        st = pith_wasi_ctx_new(cfg, &ctx, err);
+    pith_wasi_config_free(cfg);
+    if (st == PITH_OK)
+        st = pith_wasi_link(ctx, linker, store, err);
+    if (st != PITH_OK) {
+        pith_wasi_ctx_free(ctx);
+        return st;
+    }
+    *state = ctx;
+    return PITH_OK;
+}
+
+void cli_wasi_free(void *state)
+{
+    pith_wasi_ctx_free(state);
+}
+
+pith_status cli_wasi_initialize(pith_store *store, pith_instance *inst, pith_error *err)
+{
+    pith_extern ex;
+    if (!pith_instance_export(inst, "_initialize", &ex) || ex.kind != PITH_EXTERN_FUNC)
+        return PITH_OK;
+    const pith_functype *ft = pith_func_type(ex.of.func);
+    if (ft->nparams || ft->nresults)
+        return PITH_OK;
+    return pith_func_call(store, ex.of.func, NULL, 0, NULL, 0, err);
+}
