@@ -87,7 +87,7 @@ static bool skip_space(lexer *lx) {
             lx->pos++;
             newline(lx, lx->pos);
         } else if (c == ';' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ';') {
-            while (lx->pos < lx->n && s[lx->pos] != '\n') lx->pos++;
+            while (lx->pos < lx->n && s[lx->pos] != '\n' && s[lx->pos] != '\r') lx->pos++;
         } else if (c == '(' && lx->pos + 1 < lx->n && s[lx->pos + 1] == ';') {
             size_t start = lx->pos, start_line_start = lx->line_start;
             uint32_t depth = 1, start_line = lx->line;
