@@ -306,7 +306,12 @@ static inline v128 simd_i8x16_sub(v128 a, v128 b) { SIMD_MAP2(u8, 16, x - y); }
 static inline v128 simd_i8x16_neg(v128 a) { SIMD_MAP1(u8, 16, 0 - x); }
 static inline v128 simd_i16x8_add(v128 a, v128 b) { SIMD_MAP2(u16, 8, x + y); }
 static inline v128 simd_i16x8_sub(v128 a, v128 b) { SIMD_MAP2(u16, 8, x - y); }
+#if PITH_SIMD_VEC
 static inline v128 simd_i16x8_mul(v128 a, v128 b) { SIMD_MAP2(u16, 8, x * y); }
+#else
+/* uint16_t operands promote to int, where 0xffff * 0xffff would overflow */
+static inline v128 simd_i16x8_mul(v128 a, v128 b) { SIMD_MAP2(u16, 8, (uint32_t)x * y); }
+#endif
 static inline v128 simd_i16x8_neg(v128 a) { SIMD_MAP1(u16, 8, 0 - x); }
 static inline v128 simd_i32x4_add(v128 a, v128 b) { SIMD_MAP2(u32, 4, x + y); }
 static inline v128 simd_i32x4_sub(v128 a, v128 b) { SIMD_MAP2(u32, 4, x - y); }
@@ -319,7 +324,8 @@ static inline v128 simd_i64x2_neg(v128 a) { SIMD_MAP1(u64, 2, 0 - x); }
 
 /* abs: the most negative value stays itself (wrapping) */
 #if PITH_SIMD_VEC
-#define SIMD_ABS(T, U, BITS) v128 r; simd_##T m = a.v##T >> (BITS - 1); r.v##U = (simd_##U)((a.v##T ^ m) - m); return r
+#define SIMD_ABS(T, U, BITS)                                                                \
+    v128 r; simd_##U m = (simd_##U)(a.v##T >> (BITS - 1)); r.v##U = (a.v##U ^ m) - m; return r
 #else
 #define SIMD_ABS(T, U, BITS)                                                                \
     v128 r;                                                                                 \
@@ -624,7 +630,7 @@ static inline v128 simd_i64x2_extmul_high_i32x4_u(v128 a, v128 b) { v128 r; SIMD
 static inline v128 simd_i16x8_extadd_pairwise_i8x16_s(v128 a)
 {
 #if PITH_SIMD_VEC
-    a.vi16 = ((a.vi16 << 8) >> 8) + (a.vi16 >> 8);
+    a.vi16 = ((simd_i16)(a.vu16 << 8) >> 8) + (a.vi16 >> 8); /* sums fit: no overflow */
     return a;
 #else
     v128 r; SIMD_LOOP(8) r.i16[i] = (int16_t)(a.i8[2 * i] + a.i8[2 * i + 1]); return r;
@@ -645,7 +651,7 @@ static inline v128 simd_i32x4_extadd_pairwise_i16x8_s(v128 a)
     a.m = _mm_madd_epi16(a.m, _mm_set1_epi16(1));
     return a;
 #elif PITH_SIMD_VEC
-    a.vi32 = ((a.vi32 << 16) >> 16) + (a.vi32 >> 16);
+    a.vi32 = ((simd_i32)(a.vu32 << 16) >> 16) + (a.vi32 >> 16);
     return a;
 #else
     v128 r; SIMD_LOOP(4) r.i32[i] = a.i16[2 * i] + a.i16[2 * i + 1]; return r;
