@@ -194,7 +194,7 @@ static int report_trap(const run_opts *o, const pith_error *err) {
         while (*p) {
             const char *nl = strchr(p, '\n');
             size_t n = nl ? (size_t)(nl - p) : strlen(p);
-            if (n) fprintf(stderr, "  %.*s\n", (int)n, p);
+            if (n) fprintf(stderr, "%.*s\n", (int)n, p);
             p += n + (nl ? 1 : 0);
         }
     }

@@ -269,7 +269,9 @@ static void pass(runner *r) { r->res->passed++; }
 
 /* Describes an error for a failure line: "trap: integer overflow" etc. */
 static const char *err_text(const pith_error *e, char *buf, size_t cap) {
-    if (e->status == PITH_ERR_TRAP && e->trap == PITH_TRAP_INTERRUPTED) {
+    if (e->status == PITH_ERR_ARG) {
+        snprintf(buf, cap, "%s", e->message);   /* the runner's own setup failures */
+    } else if (e->status == PITH_ERR_TRAP && e->trap == PITH_TRAP_INTERRUPTED) {
         snprintf(buf, cap, "timed out (interrupted): %s", e->message);
     } else {
         snprintf(buf, cap, "%s: %s", pith_status_name(e->status), e->message);
