@@ -170,6 +170,8 @@ typedef struct cc {
     uint32_t last_pos, last_dst, last_height;
     uint16_t last_ic;
 
+    bool last_copy;     /* it was a plain copy that a following copy may join */
+
     bool dead;          /* compiling unreachable code: skip to the matching else/end */
     uint32_t dead_depth;
 } cc;
@@ -233,6 +235,7 @@ static void emit_ptr(cc *c, const void *p)
 static uint32_t emit_op(cc *c, unsigned ic)
 {
     c->last_valid = false;
+    c->last_copy = false;
     uint32_t pos = c->ncode;
     if (c->npcm && c->pcm[c->npcm - 1].pos == pos) {
         c->pcm[c->npcm - 1].off = c->cur_off;
@@ -255,13 +258,26 @@ static uint32_t emit_op(cc *c, unsigned ic)
     return pos;
 }
 
-/* Removes the last instruction (it is being fused into the next one). */
-static void unemit_last(cc *c)
+/* Removes the last instruction (it is being fused into the next one); returns the offset
+ * of the Wasm instruction it came from. */
+static uint32_t unemit_last(cc *c)
 {
+    uint32_t off = c->cur_off;
     c->ncode = c->last_pos;
-    if (c->npcm && c->pcm[c->npcm - 1].pos >= c->last_pos)
+    if (c->npcm && c->pcm[c->npcm - 1].pos >= c->last_pos) {
+        off = c->pcm[c->npcm - 1].off;
         c->npcm--;
+    }
     c->last_valid = false;
+    c->last_copy = false;
+    return off;
+}
+
+/* The current code position becomes a branch target: nothing may be fused across it. */
+static void mark_label(cc *c)
+{
+    c->last_valid = false;
+    c->last_copy = false;
 }
 
 /* Marks the instruction just emitted as the producer of the top entry (dst at cell d). */
@@ -286,9 +302,24 @@ static void emit_copy(cc *c, uint8_t type, uint32_t d, uint32_t s)
 {
     if (d == s)
         return;
+    if (type != PITH_V128 && c->last_copy && c->last_ic == IC_copy &&
+        c->ncode == c->last_pos + HC + 2) {
+        /* join the previous copy: one dispatch for the pair */
+        cell d1 = c->code[c->last_pos + HC], s1 = c->code[c->last_pos + HC + 1];
+        uint32_t off = unemit_last(c), cur = c->cur_off;
+        c->cur_off = off;
+        emit_op(c, IC_copy_2);
+        c->cur_off = cur;
+        emit(c, d1);
+        emit(c, s1);
+        emit(c, d);
+        emit(c, s);
+        return;
+    }
     emit_op(c, type == PITH_V128 ? IC_copy2 : IC_copy);
     emit(c, d);
     emit(c, s);
+    c->last_copy = type != PITH_V128;
 }
 
 static void emit_const(cc *c, const operand *e, uint32_t d)
@@ -395,6 +426,16 @@ static bool top_is_last(const cc *c)
     return t->kind == K_SLOT && c->code[c->last_dst] == t->slot;
 }
 
+/* True when stack entry i was produced by the last instruction (entries above it, if any,
+ * were pushed without emitting code). */
+static bool entry_is_last(const cc *c, uint32_t i)
+{
+    if (!c->last_valid || c->last_height != i + 1 || i >= c->nstk)
+        return false;
+    const operand *e = &c->stk[i];
+    return e->kind == K_SLOT && c->code[c->last_dst] == e->slot;
+}
+
 /* ---------------------------------------------------------------- moves */
 
 /* Copies the top n entries into consecutive slots from dst (entries stay on the stack). The
@@ -403,6 +444,12 @@ static void move_top(cc *c, uint32_t n, uint32_t dst)
 {
     if (n > c->nstk)
         return (void)internal(c);
+    if (n == 1 && top_is_last(c) && c->stk[c->nstk - 1].type != PITH_V128) {
+        /* the value was just computed: compute it where it must go (a branch follows) */
+        c->code[c->last_dst] = dst;
+        c->last_valid = false;
+        return;
+    }
     uint32_t nm = 0;
     for (uint32_t i = c->nstk - n; i < c->nstk; i++) {
         const operand *e = &c->stk[i];
@@ -665,7 +712,7 @@ static void do_end(cc *c)
     const uint8_t *rt = L->rt;
     c->nctl--;
     push_types(c, nr, rt);
-    c->last_valid = false;
+    mark_label(c);
     c->dead = !reachable;
     c->dead_depth = 0;
 }
@@ -685,7 +732,7 @@ static void do_else(cc *c)
     L->has_else = true;
     truncate_stack(c, L->height);
     push_types(c, L->np, L->pt);
-    c->last_valid = false;
+    mark_label(c);
     c->dead = false;
 }
 
@@ -706,8 +753,47 @@ static void emit_imm(cc *c, uint64_t v, bool wide)
         emit(c, (cell)v);
 }
 
+/* A binary operation whose operand at stack index i was just loaded from memory: the load
+ * becomes part of the operation (X_rm). */
+static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
+{
+    if (n->kind != NK_BIN || c->nstk < 2)
+        return false;
+    uint32_t ib = c->nstk - 1, ia = c->nstk - 2;
+    if (!entry_is_last(c, ib)) {
+        if (!n->comm || !entry_is_last(c, ia) || c->stk[ib].kind == K_CONST)
+            return false;
+        ia = c->nstk - 1;
+        ib = c->nstk - 2;
+    } else if (c->stk[ia].kind == K_CONST) {
+        return false;
+    }
+    unsigned want = is_wide(c->stk[ib].type) ? IC_ld64 : IC_ld32u;
+    if (c->last_ic != want)
+        return false;
+    cell addr = c->code[c->last_pos + HC + 1], off = c->code[c->last_pos + HC + 2];
+    uint32_t load_off = unemit_last(c);
+    operand a = c->stk[ia];
+    pop(c);
+    pop(c);
+    uint32_t sa = src(c, &a);
+    operand *r = push(c, rtype, K_SLOT);
+    uint32_t cur = c->cur_off;
+    c->cur_off = load_off;
+    emit_op(c, n->ic + 2u);
+    c->cur_off = cur;
+    uint32_t d = emit(c, r->slot);
+    emit(c, sa);
+    emit(c, addr);
+    emit(c, off);
+    set_last(c, d);
+    return true;
+}
+
 static void compile_binary(cc *c, const numop *n, uint8_t rtype)
 {
+    if (try_binary_rm(c, n, rtype))
+        return;
     operand b = pop(c), a = pop(c);
     bool wide = is_wide(a.type);
     unsigned rr = n->ic;
@@ -868,6 +954,7 @@ static void compile_br_table(cc *c, const instr *in)
             continue;
         }
         patch(c, instr_pos, first + k, c->ncode);
+        mark_label(c);
         branch_to(c, L);
     }
 }
@@ -974,7 +1061,7 @@ static void compile_instr(cc *c, const instr *in)
         ctl *L = push_ctl(c, op == OPC_LOOP ? C_LOOP : C_BLOCK, np, pt, nr, rt);
         if (op == OPC_LOOP) {
             L->loop_pos = c->ncode;
-            c->last_valid = false;
+            mark_label(c);
         }
         return;
     }
@@ -1022,7 +1109,7 @@ static void compile_instr(cc *c, const instr *in)
             cond_branch(c, cond, true, false, &i, &cl);
             branch_to(c, L);
             patch(c, i, cl, c->ncode);
-            c->last_valid = false;
+            mark_label(c);
         }
         return;
     }
@@ -1251,6 +1338,21 @@ static void compile_instr(cc *c, const instr *in)
     }
 
     if (load_ic[op]) {
+        if (top_is_last(c) && (c->last_ic == IC_i32_add_rr || c->last_ic == IC_i32_add_ri)) {
+            /* fold the address computation into the load */
+            unsigned ic = load_ic[op] - 1u + (c->last_ic == IC_i32_add_rr ? 1u : 2u);
+            cell a = c->code[c->last_pos + HC + 1], b = c->code[c->last_pos + HC + 2];
+            unemit_last(c);
+            pop(c);
+            operand *r = push(c, sig_result(op), K_SLOT);
+            emit_op(c, ic);
+            uint32_t d = emit(c, r->slot);
+            emit(c, a);
+            emit(c, b);
+            emit(c, (cell)in->u.mem.offset);
+            set_last(c, d);
+            return;
+        }
         operand a = pop(c);
         uint32_t s = src(c, &a);
         operand *r = push(c, sig_result(op), K_SLOT);
@@ -1431,6 +1533,11 @@ pith_status compile_module(module *m, pith_error *err)
     }
     for (uint32_t i = 0; i < m->nfuncs; i++)
         m->funcs[i].compiled = &cf[i];
+#ifdef PITH_CODE_DUMP
+    void compile_dump(const module *m);
+    if (getenv("PITH_DUMP"))
+        compile_dump(m);
+#endif
     return PITH_OK;
 }
 
@@ -1442,3 +1549,53 @@ void compile_free(module *m)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         m->funcs[i].compiled = NULL;
 }
+
+#ifdef PITH_CODE_DUMP
+/* Developer aid: prints every compiled function when PITH_DUMP is set (build with
+ * -DPITH_CODE_DUMP). Instruction boundaries come from the pc map. */
+#include <stdio.h>
+
+static const char *const ic_names[IC_COUNT] = {
+#define X(n) [IC_##n] = #n,
+    IC_MISC(X)
+#undef X
+#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
+#define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \
+                           [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
+                           [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri",
+#define UN(n, o, ki, ko, e) [IC_##n] = #n,
+#define TBIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
+#define TUN(n, o, ki, ko, c, e) [IC_##n] = #n,
+#include "core/code_ops.inc"
+#define SIMD(n, o) [IC_##n] = #n,
+#include "core/code_simd.inc"
+};
+
+void compile_dump(const module *m);
+void compile_dump(const module *m)
+{
+    const void *const *h = interp_handlers();
+    for (uint32_t f = 0; f < m->nfuncs; f++) {
+        const cfunc *cf = m->funcs[f].compiled;
+        fprintf(stderr, "func %u: locals %u frame %u\n", cf->index, cf->local_slots,
+                cf->frame_slots);
+        for (uint32_t i = 0; i < cf->npcmap; i++) {
+            uint32_t pos = cf->pcmap[i].pos;
+            uint32_t end = i + 1 < cf->npcmap ? cf->pcmap[i + 1].pos : cf->ncode;
+            unsigned ic = IC_COUNT;
+#if PITH_THREADED
+            const void *p;
+            memcpy(&p, &cf->code[pos], sizeof p);
+            for (ic = 0; ic < IC_COUNT && h[ic] != p; ic++) {}
+#else
+            (void)h;
+            ic = cf->code[pos];
+#endif
+            fprintf(stderr, "  %5u  %-22s", pos, ic < IC_COUNT ? ic_names[ic] : "?");
+            for (uint32_t k = pos + HC; k < end; k++)
+                fprintf(stderr, " %d", (int32_t)cf->code[k]);
+            fprintf(stderr, "\n");
+        }
+    }
+}
+#endif

@@ -296,7 +296,11 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
 #define X(n_) [IC_##n_] = &&L_##n_,
         IC_MISC(X)
 #undef X
-#define BIN(n_, o_, k_, c_, e_) [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
+#define X(n_) [IC_##n_] = &&L_##n_, [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
+        IC_LOADS(X)
+#undef X
+#define BIN(n_, o_, k_, c_, e_)                                                             \
+    [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, [IC_##n_##_rm] = &&L_##n_##_rm,
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,                         \
     [IC_br_##n_##_rr] = &&L_br_##n_##_rr, [IC_br_##n_##_ri] = &&L_br_##n_##_ri,             \
@@ -356,6 +360,15 @@ dispatch:
         TY_##k_ a = RD_##k_(I(1)), b = IMM_##k_(2);                                         \
         WR_##k_(I(0), (e_));                                                                \
         NEXT(2 + IMMN_##k_);                                                                \
+    }                                                                                       \
+    CASE(n_##_rm) {                                                                         \
+        uint64_t ea = (uint64_t)(uint32_t)fp[I(2)] + I(3);                                  \
+        if (UNLIKELY(ea + sizeof(TY_##k_) > mem_size))                                      \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        TY_##k_ a = RD_##k_(I(1)), b;                                                       \
+        memcpy(&b, mem_base + ea, sizeof b);                                                \
+        WR_##k_(I(0), (e_));                                                                \
+        NEXT(4);                                                                            \
     }
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     CASE(n_##_rr) {                                                                         \
@@ -526,6 +539,11 @@ dispatch:
         fp[I(0) + 1] = hi;
         NEXT(2);
     }
+    CASE(copy_2) {
+        fp[I(0)] = fp[I(1)];
+        fp[I(2)] = fp[I(3)];
+        NEXT(4);
+    }
     CASE(const32) {
         fp[I(0)] = I(1);
         NEXT(2);
@@ -577,63 +595,32 @@ dispatch:
     }
 
     /* ------------------------------------------------------------ memory */
-    CASE(ld8s) {
-        EA_LOAD(1)
-        fp[I(0)] = (uint64_t)(int64_t)(int8_t)mem_base[ea];
-        NEXT(3);
+    /* loads: conv_ turns the value v read at the effective address into the slot */
+#define LOAD_AT(ea_expr, T_, conv_, len_)                                                   \
+    {                                                                                       \
+        uint64_t ea = (ea_expr);                                                            \
+        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        T_ v;                                                                               \
+        memcpy(&v, mem_base + ea, sizeof v);                                                \
+        fp[I(0)] = (conv_);                                                                 \
+        NEXT(len_);                                                                         \
     }
-    CASE(ld8u) {
-        EA_LOAD(1)
-        fp[I(0)] = mem_base[ea];
-        NEXT(3);
-    }
-    CASE(ld8s_32) {
-        EA_LOAD(1)
-        fp[I(0)] = (uint32_t)(int32_t)(int8_t)mem_base[ea];
-        NEXT(3);
-    }
-    CASE(ld16s) {
-        EA_LOAD(2)
-        int16_t v;
-        memcpy(&v, mem_base + ea, 2);
-        fp[I(0)] = (uint64_t)(int64_t)v;
-        NEXT(3);
-    }
-    CASE(ld16u) {
-        EA_LOAD(2)
-        uint16_t v;
-        memcpy(&v, mem_base + ea, 2);
-        fp[I(0)] = v;
-        NEXT(3);
-    }
-    CASE(ld16s_32) {
-        EA_LOAD(2)
-        int16_t v;
-        memcpy(&v, mem_base + ea, 2);
-        fp[I(0)] = (uint32_t)(int32_t)v;
-        NEXT(3);
-    }
-    CASE(ld32s) {
-        EA_LOAD(4)
-        int32_t v;
-        memcpy(&v, mem_base + ea, 4);
-        fp[I(0)] = (uint64_t)(int64_t)v;
-        NEXT(3);
-    }
-    CASE(ld32u) {
-        EA_LOAD(4)
-        uint32_t v;
-        memcpy(&v, mem_base + ea, 4);
-        fp[I(0)] = v;
-        NEXT(3);
-    }
-    CASE(ld64) {
-        EA_LOAD(8)
-        uint64_t v;
-        memcpy(&v, mem_base + ea, 8);
-        fp[I(0)] = v;
-        NEXT(3);
-    }
+#define LOAD(n_, T_, conv_)                                                                 \
+    CASE(n_) LOAD_AT((uint64_t)(uint32_t)fp[I(1)] + I(2), T_, conv_, 3)                    \
+    CASE(n_##_rr) LOAD_AT((uint64_t)(uint32_t)(fp[I(1)] + fp[I(2)]) + I(3), T_, conv_, 4)  \
+    CASE(n_##_ri) LOAD_AT((uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3), T_, conv_, 4)
+    LOAD(ld8s, int8_t, (uint64_t)(int64_t)v)
+    LOAD(ld8u, uint8_t, (uint64_t)v)
+    LOAD(ld16s, int16_t, (uint64_t)(int64_t)v)
+    LOAD(ld16u, uint16_t, (uint64_t)v)
+    LOAD(ld8s_32, int8_t, (uint32_t)(int32_t)v)
+    LOAD(ld16s_32, int16_t, (uint32_t)(int32_t)v)
+    LOAD(ld32s, int32_t, (uint64_t)(int64_t)v)
+    LOAD(ld32u, uint32_t, (uint64_t)v)
+    LOAD(ld64, uint64_t, v)
+#undef LOAD
+#undef LOAD_AT
     CASE(st8) {
         EA_STORE(1)
         mem_base[ea] = (uint8_t)fp[I(1)];
