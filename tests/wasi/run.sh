@@ -43,7 +43,9 @@ W=$T/wasm
 mkdir -p "$W" "$T/native"
 for src in "$HERE"/*.c; do
     name=$(basename "$src" .c)
-    if ! "$CC" --target=wasm32-wasi -O2 -Wall -Werror "$src" -o "$W/$name.wasm" 2>"$T/build.err"; then
+    extra=()
+    grep -q PITH_REACTOR "$src" && extra=(-mexec-model=reactor)
+    if ! "$CC" --target=wasm32-wasi -O2 -Wall -Werror "${extra[@]}" "$src" -o "$W/$name.wasm" 2>"$T/build.err"; then
         fail "build $name" "$(head -5 "$T/build.err")"
     fi
 done
@@ -103,6 +105,7 @@ for code in 0 1 42 255; do
     check "exit-$code" "$code" "$PITH" run "$W/exit.wasm" "$code"
 done
 ERR_HAS="wasm backtrace" check exit-trap 134 "$PITH" run "$W/exit.wasm" trap
+check reactor 0 "$PITH" run --env BASE=1000 "$W/reactor.wasm" --invoke add 2 3
 check random 0 "$PITH" run "$W/random.wasm"
 check clocks 0 "$PITH" run "$W/clocks.wasm" "$(date +%s)"
 

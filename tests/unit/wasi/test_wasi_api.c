@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "pith/pith.h"
@@ -29,6 +31,8 @@ static const struct {
     { "fd_prestat_get", "ii", 1 }, { "fd_prestat_dir_name", "iii", 1 },
     { "fd_seek", "iIii", 1 }, { "fd_readdir", "iiiIi", 1 }, { "poll_oneoff", "iiii", 1 },
     { "clock_time_get", "iIi", 1 }, { "path_create_directory", "iii", 1 },
+    { "sock_accept", "iii", 1 }, { "sock_recv", "iiiiii", 1 }, { "sock_send", "iiiii", 1 },
+    { "sock_shutdown", "ii", 1 }, { "fd_fdstat_get", "ii", 1 },
 };
 #define NFNS (sizeof fns / sizeof fns[0])
 
@@ -373,6 +377,69 @@ static void poll_clock_and_buffered_stdin(void **state)
     stop(&e);
 }
 
+/* Sockets exist only when the host passes them: a connected pair and a listener. */
+static void passed_sockets(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    int lis = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "/tmp/pith-wasi-sock-%d", (int)getpid());
+    unlink(sa.sun_path);
+    assert_int_equal(bind(lis, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(lis, 4), 0);
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    pith_error err;
+    assert_int_equal(pith_wasi_config_pass_fd(cfg, sv[0], &err), PITH_OK);     /* fd 3 */
+    assert_int_equal(pith_wasi_config_pass_fd(cfg, lis, &err), PITH_OK);       /* fd 4 */
+    close(sv[0]);
+    close(lis);
+    env e;
+    start(&e, cfg, true);
+    assert_int_equal(CALL(&e, "fd_fdstat_get", 3, 0), 0);
+    assert_int_equal(e.mem[0], 6);                          /* socket_stream */
+    /* send from the guest, read on the host */
+    memcpy(e.mem + 100, "ping", 4);
+    put32(e.mem, 0, 100);
+    put32(e.mem, 4, 4);
+    assert_int_equal(CALL(&e, "sock_send", 3, 0, 1, 0, 8), 0);
+    assert_int_equal(get32(e.mem, 8), 4);
+    char buf[8] = {0};
+    assert_int_equal(read(sv[1], buf, sizeof buf), 4);
+    assert_string_equal(buf, "ping");
+    /* host writes, guest peeks then receives */
+    assert_int_equal(write(sv[1], "pong!", 5), 5);
+    put32(e.mem, 4, 16);
+    assert_int_equal(CALL(&e, "sock_recv", 3, 0, 1, 1 /* peek */, 8, 12), 0);
+    assert_int_equal(get32(e.mem, 8), 5);
+    assert_int_equal(CALL(&e, "sock_recv", 3, 0, 1, 0, 8, 12), 0);
+    assert_int_equal(get32(e.mem, 8), 5);
+    assert_memory_equal(e.mem + 100, "pong!", 5);
+    assert_int_equal(CALL(&e, "sock_shutdown", 3, 2 /* wr */), 0);
+    assert_int_equal(read(sv[1], buf, sizeof buf), 0);      /* the host sees EOF */
+    assert_int_equal(CALL(&e, "sock_shutdown", 3, 0), 28);
+    /* accept a connection made by the host */
+    int cl = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(connect(cl, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(CALL(&e, "sock_accept", 4, 0, 40), 0);
+    int32_t conn = (int32_t)get32(e.mem, 40);
+    assert_true(conn > 4);
+    assert_int_equal(write(cl, "hi", 2), 2);
+    assert_int_equal(CALL(&e, "sock_recv", conn, 0, 1, 0, 8, 12), 0);
+    assert_int_equal(get32(e.mem, 8), 2);
+    /* not sockets, or no such fd */
+    assert_int_equal(CALL(&e, "sock_send", 1, 0, 1, 0, 8), 57);
+    assert_int_equal(CALL(&e, "sock_accept", 99, 0, 40), 8);
+    assert_int_equal(CALL(&e, "sock_recv", 3, 0, 1, 4 /* unknown flag */, 8, 12), 28);
+    stop(&e);
+    close(cl);
+    close(sv[1]);
+    unlink(sa.sun_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +451,7 @@ int main(void)
         cmocka_unit_test(preopen_through_the_api),
         cmocka_unit_test(module_without_memory),
         cmocka_unit_test(poll_clock_and_buffered_stdin),
+        cmocka_unit_test(passed_sockets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
