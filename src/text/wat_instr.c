@@ -86,8 +86,10 @@ static uint8_t lane_index(wat *w) {
     uint64_t v;
     if (wkind(w, at) != TK_NUM) wat_fail(w, at, "unexpected token, expected lane index");
     const token *t = &w->t[at];
-    if (num_nat(w->src + t->off, t->len, &v) != NUM_OK || v > 255)
-        wat_fail(w, at, "malformed lane index");
+    const char *s = w->src + t->off;
+    /* a signed literal is not a lane index at all; other bad numbers are malformed ones */
+    if (s[0] == '-' || s[0] == '+') wat_fail(w, at, "unexpected token, expected lane index");
+    if (num_nat(s, t->len, &v) != NUM_OK || v > 255) wat_fail(w, at, "malformed lane index");
     w->pos++;
     return (uint8_t)v;
 }
@@ -124,6 +126,7 @@ static void memarg(wat *w, wbuf *b, opcode op) {
 static void int_const(wat *w, wbuf *b, unsigned bits) {
     uint32_t at = w->pos;
     uint64_t v;
+    if (wkind(w, at) == TK_RESERVED) wat_fail(w, at, "unknown operator");
     if (wkind(w, at) != TK_NUM) wat_fail(w, at, "unexpected token, expected i%u constant", bits);
     const token *t = &w->t[at];
     int r = num_int(w->src + t->off, t->len, bits, &v);
@@ -141,6 +144,7 @@ static bool float_tok(const wat *w) {
 
 static void float_const(wat *w, wbuf *b, unsigned bits) {
     uint32_t at = w->pos;
+    if (wkind(w, at) == TK_RESERVED) wat_fail(w, at, "unknown operator");
     if (!float_tok(w)) wat_fail(w, at, "unexpected token, expected f%u constant", bits);
     const token *t = &w->t[at];
     int r;
@@ -154,10 +158,19 @@ static void float_const(wat *w, wbuf *b, unsigned bits) {
         r = num_f64(w->src + t->off, t->len, &v);
         for (int i = 0; i < 8; i++) bytes[i] = (uint8_t)(v >> (8 * i));
     }
-    if (r == NUM_SYNTAX) wat_fail(w, at, "unknown operator");
+    if (r == NUM_SYNTAX)
+        wat_fail(w, at, t->kind == TK_KEYWORD ? "unexpected token" : "unknown operator");
     if (r == NUM_RANGE) wat_fail(w, at, "constant out of range");
     w->pos++;
     wb_bytes(w, b, bytes, bits / 8);
+}
+
+/* inf, nan, nan:0x... (signed forms lex as numbers) */
+static bool lane_float_kw(const wat *w, uint32_t k) {
+    const token *t = &w->t[k];
+    const char *s = w->src + t->off;
+    return t->kind == TK_KEYWORD && t->len >= 3 &&
+           (memcmp(s, "inf", 3) == 0 || memcmp(s, "nan", 3) == 0);
 }
 
 static void v128_const(wat *w, wbuf *b) {
@@ -168,9 +181,15 @@ static void v128_const(wat *w, wbuf *b) {
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         if (!w_is_kw(w, at, shapes[s].name)) continue;
         w->pos++;
+        /* count the literals first, as the reference parser does */
+        unsigned have = 0;
+        for (uint32_t k = w->pos; have <= shapes[s].lanes; k++, have++) {
+            uint8_t kind = wkind(w, k);
+            if (kind == TK_RESERVED) wat_fail(w, k, "unknown operator");
+            if (!(kind == TK_NUM || (shapes[s].fl && lane_float_kw(w, k)))) break;
+        }
+        if (have != shapes[s].lanes) wat_fail(w, at, "wrong number of lane literals");
         for (unsigned i = 0; i < shapes[s].lanes; i++) {
-            if (!(shapes[s].fl ? float_tok(w) : wkind(w, w->pos) == TK_NUM))
-                wat_fail(w, w->pos, "wrong number of lane literals");
             if (shapes[s].fl) {
                 float_const(w, b, shapes[s].bits);
                 continue;
@@ -377,6 +396,9 @@ static opcode op_at(wat *w, uint32_t at) {
     if (wkind(w, at) != TK_KEYWORD) wat_fail(w, at, "unexpected token");
     const token *t = &w->t[at];
     opcode op = opcode_by_name(w->src + t->off, t->len);
+    if (op == OPC_COUNT && (tok_is(w->tl, t, "param") || tok_is(w->tl, t, "result") ||
+                            tok_is(w->tl, t, "type") || tok_is(w->tl, t, "local")))
+        wat_fail(w, at, "unexpected token %.*s", (int)t->len, w->src + t->off);
     if (op == OPC_COUNT)
         wat_fail(w, at, "unknown operator %.*s", (int)(t->len > 40 ? 40 : t->len), w->src + t->off);
     return op;

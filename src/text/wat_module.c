@@ -21,8 +21,12 @@ _Noreturn void wat_fail(wat *w, uint32_t at, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const token *t = &w->t[at];
+    /* The reference parser reads any reserved token where an instruction could stand, so a
+     * stray one reports "unknown operator"; say the same for consistency with its tests. */
+    const char *text = msg;
+    if (t->kind == TK_RESERVED && strncmp(msg, "unexpected token", 16) == 0) text = "unknown operator";
     pith_fail(w->err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", w->tl->filename, t->line,
-              t->col, msg);
+              t->col, text);
     longjmp(w->jb, 1);
 }
 
@@ -74,7 +78,7 @@ uint32_t w_u32(wat *w) {
     if (wkind(w, at) != TK_NUM) wat_fail(w, at, "unexpected token, expected a number");
     const token *t = &w->t[at];
     int r = num_nat(w->src + t->off, t->len, &v);
-    if (r == NUM_SYNTAX) wat_fail(w, at, "unexpected token, expected a number");
+    if (r == NUM_SYNTAX) wat_fail(w, at, "unknown operator");
     if (r != NUM_OK || v > UINT32_MAX) wat_fail(w, at, "i32 constant out of range");
     w->pos++;
     return (uint32_t)v;
@@ -220,6 +224,9 @@ void wat_typeuse(wat *w, typeuse *tu, bool names_ok) {
         w_expect_rparen(w);
     }
     params_results(w, tu, names_ok);
+    /* out-of-order clauses, e.g. (result) before (param), are a syntax error */
+    if (w_peek_open(w, "type") || w_peek_open(w, "param") || w_peek_open(w, "result"))
+        wat_fail(w, w->pos + 1, "unexpected token");
     if (tu->has_idx && !tu->has_inline) {
         if (tu->idx < w->ntypes) {
             const ftype *ft = &w->types[tu->idx];

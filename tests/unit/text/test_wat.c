@@ -170,7 +170,7 @@ static void test_errors(void **state) {
     expect_error("(module (type $t (func)) (func (type $t) (param i32)))", "inline function type");
     expect_error("(module (func) (import \"a\" \"b\" (func)))", "import after function");
     expect_error("(module (func (call $g)))", "unknown func");
-    expect_error("(module (func (result i32) (param i32)))", "unknown operator");
+    expect_error("(module (func (result i32) (param i32)))", "unexpected token");
     expect_error("(module (start 0) (start 0) (func))", "multiple start sections");
     expect_error("(module (export \"\\ff\" (func 0)) (func))", "malformed UTF-8 encoding");
     expect_error("(module (func v128.const i32x4 1 2 3))", "wrong number of lane literals");
