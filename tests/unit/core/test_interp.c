@@ -1,0 +1,511 @@
+/* test_interp.c: the interpreter through the public API: arithmetic edge cases, traps with
+ * messages and backtraces, deep recursion, fuel and interrupts, call_indirect checks,
+ * multi-value blocks/calls, locals read in place, host re-entry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pith/pith.h"
+#include "text/text.h"
+
+typedef struct env {
+    pith_engine *engine;
+    pith_store *store;
+    pith_module *module;
+    pith_instance *inst;
+    pith_linker *linker;
+} env;
+
+static void env_load(env *e, const char *wat)
+{
+    memset(e, 0, sizeof *e);
+    pith_error err;
+    uint8_t *bin = NULL;
+    size_t len = 0;
+    assert_int_equal(text_wat_to_wasm(wat, strlen(wat), "test.wat", &bin, &len, &err), PITH_OK);
+    e->engine = pith_engine_new(NULL);
+    e->store = pith_store_new(e->engine);
+    e->linker = pith_linker_new(e->engine);
+    assert_non_null(e->store);
+    pith_status st = pith_module_new(e->engine, bin, len, &e->module, &err);
+    if (st != PITH_OK)
+        fail_msg("module: %s", err.message);
+    free(bin);
+}
+
+static void env_instantiate(env *e)
+{
+    pith_error err;
+    if (pith_linker_instantiate(e->linker, e->store, e->module, &e->inst, &err) != PITH_OK)
+        fail_msg("instantiate: %s", err.message);
+}
+
+static void env_free(env *e)
+{
+    pith_linker_free(e->linker);
+    pith_store_free(e->store);
+    pith_module_free(e->module);
+    pith_engine_free(e->engine);
+}
+
+static pith_func *export_func(env *e, const char *name)
+{
+    pith_extern x;
+    assert_true(pith_instance_export(e->inst, name, &x));
+    assert_int_equal(x.kind, PITH_EXTERN_FUNC);
+    return x.of.func;
+}
+
+static pith_val I32(int32_t v) { pith_val x = {.type = PITH_I32, .of.i32 = v}; return x; }
+static pith_val I64(int64_t v) { pith_val x = {.type = PITH_I64, .of.i64 = v}; return x; }
+static pith_val F32(float v) { pith_val x = {.type = PITH_F32, .of.f32 = v}; return x; }
+static pith_val F64(double v) { pith_val x = {.type = PITH_F64, .of.f64 = v}; return x; }
+
+/* Calls export `name` with up to 4 args; returns the status, results in r. */
+static pith_status call(env *e, const char *name, pith_val *r, size_t nr, pith_error *err,
+                        size_t na, ...)
+{
+    pith_val args[4];
+    va_list ap;
+    va_start(ap, na);
+    for (size_t i = 0; i < na; i++)
+        args[i] = va_arg(ap, pith_val);
+    va_end(ap);
+    return pith_func_call(e->store, export_func(e, name), args, na, r, nr, err);
+}
+
+static int32_t call_i32(env *e, const char *name, size_t na, ...)
+{
+    pith_val args[4], r;
+    pith_error err;
+    va_list ap;
+    va_start(ap, na);
+    for (size_t i = 0; i < na; i++)
+        args[i] = va_arg(ap, pith_val);
+    va_end(ap);
+    pith_status st = pith_func_call(e->store, export_func(e, name), args, na, &r, 1, &err);
+    if (st != PITH_OK)
+        fail_msg("%s: %s", name, err.message);
+    return r.of.i32;
+}
+
+/* ---------------------------------------------------------------- arithmetic */
+
+static const char *arith_wat =
+    "(module\n"
+    "  (func (export \"div_s\") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))\n"
+    "  (func (export \"rem_s\") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))\n"
+    "  (func (export \"div_u64\") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))\n"
+    "  (func (export \"shl\") (param i32 i32) (result i32) (i32.shl (local.get 0) (local.get 1)))\n"
+    "  (func (export \"rotr\") (param i32) (result i32) (i32.rotr (local.get 0) (i32.const 36)))\n"
+    "  (func (export \"clz\") (param i32) (result i32) (i32.clz (local.get 0)))\n"
+    "  (func (export \"ctz64\") (param i64) (result i64) (i64.ctz (local.get 0)))\n"
+    "  (func (export \"trunc\") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))\n"
+    "  (func (export \"trunc_u64\") (param f64) (result i64) (i64.trunc_f64_u (local.get 0)))\n"
+    "  (func (export \"sat\") (param f64) (result i32) (i32.trunc_sat_f64_s (local.get 0)))\n"
+    "  (func (export \"min\") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))\n"
+    "  (func (export \"max64\") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))\n"
+    "  (func (export \"nearest\") (param f64) (result f64) (f64.nearest (local.get 0)))\n"
+    "  (func (export \"neg\") (param f32) (result f32) (f32.neg (local.get 0)))\n"
+    "  (func (export \"ext8\") (param i32) (result i64) (i64.extend8_s (i64.extend_i32_u (local.get 0))))\n"
+    "  (func (export \"lt_const\") (param i32) (result i32) (i32.lt_s (i32.const 5) (local.get 0)))\n"
+    "  (func (export \"sub_const\") (param i32) (result i32) (i32.sub (i32.const 5) (local.get 0)))\n"
+    "  (func (export \"load8\") (param i32) (result i32) (i32.load8_s (local.get 0)))\n"
+    "  (memory 1) (data (i32.const 0) \"\\80\\7f\"))\n";
+
+static void test_arith(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, arith_wat);
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+
+    assert_int_equal(call_i32(&e, "div_s", 2, I32(-7), I32(2)), -3);
+    assert_int_equal(call(&e, "div_s", &r, 1, &err, 2, I32(INT32_MIN), I32(-1)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INT_OVERFLOW);
+    assert_string_equal(err.message, "integer overflow");
+    assert_int_equal(call(&e, "div_s", &r, 1, &err, 2, I32(1), I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_DIV_ZERO);
+    assert_string_equal(err.message, "integer divide by zero");
+    assert_int_equal(call_i32(&e, "rem_s", 2, I32(INT32_MIN), I32(-1)), 0);
+    assert_int_equal(call_i32(&e, "rem_s", 2, I32(-7), I32(2)), -1);
+    assert_int_equal(call(&e, "div_u64", &r, 1, &err, 2, I64(-1), I64(2)), PITH_OK);
+    assert_true((uint64_t)r.of.i64 == UINT64_MAX / 2);
+    assert_int_equal(call_i32(&e, "shl", 2, I32(1), I32(33)), 2);
+    assert_int_equal(call_i32(&e, "rotr", 1, I32(0x10)), 1);
+    assert_int_equal(call_i32(&e, "clz", 1, I32(0)), 32);
+    assert_int_equal(call(&e, "ctz64", &r, 1, &err, 1, I64(0)), PITH_OK);
+    assert_int_equal(r.of.i64, 64);
+
+    assert_int_equal(call_i32(&e, "trunc", 1, F32(-2.9f)), -2);
+    assert_int_equal(call(&e, "trunc", &r, 1, &err, 1, F32(2147483648.0f)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INT_OVERFLOW);
+    assert_int_equal(call(&e, "trunc", &r, 1, &err, 1, F32(NAN)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INVALID_CONVERSION);
+    assert_string_equal(err.message, "invalid conversion to integer");
+    assert_int_equal(call(&e, "trunc_u64", &r, 1, &err, 1, F64(-0.9)), PITH_OK);
+    assert_int_equal(r.of.i64, 0);
+    assert_int_equal(call(&e, "trunc_u64", &r, 1, &err, 1, F64(-1.0)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "sat", 1, F64(1e300)), INT32_MAX);
+    assert_int_equal(call_i32(&e, "sat", 1, F64(-1e300)), INT32_MIN);
+    assert_int_equal(call_i32(&e, "sat", 1, F64(NAN)), 0);
+
+    assert_int_equal(call(&e, "min", &r, 1, &err, 2, F32(0.0f), F32(-0.0f)), PITH_OK);
+    assert_int_equal(r.of.f32_bits, 0x80000000u);
+    assert_int_equal(call(&e, "min", &r, 1, &err, 2, F32(1.0f), F32(NAN)), PITH_OK);
+    assert_true(r.of.f32 != r.of.f32);
+    assert_int_equal(call(&e, "max64", &r, 1, &err, 2, F64(-0.0), F64(0.0)), PITH_OK);
+    assert_true(r.of.f64_bits == 0);
+    assert_int_equal(call(&e, "nearest", &r, 1, &err, 1, F64(2.5)), PITH_OK);
+    assert_true(r.of.f64 == 2.0);
+    assert_int_equal(call(&e, "nearest", &r, 1, &err, 1, F64(-3.5)), PITH_OK);
+    assert_true(r.of.f64 == -4.0);
+    /* neg flips the sign bit only, NaN payload included */
+    pith_val nan = {.type = PITH_F32, .of.f32_bits = 0x7fa00001u};
+    assert_int_equal(pith_func_call(e.store, export_func(&e, "neg"), &nan, 1, &r, 1, &err),
+                     PITH_OK);
+    assert_int_equal(r.of.f32_bits, 0xffa00001u);
+    assert_int_equal(call(&e, "ext8", &r, 1, &err, 1, I32(0x80)), PITH_OK);
+    assert_int_equal(r.of.i64, -128);
+    assert_int_equal(call_i32(&e, "lt_const", 1, I32(6)), 1);
+    assert_int_equal(call_i32(&e, "lt_const", 1, I32(5)), 0);
+    assert_int_equal(call_i32(&e, "sub_const", 1, I32(7)), -2);
+    assert_int_equal(call_i32(&e, "load8", 1, I32(0)), -128);
+    assert_int_equal(call_i32(&e, "load8", 1, I32(1)), 127);
+    env_free(&e);
+}
+
+/* ---------------------------------------------------------------- memory bounds */
+
+static void test_memory_bounds(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module (memory 1)\n"
+                 "  (func (export \"ld\") (param i32) (result i64) (i64.load offset=8 (local.get 0)))\n"
+                 "  (func (export \"st\") (param i32) (i32.store16 (local.get 0) (i32.const 7)))\n"
+                 "  (func (export \"ld_add\") (param i32 i32) (result i32)\n"
+                 "    (i32.load (i32.add (local.get 0) (local.get 1))))\n"
+                 "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(65536 - 16)), PITH_OK);
+    assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(65536 - 15)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_string_equal(err.message, "out of bounds memory access");
+    assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(-1)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "st", NULL, 0, &err, 1, I32(65534)), PITH_OK);
+    assert_int_equal(call(&e, "st", NULL, 0, &err, 1, I32(65535)), PITH_ERR_TRAP);
+    /* the address wraps at 32 bits before the (zero) offset is added */
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(-4), I32(65536)), 0x00070000);
+    assert_int_equal(call(&e, "ld_add", &r, 1, &err, 2, I32(65535), I32(0)), PITH_ERR_TRAP);
+    /* after growing, the new page is reachable */
+    assert_int_equal(call_i32(&e, "grow", 1, I32(1)), 1);
+    assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(65536)), PITH_OK);
+    env_free(&e);
+}
+
+/* ---------------------------------------------------------------- traps and backtraces */
+
+static void test_backtrace(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (func $inner (param i32) (result i32)\n"
+                 "    (if (local.get 0) (then unreachable)) (i32.const 1))\n"
+                 "  (func $middle (export \"middle\") (param i32) (result i32)\n"
+                 "    (call $inner (local.get 0)))\n"
+                 "  (func (export \"outer\") (param i32) (result i32)\n"
+                 "    (i32.add (i32.const 1) (call $middle (local.get 0)))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call_i32(&e, "outer", 1, I32(0)), 2);
+    assert_int_equal(call(&e, "outer", &r, 1, &err, 1, I32(1)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_UNREACHABLE);
+    assert_string_equal(err.message, "unreachable");
+    /* innermost first; named from the name section when there is one, else by index */
+    assert_true(strstr(err.backtrace, "  0: inner (module offset 0x") ||
+                strstr(err.backtrace, "  0: func[0] (module offset 0x"));
+    assert_true(strstr(err.backtrace, "\n  1: middle (module offset 0x") ||
+                strstr(err.backtrace, "\n  1: func[1] (module offset 0x"));
+    assert_non_null(strstr(err.backtrace, "\n  2: func[2] (module offset 0x"));
+    assert_null(strstr(err.backtrace, "  3:"));
+    assert_true(err.offset != SIZE_MAX && err.offset > 0);
+    /* the store stays usable after a trap */
+    assert_int_equal(call_i32(&e, "outer", 1, I32(0)), 2);
+    env_free(&e);
+}
+
+static void test_deep_recursion(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (func $f (export \"f\") (param i32) (result i32)\n"
+                 "    (if (result i32) (local.get 0)\n"
+                 "      (then (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1)))))\n"
+                 "      (else (i32.const 0))))\n"
+                 "  (func $inf (export \"inf\") (call $inf)))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call_i32(&e, "f", 1, I32(5000)), 5000);
+    assert_int_equal(call(&e, "inf", NULL, 0, &err, 0), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    assert_string_equal(err.message, "call stack exhausted");
+    assert_true(strstr(err.backtrace, "  0: inf") || strstr(err.backtrace, "  0: func[1]"));
+    /* a tighter depth limit applies to the next call */
+    pith_config lim = {.max_call_depth = 100};
+    pith_store_set_limits(e.store, &lim);
+    assert_int_equal(call_i32(&e, "f", 1, I32(90)), 90);
+    assert_int_equal(call(&e, "f", &r, 1, &err, 1, I32(200)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    env_free(&e);
+}
+
+static void test_fuel_and_interrupt(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (func (export \"spin\") (loop (br 0)))\n"
+                 "  (func (export \"count\") (param i32) (result i32) (local i32)\n"
+                 "    (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
+                 "      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+                 "      (local.set 1 (i32.add (local.get 1) (i32.const 1))) (br 0)))\n"
+                 "    (local.get 1)))\n");
+    env_instantiate(&e);
+    pith_error err;
+    pith_val r;
+    pith_store_set_fuel(e.store, 1000);
+    assert_int_equal(call(&e, "spin", NULL, 0, &err, 0), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_OUT_OF_FUEL);
+    assert_string_equal(err.message, "all fuel consumed");
+    assert_int_equal(pith_store_fuel(e.store), 0);
+    /* 1 unit for the call + 1 per iteration */
+    pith_store_set_fuel(e.store, 11);
+    assert_int_equal(call_i32(&e, "count", 1, I32(10)), 10);
+    pith_store_set_fuel(e.store, 10);
+    assert_int_equal(call(&e, "count", &r, 1, &err, 1, I32(10)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_OUT_OF_FUEL);
+    pith_store_disable_fuel(e.store);
+
+    pith_store_interrupt(e.store);
+    assert_int_equal(call(&e, "spin", NULL, 0, &err, 0), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INTERRUPTED);
+    pith_store_clear_interrupt(e.store);
+    assert_int_equal(call_i32(&e, "count", 1, I32(100000)), 100000);
+    env_free(&e);
+}
+
+/* ---------------------------------------------------------------- call_indirect */
+
+static void test_call_indirect(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (type $ii (func (param i32) (result i32)))\n"
+                 "  (type $v (func))\n"
+                 "  (table 4 funcref)\n"
+                 "  (elem (i32.const 0) $dbl $nop)\n"
+                 "  (func $dbl (type $ii) (i32.mul (local.get 0) (i32.const 2)))\n"
+                 "  (func $nop (type $v))\n"
+                 "  (func (export \"ci\") (param i32 i32) (result i32)\n"
+                 "    (call_indirect (type $ii) (local.get 1) (local.get 0))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call_i32(&e, "ci", 2, I32(0), I32(21)), 42);
+    assert_int_equal(call(&e, "ci", &r, 1, &err, 2, I32(1), I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INDIRECT_MISMATCH);
+    assert_string_equal(err.message, "indirect call type mismatch");
+    assert_int_equal(call(&e, "ci", &r, 1, &err, 2, I32(2), I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_UNINITIALIZED_ELEMENT);
+    assert_string_equal(err.message, "uninitialized element");
+    assert_int_equal(call(&e, "ci", &r, 1, &err, 2, I32(4), I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_UNDEFINED_ELEMENT);
+    assert_string_equal(err.message, "undefined element");
+    env_free(&e);
+}
+
+/* ---------------------------------------------------------------- multi-value, locals */
+
+static void test_multi_value(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))\n"
+                 "  (func (export \"sub_swapped\") (param i32 i32) (result i32)\n"
+                 "    (call $swap (local.get 0) (local.get 1)) (i32.sub))\n"
+                 "  (func (export \"block_params\") (param i32) (result i32)\n"
+                 "    (local.get 0) (i32.const 10)\n"
+                 "    (block (param i32 i32) (result i32) (i32.sub)))\n"
+                 "  (func (export \"br_values\") (param i32) (result i32 i64)\n"
+                 "    (block (result i32 i64)\n"
+                 "      (i32.const 1) (i64.const 2)\n"
+                 "      (br_if 0 (local.get 0))\n"
+                 "      (drop) (drop) (i32.const 3) (i64.const 4)))\n"
+                 "  (func (export \"table\") (param i32) (result i32)\n"
+                 "    (block (result i32) (block (result i32) (block (result i32)\n"
+                 "      (i32.const 100) (local.get 0) (br_table 0 1 2))\n"
+                 "      (i32.const 1) (i32.add) (return)) (i32.const 2) (i32.add) (return))\n"
+                 "    (i32.const 3) (i32.add))\n"
+                 "  (func (export \"loop_params\") (param i32) (result i32)\n"
+                 "    (i32.const 0) (local.get 0)\n"
+                 "    (loop (param i32 i32) (result i32)\n"
+                 "      (local.set 0) (local.get 0) (i32.add)\n"
+                 "      (local.get 0) (i32.const 1) (i32.sub) (local.tee 0)\n"
+                 "      (br_if 0 (local.get 0)) (drop)))\n"
+                 "  (func (export \"hazard\") (param i32) (result i32)\n"
+                 "    (local.get 0) (local.get 0) (i32.const 1) (i32.add) (local.set 0)\n"
+                 "    (local.get 0) (i32.mul))\n"
+                 "  (func (export \"hazard_block\") (param i32 i32) (result i32)\n"
+                 "    (local.get 0)\n"
+                 "    (block (br_if 0 (local.get 1)) (local.set 0 (i32.const 100)))\n"
+                 "    (local.get 0) (i32.sub)))\n");
+    env_instantiate(&e);
+    pith_val r[2];
+    pith_error err;
+    assert_int_equal(call_i32(&e, "sub_swapped", 2, I32(3), I32(10)), 7);
+    assert_int_equal(call_i32(&e, "block_params", 1, I32(15)), 5);
+    assert_int_equal(call(&e, "br_values", r, 2, &err, 1, I32(1)), PITH_OK);
+    assert_int_equal(r[0].of.i32, 1);
+    assert_int_equal(r[1].of.i64, 2);
+    assert_int_equal(call(&e, "br_values", r, 2, &err, 1, I32(0)), PITH_OK);
+    assert_int_equal(r[0].of.i32, 3);
+    assert_int_equal(r[1].of.i64, 4);
+    assert_int_equal(call_i32(&e, "table", 1, I32(0)), 101);
+    assert_int_equal(call_i32(&e, "table", 1, I32(1)), 102);
+    assert_int_equal(call_i32(&e, "table", 1, I32(2)), 103);
+    assert_int_equal(call_i32(&e, "table", 1, I32(99)), 103);
+    assert_int_equal(call_i32(&e, "loop_params", 1, I32(4)), 10);
+    /* the first local.get must see the old value: (x) * (x + 1) */
+    assert_int_equal(call_i32(&e, "hazard", 1, I32(6)), 42);
+    /* with or without the write inside the block, the first operand is the old value */
+    assert_int_equal(call_i32(&e, "hazard_block", 2, I32(7), I32(1)), 0);
+    assert_int_equal(call_i32(&e, "hazard_block", 2, I32(7), I32(0)), -93);
+    env_free(&e);
+}
+
+/* ---------------------------------------------------------------- host functions */
+
+static pith_status host_twice(pith_caller *caller, void *envp, const pith_val *args,
+                              pith_val *results)
+{
+    env *e = envp;
+    if (args[0].of.i32 < 0)
+        return pith_caller_trap(caller, "negative: %d", args[0].of.i32);
+    /* re-enter Wasm from the host */
+    pith_val a = I32(args[0].of.i32), r;
+    pith_error err;
+    pith_status st = pith_func_call(pith_caller_store(caller), export_func(e, "inc"), &a, 1, &r,
+                                    1, &err);
+    if (st != PITH_OK)
+        return st;
+    results[0] = I32(r.of.i32 * 2);
+    return PITH_OK;
+}
+
+static void test_host_calls(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (import \"h\" \"twice\" (func $twice (param i32) (result i32)))\n"
+                 "  (func (export \"inc\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
+                 "  (func $via (export \"via\") (param i32) (result i32)\n"
+                 "    (i32.add (i32.const 1000) (call $twice (local.get 0)))))\n");
+    static const pith_valtype p[] = {PITH_I32};
+    pith_functype ft = {1, 1, p, p};
+    pith_error err;
+    assert_int_equal(pith_linker_define_func(e.linker, e.store, "h", "twice", &ft, host_twice,
+                                             &e, &err),
+                     PITH_OK);
+    env_instantiate(&e);
+    pith_val r;
+    assert_int_equal(call_i32(&e, "via", 1, I32(4)), 1010);
+    assert_int_equal(call(&e, "via", &r, 1, &err, 1, I32(-3)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_HOST);
+    assert_non_null(strstr(err.message, "negative: -3"));
+    assert_true(strstr(err.backtrace, "  0: via") || strstr(err.backtrace, "  0: func[2]"));
+    assert_int_equal(call_i32(&e, "via", 1, I32(5)), 1012);
+    env_free(&e);
+}
+
+static void test_globals_and_select(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, "(module\n"
+                 "  (global $g (mut i64) (i64.const 5))\n"
+                 "  (func (export \"bump\") (param i64) (result i64)\n"
+                 "    (global.set $g (i64.add (global.get $g) (local.get 0))) (global.get $g))\n"
+                 "  (func (export \"sel\") (param i32 f64 f64) (result f64)\n"
+                 "    (select (local.get 1) (local.get 2) (local.get 0))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call(&e, "bump", &r, 1, &err, 1, I64(10)), PITH_OK);
+    assert_int_equal(r.of.i64, 15);
+    assert_int_equal(call(&e, "bump", &r, 1, &err, 1, I64(-20)), PITH_OK);
+    assert_int_equal(r.of.i64, -5);
+    assert_int_equal(call(&e, "sel", &r, 1, &err, 3, I32(1), F64(1.5), F64(2.5)), PITH_OK);
+    assert_true(r.of.f64 == 1.5);
+    assert_int_equal(call(&e, "sel", &r, 1, &err, 3, I32(0), F64(1.5), F64(2.5)), PITH_OK);
+    assert_true(r.of.f64 == 2.5);
+    env_free(&e);
+}
+
+static void test_simd_unsupported(void **state)
+{
+    (void)state;
+    /* every SIMD opcode either compiles or is refused cleanly; none may crash */
+    const char *wat = "(module (func (export \"f\") (param v128) (result v128)\n"
+                      "  (i8x16.popcnt (local.get 0))))";
+    uint8_t *bin = NULL;
+    size_t len = 0;
+    pith_error err;
+    assert_int_equal(text_wat_to_wasm(wat, strlen(wat), "t.wat", &bin, &len, &err), PITH_OK);
+    pith_engine *eng = pith_engine_new(NULL);
+    pith_module *m = NULL;
+    pith_status st = pith_module_new(eng, bin, len, &m, &err);
+    if (st != PITH_OK) {
+        assert_int_equal(st, PITH_ERR_UNSUPPORTED);
+        assert_non_null(strstr(err.message, "i8x16.popcnt"));
+    } else {
+        pith_module_free(m);
+    }
+    pith_engine_free(eng);
+    free(bin);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arith),
+        cmocka_unit_test(test_memory_bounds),
+        cmocka_unit_test(test_backtrace),
+        cmocka_unit_test(test_deep_recursion),
+        cmocka_unit_test(test_fuel_and_interrupt),
+        cmocka_unit_test(test_call_indirect),
+        cmocka_unit_test(test_multi_value),
+        cmocka_unit_test(test_host_calls),
+        cmocka_unit_test(test_globals_and_select),
+        cmocka_unit_test(test_simd_unsupported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
