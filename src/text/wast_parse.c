@@ -179,7 +179,7 @@ static uint64_t num(wp *p, unsigned kind_bits, bool fl) {
     return v;
 }
 
-static void value(wp *p, wast_val *v, bool result);
+static void value(wp *p, wast_val *v, bool result, bool either_ok);
 
 static void v128_value(wp *p, wast_val *v, bool result) {
     static const struct { const char *n; unsigned lanes, bits; bool fl; uint8_t lt; } shapes[] = {
@@ -207,7 +207,8 @@ static void v128_value(wp *p, wast_val *v, bool result) {
     wp_fail(p, p->pos, "unexpected token, expected a v128 shape");
 }
 
-static void value(wp *p, wast_val *v, bool result) {
+/* either_ok: (either ...) is allowed here (top-level results only, so no deep recursion). */
+static void value(wp *p, wast_val *v, bool result, bool either_ok) {
     uint32_t open = p->pos;
     expect(p, TK_LPAREN, "(");
     uint32_t at = p->pos;
@@ -246,14 +247,14 @@ static void value(wp *p, wast_val *v, bool result) {
     } else if (is_kw(p, at, "ref.func")) {
         v->kind = WV_REF_FUNC;
         if (p->t[p->pos].kind == TK_NUM || p->t[p->pos].kind == TK_ID) p->pos++;
-    } else if (result && is_kw(p, at, "either")) {
+    } else if (result && either_ok && is_kw(p, at, "either")) {
         v->kind = WV_EITHER;
         uint32_t n = 0;
         for (uint32_t k = p->pos; p->t[k].kind == TK_LPAREN; k = p->t[k].match + 1) n++;
         v->alts = wp_alloc(p, (size_t)n * sizeof *v->alts);
         for (uint32_t i = 0; i < n; i++) {
             v->nalts = i + 1; /* counted first so an unwind frees the partial value */
-            value(p, &v->alts[i], true);
+            value(p, &v->alts[i], true, false);
         }
     } else {
         wp_fail(p, at, "unexpected token, expected a value");
@@ -268,7 +269,7 @@ static void values(wp *p, wast_val **out, uint32_t *n, bool result) {
     *out = wp_alloc(p, (size_t)cnt * sizeof **out);
     for (uint32_t i = 0; i < cnt; i++) {
         *n = i + 1; /* counted first so an unwind frees the partial value */
-        value(p, &(*out)[i], result);
+        value(p, &(*out)[i], result, result);
     }
 }
 

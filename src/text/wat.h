@@ -42,6 +42,9 @@ void nm_free(name_map *m);
 
 /* ------------------------------------------------------------------ parser state */
 
+/* Instructions nest by recursion; this bound keeps hostile input off the stack's end. */
+#define WAT_MAX_DEPTH 5000
+
 enum { SP_TYPE, SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL, SP_ELEM, SP_DATA, SP_COUNT };
 
 typedef struct ftype {
@@ -78,6 +81,7 @@ typedef struct wat {
     uint32_t nlocals;
     uint32_t *labels;   /* token index of each label's $id, or UINT32_MAX */
     uint32_t nlabels, labels_cap;
+    uint32_t depth;     /* nesting of folded instructions and blocks (recursion bound) */
     wbuf body;
     wbuf stash;         /* LIFO scratch for folded instructions' own encodings */
 

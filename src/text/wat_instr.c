@@ -406,6 +406,10 @@ static opcode op_at(wat *w, uint32_t at) {
 
 /* ------------------------------------------------------------------ sequences */
 
+static void enter(wat *w) {
+    if (++w->depth > WAT_MAX_DEPTH) wat_fail(w, w->pos, "nesting too deep");
+}
+
 static void folded(wat *w);
 
 static void flat(wat *w) {
@@ -416,6 +420,7 @@ static void flat(wat *w) {
         plain(w, op, &w->body, at);
         return;
     }
+    enter(w);
     uint32_t label = w_opt_id(w);
     emit_op(w, &w->body, op);
     block_type(w, &w->body);
@@ -432,9 +437,18 @@ static void flat(wat *w) {
     closing_label(w, label);
     wb_byte(w, &w->body, 0x0b);
     w->nlabels--;
+    w->depth--;
 }
 
+static void folded_body(wat *w);
+
 static void folded(wat *w) {
+    enter(w);
+    folded_body(w);
+    w->depth--;
+}
+
+static void folded_body(wat *w) {
     uint32_t open = w->pos;
     w->pos++;
     uint32_t at = w->pos;
@@ -499,6 +513,7 @@ void wat_instrs(wat *w) {
 }
 
 void wat_func_reset(wat *w) {
+    w->depth = 0;
     nm_clear(&w->locals);
     w->nlocals = 0;
     w->nlabels = 0;
