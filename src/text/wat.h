@@ -66,6 +66,8 @@ typedef struct wat {
 
     ftype *types;
     uint32_t ntypes, types_cap;
+    uint32_t *type_slots;   /* hash of signatures -> first type index + 1 (0 = empty) */
+    uint32_t type_slots_cap;
     wbuf typepool;
 
     /* sections under construction */

@@ -144,6 +144,39 @@ static void w_name(wat *w, wbuf *out) {
 
 /* ------------------------------------------------------------------ types */
 
+static uint32_t sig_hash(const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr) {
+    uint32_t h = 2166136261u ^ np;
+    for (uint32_t i = 0; i < np; i++) h = (h ^ p[i]) * 16777619u;
+    h = (h ^ 0xffu ^ nr) * 16777619u;
+    for (uint32_t i = 0; i < nr; i++) h = (h ^ r[i]) * 16777619u;
+    return h;
+}
+
+static bool sig_equal(const wat *w, uint32_t idx, const uint8_t *p, uint32_t np,
+                      const uint8_t *r, uint32_t nr) {
+    const ftype *ft = &w->types[idx];
+    if (ft->np != np || ft->nr != nr) return false;
+    const uint8_t *q = w->typepool.p + ft->at;
+    return (np == 0 || memcmp(q, p, np) == 0) && (nr == 0 || memcmp(q + np, r, nr) == 0);
+}
+
+/* Slot of the signature in the hash: either empty or holding its first type. */
+static uint32_t *sig_slot(const wat *w, const uint8_t *p, uint32_t np, const uint8_t *r,
+                          uint32_t nr) {
+    uint32_t mask = w->type_slots_cap - 1;
+    for (uint32_t i = sig_hash(p, np, r, nr) & mask;; i = (i + 1) & mask) {
+        uint32_t *sl = &w->type_slots[i];
+        if (*sl == 0 || sig_equal(w, *sl - 1, p, np, r, nr)) return sl;
+    }
+}
+
+static void sig_index(wat *w, uint32_t idx) {
+    const ftype *ft = &w->types[idx];
+    const uint8_t *q = w->typepool.p + ft->at;
+    uint32_t *sl = sig_slot(w, q, ft->np, q + ft->np, ft->nr);
+    if (*sl == 0) *sl = idx + 1;
+}
+
 static uint32_t add_type(wat *w, const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr) {
     if (w->ntypes == w->types_cap) {
         uint32_t cap = w->types_cap ? w->types_cap * 2 : 16;
@@ -156,19 +189,29 @@ static uint32_t add_type(wat *w, const uint8_t *p, uint32_t np, const uint8_t *r
     ft->np = np;
     ft->nr = nr;
     ft->at = w->typepool.len;
+    /* p/r may point into tu_params/tu_results, never into typepool: safe across growth */
     wb_bytes(w, &w->typepool, p, np);
     wb_bytes(w, &w->typepool, r, nr);
-    return w->ntypes++;
+    uint32_t idx = w->ntypes++;
+    if ((w->ntypes + 1) * 2 > w->type_slots_cap) {
+        uint32_t cap = w->type_slots_cap ? w->type_slots_cap * 2 : 64;
+        uint32_t *slots = calloc(cap, sizeof *slots);
+        if (!slots) wat_nomem(w);
+        free(w->type_slots);
+        w->type_slots = slots;
+        w->type_slots_cap = cap;
+        for (uint32_t i = 0; i < w->ntypes; i++) sig_index(w, i);
+    } else {
+        sig_index(w, idx);
+    }
+    return idx;
 }
 
 uint32_t wat_find_or_add_type(wat *w, const uint8_t *p, uint32_t np, const uint8_t *r,
                               uint32_t nr) {
-    for (uint32_t i = 0; i < w->ntypes; i++) {
-        const ftype *ft = &w->types[i];
-        if (ft->np != np || ft->nr != nr) continue;
-        const uint8_t *q = w->typepool.p + ft->at;
-        if ((np == 0 || memcmp(q, p, np) == 0) && (nr == 0 || memcmp(q + np, r, nr) == 0))
-            return i;
+    if (w->type_slots_cap) {
+        uint32_t *sl = sig_slot(w, p, np, r, nr);
+        if (*sl) return *sl - 1;
     }
     return add_type(w, p, np, r, nr);
 }
@@ -865,6 +908,7 @@ static void wat_free(wat *w) {
     for (int i = 0; i < SP_COUNT; i++) nm_free(&w->names[i]);
     nm_free(&w->locals);
     free(w->types);
+    free(w->type_slots);
     free(w->labels);
     free(w->tu_names);
     wbuf *bufs[] = {&w->typepool, &w->sec_import, &w->sec_func,  &w->sec_table,
