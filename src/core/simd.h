@@ -29,6 +29,15 @@
 #else
 #define PITH_SIMD_SSE2 0
 #endif
+/* Byte shuffles have no SSE2 instruction. When the build does not assume SSSE3, its pshufb
+ * is still used where the CPU has it, through out-of-line functions chosen at run time
+ * (GCC/Clang on x86 only). */
+#if PITH_SIMD_SSE2 && !defined(__SSSE3__) && (defined(__x86_64__) || defined(__i386__))
+#define PITH_SIMD_SSSE3_RT 1
+#include <tmmintrin.h>
+#else
+#define PITH_SIMD_SSSE3_RT 0
+#endif
 
 #if PITH_SIMD_VEC
 typedef uint8_t simd_u8 __attribute__((vector_size(16)));
@@ -147,20 +156,57 @@ static inline v128 simd_i32x4_splat(uint32_t v)
     v128 r; SIMD_LOOP(4) r.u32[i] = v; return r;
 #endif
 }
-static inline v128 simd_i64x2_splat(uint64_t v) { v128 r; r.u64[0] = r.u64[1] = v; return r; }
+/* Building a vector lane by lane in memory and reading it back whole stalls store
+ * forwarding; the SSE2 forms stay in registers. */
+static inline v128 simd_i64x2_splat(uint64_t v)
+{
+#if PITH_SIMD_SSE2
+    v128 r; r.m = _mm_set1_epi64x((long long)v); return r;
+#else
+    v128 r; r.u64[0] = r.u64[1] = v; return r;
+#endif
+}
 /* Float splats move bits: a splat must not quiet a signalling NaN. */
 static inline v128 simd_f32x4_splat(uint32_t bits) { return simd_i32x4_splat(bits); }
 static inline v128 simd_f64x2_splat(uint64_t bits) { return simd_i64x2_splat(bits); }
 
 /* shuffle: lanes 0..15 from a, 16..31 from b (indices validated < 32) */
+#if PITH_SIMD_SSSE3_RT
+/* pshufb zeroes lanes whose index has the top bit: idx +sat 0x70 keeps 0..15 for a and
+ * marks 16..31; idx - 16 wraps 0..15 to 0xf0.. (marked) and maps 16..31 to b's lanes */
+static inline __attribute__((target("ssse3"))) __m128i simd_shuffle_ssse3_(__m128i a, __m128i b, __m128i idx)
+{
+    return _mm_or_si128(_mm_shuffle_epi8(a, _mm_adds_epu8(idx, _mm_set1_epi8(0x70))),
+                        _mm_shuffle_epi8(b, _mm_sub_epi8(idx, _mm_set1_epi8(16))));
+}
+static inline __attribute__((target("ssse3"))) __m128i simd_swizzle_ssse3_(__m128i a, __m128i idx)
+{
+    return _mm_shuffle_epi8(a, _mm_adds_epu8(idx, _mm_set1_epi8(0x70)));
+}
+static inline int simd_have_ssse3_(void) { return __builtin_cpu_supports("ssse3"); }
+#endif
+
 static inline v128 simd_i8x16_shuffle(v128 a, v128 b, const uint8_t idx[16])
 {
+#if PITH_SIMD_SSE2 && defined(__SSSE3__)
+    __m128i i = _mm_loadu_si128((const __m128i *)(const void *)idx);
+    a.m = _mm_or_si128(_mm_shuffle_epi8(a.m, _mm_adds_epu8(i, _mm_set1_epi8(0x70))),
+                       _mm_shuffle_epi8(b.m, _mm_sub_epi8(i, _mm_set1_epi8(16))));
+    return a;
+#else
+#if PITH_SIMD_SSSE3_RT
+    if (simd_have_ssse3_()) {
+        a.m = simd_shuffle_ssse3_(a.m, b.m, _mm_loadu_si128((const __m128i *)(const void *)idx));
+        return a;
+    }
+#endif
     uint8_t both[32];
     v128 r;
     memcpy(both, a.u8, 16);
     memcpy(both + 16, b.u8, 16);
     SIMD_LOOP(16) r.u8[i] = both[idx[i] & 31];
     return r;
+#endif
 }
 
 /* swizzle: out-of-range indices (>= 16) select 0 */
@@ -171,6 +217,12 @@ static inline v128 simd_i8x16_swizzle(v128 a, v128 s)
      * >= 16 and keeps the low nibble of the others */
     v128 r; r.m = _mm_shuffle_epi8(a.m, _mm_adds_epu8(s.m, _mm_set1_epi8(0x70))); return r;
 #else
+#if PITH_SIMD_SSSE3_RT
+    if (simd_have_ssse3_()) {
+        a.m = simd_swizzle_ssse3_(a.m, s.m);
+        return a;
+    }
+#endif
     v128 r;
     SIMD_LOOP(16) r.u8[i] = s.u8[i] < 16 ? a.u8[s.u8[i]] : 0;
     return r;
@@ -592,10 +644,17 @@ SIMD_EXT(i32x4_extend_high_i16x8_u, u16, u32, 4, 4)
 #undef SIMD_EXT
 #endif
 /* 64-bit lanes: two lanes, plain conversions are as fast as any shuffle */
+#if PITH_SIMD_SSE2
+static inline v128 simd_i64x2_extend_low_i32x4_s(v128 a) { a.m = _mm_unpacklo_epi32(a.m, _mm_srai_epi32(a.m, 31)); return a; }
+static inline v128 simd_i64x2_extend_high_i32x4_s(v128 a) { a.m = _mm_unpackhi_epi32(a.m, _mm_srai_epi32(a.m, 31)); return a; }
+static inline v128 simd_i64x2_extend_low_i32x4_u(v128 a) { a.m = _mm_unpacklo_epi32(a.m, _mm_setzero_si128()); return a; }
+static inline v128 simd_i64x2_extend_high_i32x4_u(v128 a) { a.m = _mm_unpackhi_epi32(a.m, _mm_setzero_si128()); return a; }
+#else
 static inline v128 simd_i64x2_extend_low_i32x4_s(v128 a) { v128 r; r.i64[0] = a.i32[0]; r.i64[1] = a.i32[1]; return r; }
 static inline v128 simd_i64x2_extend_high_i32x4_s(v128 a) { v128 r; r.i64[0] = a.i32[2]; r.i64[1] = a.i32[3]; return r; }
 static inline v128 simd_i64x2_extend_low_i32x4_u(v128 a) { v128 r; r.u64[0] = a.u32[0]; r.u64[1] = a.u32[1]; return r; }
 static inline v128 simd_i64x2_extend_high_i32x4_u(v128 a) { v128 r; r.u64[0] = a.u32[2]; r.u64[1] = a.u32[3]; return r; }
+#endif
 
 /* extmul = extend both operands, multiply */
 static inline v128 simd_i16x8_extmul_low_i8x16_s(v128 a, v128 b) { return simd_i16x8_mul(simd_i16x8_extend_low_i8x16_s(a), simd_i16x8_extend_low_i8x16_s(b)); }
@@ -621,10 +680,31 @@ static inline v128 simd_i32x4_extmul_high_i16x8_s(v128 a, v128 b) { return simd_
 static inline v128 simd_i32x4_extmul_low_i16x8_u(v128 a, v128 b) { return simd_i32x4_mul(simd_i32x4_extend_low_i16x8_u(a), simd_i32x4_extend_low_i16x8_u(b)); }
 static inline v128 simd_i32x4_extmul_high_i16x8_u(v128 a, v128 b) { return simd_i32x4_mul(simd_i32x4_extend_high_i16x8_u(a), simd_i32x4_extend_high_i16x8_u(b)); }
 #endif
+#if PITH_SIMD_SSE2
+/* pmuludq multiplies 32-bit lanes 0 and 2: spread the chosen half there first. The signed
+ * product is the unsigned one minus ((a < 0 ? b : 0) + (b < 0 ? a : 0)) << 32. */
+static inline __m128i simd_mul32x2_(__m128i a, __m128i b, int sgn)
+{
+#if defined(__SSE4_1__)
+    if (sgn)
+        return _mm_mul_epi32(a, b);
+#endif
+    __m128i p = _mm_mul_epu32(a, b);
+    if (!sgn)
+        return p;
+    __m128i c = _mm_add_epi32(_mm_and_si128(_mm_srai_epi32(a, 31), b), _mm_and_si128(_mm_srai_epi32(b, 31), a));
+    return _mm_sub_epi64(p, _mm_slli_epi64(c, 32));
+}
+static inline v128 simd_i64x2_extmul_low_i32x4_s(v128 a, v128 b) { a.m = simd_mul32x2_(_mm_unpacklo_epi32(a.m, a.m), _mm_unpacklo_epi32(b.m, b.m), 1); return a; }
+static inline v128 simd_i64x2_extmul_high_i32x4_s(v128 a, v128 b) { a.m = simd_mul32x2_(_mm_unpackhi_epi32(a.m, a.m), _mm_unpackhi_epi32(b.m, b.m), 1); return a; }
+static inline v128 simd_i64x2_extmul_low_i32x4_u(v128 a, v128 b) { a.m = simd_mul32x2_(_mm_unpacklo_epi32(a.m, a.m), _mm_unpacklo_epi32(b.m, b.m), 0); return a; }
+static inline v128 simd_i64x2_extmul_high_i32x4_u(v128 a, v128 b) { a.m = simd_mul32x2_(_mm_unpackhi_epi32(a.m, a.m), _mm_unpackhi_epi32(b.m, b.m), 0); return a; }
+#else
 static inline v128 simd_i64x2_extmul_low_i32x4_s(v128 a, v128 b) { v128 r; SIMD_LOOP(2) r.i64[i] = (int64_t)a.i32[i] * b.i32[i]; return r; }
 static inline v128 simd_i64x2_extmul_high_i32x4_s(v128 a, v128 b) { v128 r; SIMD_LOOP(2) r.i64[i] = (int64_t)a.i32[2 + i] * b.i32[2 + i]; return r; }
 static inline v128 simd_i64x2_extmul_low_i32x4_u(v128 a, v128 b) { v128 r; SIMD_LOOP(2) r.u64[i] = (uint64_t)a.u32[i] * b.u32[i]; return r; }
 static inline v128 simd_i64x2_extmul_high_i32x4_u(v128 a, v128 b) { v128 r; SIMD_LOOP(2) r.u64[i] = (uint64_t)a.u32[2 + i] * b.u32[2 + i]; return r; }
+#endif
 
 /* extadd_pairwise: sum of adjacent lanes, widened */
 static inline v128 simd_i16x8_extadd_pairwise_i8x16_s(v128 a)
@@ -933,7 +1013,14 @@ static inline v128 simd_i32x4_trunc_sat_f64x2_u_zero(v128 a)
 
 /* ---- memory forms (p: the bounds-checked effective address, any alignment) ---- */
 
-static inline v128 simd_load64_low_(const uint8_t *p) { v128 r = simd_zero(); memcpy(r.u8, p, 8); return r; }
+static inline v128 simd_load64_low_(const uint8_t *p)
+{
+#if PITH_SIMD_SSE2
+    v128 r; r.m = _mm_loadl_epi64((const __m128i *)(const void *)p); return r;
+#else
+    v128 r = simd_zero(); memcpy(r.u8, p, 8); return r;
+#endif
+}
 static inline v128 simd_load8x8_s(const uint8_t *p) { return simd_i16x8_extend_low_i8x16_s(simd_load64_low_(p)); }
 static inline v128 simd_load8x8_u(const uint8_t *p) { return simd_i16x8_extend_low_i8x16_u(simd_load64_low_(p)); }
 static inline v128 simd_load16x4_s(const uint8_t *p) { return simd_i32x4_extend_low_i16x8_s(simd_load64_low_(p)); }
@@ -944,7 +1031,14 @@ static inline v128 simd_load8_splat(const uint8_t *p) { return simd_i8x16_splat(
 static inline v128 simd_load16_splat(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return simd_i16x8_splat(v); }
 static inline v128 simd_load32_splat(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return simd_i32x4_splat(v); }
 static inline v128 simd_load64_splat(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return simd_i64x2_splat(v); }
-static inline v128 simd_load32_zero(const uint8_t *p) { v128 r = simd_zero(); memcpy(r.u8, p, 4); return r; }
+static inline v128 simd_load32_zero(const uint8_t *p)
+{
+#if PITH_SIMD_SSE2
+    int32_t v; memcpy(&v, p, 4); v128 r; r.m = _mm_cvtsi32_si128(v); return r;
+#else
+    v128 r = simd_zero(); memcpy(r.u8, p, 4); return r;
+#endif
+}
 static inline v128 simd_load64_zero(const uint8_t *p) { return simd_load64_low_(p); }
 
 /* ---- operations by shape, for the interpreter's handlers and the unit tests ---- */
