@@ -944,7 +944,14 @@ static inline v128 simd_f64x2_convert_low_i32x4_s(v128 a)
 }
 static inline v128 simd_f64x2_convert_low_i32x4_u(v128 a)
 {
+#if PITH_SIMD_SSE2
+    /* the bits 0x43300000:u are the double 2^52 + u exactly */
+    const __m128d two52 = _mm_set1_pd(4503599627370496.0);
+    a.md = _mm_sub_pd(_mm_castsi128_pd(_mm_unpacklo_epi32(a.m, _mm_set1_epi32(0x43300000))), two52);
+    return a;
+#else
     v128 r; SIMD_LOOP(2) r.f64[i] = (double)a.u32[i]; return r;
+#endif
 }
 static inline v128 simd_f32x4_demote_f64x2_zero(v128 a)
 {
@@ -1004,11 +1011,31 @@ static inline v128 simd_i32x4_trunc_sat_f32x4_u(v128 a)
 }
 static inline v128 simd_i32x4_trunc_sat_f64x2_s_zero(v128 a)
 {
+#if PITH_SIMD_SSE2
+    /* NaN -> 0, clamp into range, then cvttpd2dq (which zeroes the upper lanes) is exact */
+    __m128d x = _mm_and_pd(a.md, _mm_cmpord_pd(a.md, a.md));
+    x = _mm_min_pd(_mm_max_pd(x, _mm_set1_pd(-2147483648.0)), _mm_set1_pd(2147483647.0));
+    a.m = _mm_cvttpd_epi32(x);
+    return a;
+#else
     v128 r = simd_zero(); SIMD_LOOP(2) r.i32[i] = simd_sat_s32_(a.f64[i]); return r;
+#endif
 }
 static inline v128 simd_i32x4_trunc_sat_f64x2_u_zero(v128 a)
 {
+#if PITH_SIMD_SSE2
+    /* clamp to [0, 2^32-1] (NaN -> 0); lanes >= 2^31 convert x - 2^31 and get the top bit back */
+    __m128d x = _mm_and_pd(a.md, _mm_cmpord_pd(a.md, a.md));
+    x = _mm_min_pd(_mm_max_pd(x, _mm_setzero_pd()), _mm_set1_pd(4294967295.0));
+    __m128d two31 = _mm_set1_pd(2147483648.0), hi = _mm_cmpge_pd(x, two31);
+    __m128i r = _mm_cvttpd_epi32(_mm_sub_pd(x, _mm_and_pd(hi, two31)));
+    __m128i top = _mm_and_si128(_mm_shuffle_epi32(_mm_castpd_si128(hi), 0x08),
+                                _mm_set_epi32(0, 0, (int)0x80000000u, (int)0x80000000u));
+    a.m = _mm_xor_si128(r, top);
+    return a;
+#else
     v128 r = simd_zero(); SIMD_LOOP(2) r.u32[i] = simd_sat_u32_(a.f64[i]); return r;
+#endif
 }
 
 /* ---- memory forms (p: the bounds-checked effective address, any alignment) ---- */
