@@ -47,7 +47,8 @@ typedef struct wast_module {
     char *name;             /* $name or NULL */
     uint8_t *bytes;         /* WM_TEXT, WM_BINARY: the binary */
     size_t len;
-    char *text;             /* WM_QUOTE: source text "(module <text>)" ready for the text parser */
+    char *text;             /* WM_QUOTE: one "(module ...)" for text_wat_to_wasm (quoted fields
+                             * get wrapped; a text module that failed to parse is kept as is) */
     size_t text_len;
 } wast_module;
 

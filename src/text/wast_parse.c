@@ -209,7 +209,6 @@ static void v128_value(wp *p, wast_val *v, bool result) {
 
 /* either_ok: (either ...) is allowed here (top-level results only, so no deep recursion). */
 static void value(wp *p, wast_val *v, bool result, bool either_ok) {
-    uint32_t open = p->pos;
     expect(p, TK_LPAREN, "(");
     uint32_t at = p->pos;
     p->pos++;
@@ -259,7 +258,6 @@ static void value(wp *p, wast_val *v, bool result, bool either_ok) {
     } else {
         wp_fail(p, at, "unexpected token, expected a value");
     }
-    (void)open;
     expect(p, TK_RPAREN, ")");
 }
 

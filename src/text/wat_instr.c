@@ -449,8 +449,7 @@ static void folded(wat *w) {
 }
 
 static void folded_body(wat *w) {
-    uint32_t open = w->pos;
-    w->pos++;
+    w->pos++; /* '(' */
     uint32_t at = w->pos;
     opcode op = op_at(w, at);
     w->pos++;
@@ -489,7 +488,6 @@ static void folded_body(wat *w) {
         w->nlabels--;
         return;
     }
-    (void)open;
     size_t mark = w->stash.len;
     plain(w, op, &w->stash, at);
     size_t n = w->stash.len - mark;

@@ -736,7 +736,7 @@ static void elem_field(wat *w) {
     w_opt_id(w);
     int mode = SEG_PASSIVE;
     uint32_t table = 0;
-    wbuf *off = &w->locals_enc; /* free outside functions */
+    wbuf *off = &w->locals_enc; /* unused outside function bodies: holds the offset */
     off->len = 0;
     w->seg_items.len = 0;
     w->seg_exprs.len = 0;
@@ -773,7 +773,6 @@ static void elem_field(wat *w) {
     } else if (wkind(w, w->pos) != TK_RPAREN || mode != SEG_ACTIVE) {
         wat_fail(w, w->pos, "unexpected token, expected func or a reference type");
     }
-    /* The offset lives in locals_enc; copy it aside because emitting reuses nothing else. */
     emit_elem(w, mode, table, off, rt);
 }
 
