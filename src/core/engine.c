@@ -2,6 +2,7 @@
  * validate, intern, compile; reference counting; import/export listing; status names). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/rt.h"
 
@@ -21,12 +22,27 @@ static const pith_config default_config = {
     .max_instances = 10000,
 };
 
+/* Host<->Wasm re-entry recurses on the C stack; each level costs a few KiB that
+ * max_call_depth does not see. Allow half the stack size limit (which glibc also uses for new
+ * threads), so the embedder keeps the other half. */
+static size_t cstack_budget(void)
+{
+    size_t limit = (size_t)8 << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < ((rlim_t)1 << 32))
+        limit = (size_t)rl.rlim_cur;
+    size_t budget = limit / 2;
+    return budget < ((size_t)64 << 10) ? ((size_t)64 << 10) : budget;
+}
+
 pith_engine *pith_engine_new(const pith_config *config)
 {
     pith_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->config = default_config;
+    e->cstack_budget = cstack_budget();
     if (config) {
         if (config->max_call_depth)
             e->config.max_call_depth = config->max_call_depth;

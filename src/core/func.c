@@ -114,9 +114,31 @@ const pith_functype *pith_func_type(const pith_func *func)
 
 /* ---------------------------------------------------------------- calls */
 
+/* Where this call's C frame is; only distances between two such points matter. */
+static inline uintptr_t cstack_here(void)
+{
+#if defined(__GNUC__)
+    return (uintptr_t)__builtin_frame_address(0);
+#else
+    volatile char here;
+    return (uintptr_t)&here;
+#endif
+}
+
 pith_status func_call_slots(pith_store *s, pith_func *f, slot *slots, pith_error *err)
 {
     uint32_t saved_used = s->stack_used, saved_depth = s->depth;
+    /* The outermost call records where the C stack was; re-entries from host functions
+     * trap instead of overflowing it. */
+    uintptr_t here = cstack_here();
+    bool outermost = s->cstack_base == 0;
+    if (outermost) {
+        s->cstack_base = here;
+    } else {
+        uintptr_t used = s->cstack_base > here ? s->cstack_base - here : here - s->cstack_base;
+        if (used > s->engine->cstack_budget)
+            return rt_trap(err, PITH_TRAP_CALL_STACK_EXHAUSTED);
+    }
     pith_status st;
     if (f->host) {
         /* Host-to-host recursion through the API never enters the interpreter, so the depth
@@ -131,6 +153,8 @@ pith_status func_call_slots(pith_store *s, pith_func *f, slot *slots, pith_error
     /* A trap may unwind from deep inside; the store must be usable for the next call. */
     s->stack_used = saved_used;
     s->depth = saved_depth;
+    if (outermost)
+        s->cstack_base = 0;
     return st;
 }
 

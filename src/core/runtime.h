@@ -18,6 +18,7 @@ struct pith_engine {
     pthread_mutex_t types_lock;     /* guards the interned type table */
     struct interned_type *itypes;   /* engine_intern_type's table */
     uint32_t nitypes, citypes;
+    size_t cstack_budget;           /* bytes of C stack host<->Wasm re-entry may use */
 };
 
 /* Returns the engine-wide id of a function type (equal types, equal ids). Thread-safe. */
@@ -98,6 +99,7 @@ struct pith_store {
     int64_t fuel;           /* remaining fuel when fuel_enabled */
     bool fuel_enabled;
     atomic_bool interrupt;
+    uintptr_t cstack_base;  /* C stack position of the outermost active call; 0 when idle */
 
     /* owned objects, freed with the store */
     pith_instance **instances;  uint32_t ninstances, cinstances;

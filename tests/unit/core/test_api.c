@@ -1057,7 +1057,7 @@ static pith_status host_cb(pith_caller *caller, void *envp, const pith_val *args
         results[0].of.i32 += 1;
     }
     if (st != PITH_OK)
-        return pith_caller_trap(caller, "inner call failed: %s", err.message);
+        return pith_caller_trap(caller, "%s", err.message);   /* nested: pass it on */
     return PITH_OK;
 }
 
@@ -1112,6 +1112,18 @@ static void wasm_calls_and_traps(void **state)
     x.of.i32 = 1000;
     assert_int_equal(pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err), PITH_ERR_EXIT);
     assert_int_equal(e->err.exit_code, 7);
+
+    /* unbounded host <-> Wasm recursion ends in a trap, not a C stack overflow */
+    x.of.i32 = 1000000;
+    assert_int_equal(pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err), PITH_ERR_TRAP);
+    if (!strstr(e->err.message, "call stack exhausted"))
+        fail_msg("message: %s", e->err.message);
+    assert_int_equal(e->store->stack_used, 0);
+    assert_int_equal(e->store->depth, 0);
+    assert_int_equal(e->store->cstack_base, 0);
+    x.of.i32 = 3;
+    assert_int_equal(pith_func_call(e->store, ce.via, &x, 1, &r, 1, &e->err), PITH_OK);
+    assert_int_equal(r.of.i32, 103);
 
     /* Wasm traps */
     assert_int_equal(pith_func_call(e->store, export_func(inst, "trap"), NULL, 0, NULL, 0,
