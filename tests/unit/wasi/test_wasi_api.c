@@ -19,6 +19,7 @@
 #include "pith/pith.h"
 #include "pith/wasi.h"
 #include "text/text.h"
+#include "wasi/wasi_int.h"
 
 /* Imports wrapped by same-named exports: sig letters are i32 ('i') / i64 ('I') params. */
 static const struct {
@@ -440,6 +441,131 @@ static void passed_sockets(void **state)
     unlink(sa.sun_path);
 }
 
+/* Every preview1 function (but proc_exit, poll_oneoff with its sleeps and fd_allocate with
+ * its disk use) called with random arguments and pointers near the memory's end, in a
+ * context with a scratch preopen: errors are fine, crashes, leaks and escapes are not. */
+static void random_calls_never_crash(void **state)
+{
+    (void)state;
+    static const struct { const char *name, *sig; int res; } all[] = {
+#define ROW(n, s, r) { #n, s, r },
+        WASI_FUNCS(ROW)
+#undef ROW
+    };
+    size_t nall = sizeof all / sizeof all[0];
+    char dir[] = "/tmp/pith-wasi-rand-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *s = NULL;
+    size_t n = 0;
+    append(&s, &n, "(module\n");
+    for (size_t i = 0; i < nall; i++) {
+        append(&s, &n, "(import \"wasi_snapshot_preview1\" \"%s\" (func $%s", all[i].name,
+               all[i].name);
+        for (const char *p = all[i].sig; *p; p++)
+            append(&s, &n, " (param %s)", *p == 'I' ? "i64" : "i32");
+        append(&s, &n, "%s))\n", all[i].res ? " (result i32)" : "");
+    }
+    append(&s, &n, "(memory (export \"memory\") 1)\n");
+    for (size_t i = 0; i < nall; i++) {
+        append(&s, &n, "(func (export \"%s\")", all[i].name);
+        for (const char *p = all[i].sig; *p; p++)
+            append(&s, &n, " (param %s)", *p == 'I' ? "i64" : "i32");
+        append(&s, &n, "%s", all[i].res ? " (result i32)" : "");
+        for (size_t k = 0; all[i].sig[k]; k++)
+            append(&s, &n, " local.get %zu", k);
+        append(&s, &n, " call $%s)\n", all[i].name);
+    }
+    append(&s, &n, ")\n");
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    pith_error err;
+    assert_int_equal(pith_wasi_config_preopen_dir(cfg, dir, "/scratch", false, &err), PITH_OK);
+    pith_wasi_config_capture_output(cfg, PITH_WASI_STDOUT, 1 << 16);
+    pith_wasi_ctx *ctx;
+    assert_int_equal(pith_wasi_ctx_new(cfg, &ctx, &err), PITH_OK);
+    pith_wasi_config_free(cfg);
+    pith_engine *engine = pith_engine_new(NULL);
+    pith_store *store = pith_store_new(engine);
+    pith_linker *linker = pith_linker_new(engine);
+    assert_int_equal(pith_wasi_link(ctx, linker, store, &err), PITH_OK);
+    uint8_t *bin;
+    size_t len;
+    assert_int_equal(text_wat_to_wasm(s, n, "all.wat", &bin, &len, &err), PITH_OK);
+    free(s);
+    pith_module *mod;
+    assert_int_equal(pith_module_new(engine, bin, len, &mod, &err), PITH_OK);
+    free(bin);
+    pith_instance *inst;
+    assert_int_equal(pith_linker_instantiate(linker, store, mod, &inst, &err), PITH_OK);
+    pith_extern mem;
+    assert_true(pith_instance_export(inst, "memory", &mem));
+    uint8_t *m = pith_memory_data(mem.of.memory);
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    int outcome[128] = {0};
+#define RND() (seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17, seed)
+    /* Plant short relative paths so path calls get somewhere sometimes. */
+    static const char *paths[] = { "a", "b/c", "..", "../x", "a/../b", "/etc", "b", "." };
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t i = RND() % nall;
+        if (!strcmp(all[i].name, "proc_exit") || !strcmp(all[i].name, "poll_oneoff") ||
+            !strcmp(all[i].name, "fd_allocate"))
+            continue;
+        if (iter % 64 == 0) {
+            for (int k = 0; k < 8; k++)
+                memcpy(m + 1024 + 16 * k, paths[k], strlen(paths[k]));
+            for (int k = 0; k < 16; k++) {     /* iovecs at 0.. pointing at scratch bytes */
+                uint32_t v[2] = { 4096 + (uint32_t)(RND() % 1024), (uint32_t)(RND() % 64) };
+                memcpy(m + 8 * k, v, 8);
+            }
+        }
+        pith_extern f;
+        assert_true(pith_instance_export(inst, all[i].name, &f));
+        pith_val args[16], res[1];
+        size_t na = 0;
+        for (const char *p = all[i].sig; *p; p++, na++) {
+            memset(&args[na], 0, sizeof args[na]);
+            uint64_t r = RND();
+            uint64_t v;
+            switch (r % 6) {
+            case 0: v = r >> 8; break;                       /* anything */
+            case 1: v = 65536 - (r >> 8) % 64; break;        /* just below the end */
+            case 2: v = (r >> 8) % 8; break;                 /* small: fds, flags, iovec 0 */
+            case 3: v = 1024 + 16 * ((r >> 8) % 8); break;   /* a planted path */
+            case 4: v = (r >> 8) % 4096; break;
+            default: v = (r >> 8) % 3 + 1; break;            /* path lengths 1..3 */
+            }
+            if (*p == 'I') {
+                args[na].type = PITH_I64;
+                args[na].of.i64 = (int64_t)v;
+            } else {
+                args[na].type = PITH_I32;
+                args[na].of.i32 = (int32_t)(uint32_t)v;
+            }
+        }
+        memset(&err, 0, sizeof err);
+        pith_status st = pith_func_call(store, f.of.func, args, na, res, (size_t)all[i].res,
+                                        &err);
+        assert_int_equal(st, PITH_OK);
+        if (all[i].res)
+            outcome[res[0].of.i32 & 127]++;
+    }
+#undef RND
+    /* The mix reached both success and the bounds checks, and some escapes were refused. */
+    assert_true(outcome[0] > 100);
+    assert_true(outcome[WASI_EFAULT] > 100);
+    assert_true(outcome[WASI_ENOTCAPABLE] > 10);
+    print_message("random calls: %d ok, %d EFAULT, %d EBADF, %d ENOTCAPABLE\n", outcome[0],
+                  outcome[WASI_EFAULT], outcome[WASI_EBADF], outcome[WASI_ENOTCAPABLE]);
+    pith_linker_free(linker);
+    pith_store_free(store);
+    pith_module_free(mod);
+    pith_engine_free(engine);
+    pith_wasi_ctx_free(ctx);
+    /* Nothing appeared next to the scratch directory. */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test ! -e %s/../x && rm -rf '%s'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +578,7 @@ int main(void)
         cmocka_unit_test(module_without_memory),
         cmocka_unit_test(poll_clock_and_buffered_stdin),
         cmocka_unit_test(passed_sockets),
+        cmocka_unit_test(random_calls_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
