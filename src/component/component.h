@@ -171,6 +171,8 @@ typedef struct cdef {
     carg *args;  uint32_t nargs;    /* instantiate args, inline exports */
     ccanon_opts opts;
     const ctype *type;      /* import/export/lift type, defined type */
+    const void *ptr;        /* outer aliases: the aliased static item (ccomp*, pith_module*,
+                               ctype*); core funcs made by canon: their functype* */
 } cdef;
 
 
@@ -179,8 +181,8 @@ typedef struct cdef {
 struct ccomp {
     ccomp *parent;          /* enclosing component (outer aliases), NULL at top level */
     cdef *defs;             uint32_t ndefs, cdefs;
-    pith_module **modules;  uint32_t nmodules;      /* nested core modules (owned) */
-    ccomp **components;     uint32_t ncomponents;   /* nested components (owned) */
+    pith_module **modules;  uint32_t nmodules, cmodules;        /* nested core modules (owned) */
+    ccomp **components;     uint32_t ncomponents, ccomponents;  /* nested components (owned) */
     /* static index spaces: the type of each entry. Core funcs: functype*; tables/mems/
      * globals: ccore_extern*; core types: ctype* of kind PITH_CT_MODULE or a functype
      * wrapper; core modules: ctype* (PITH_CT_MODULE); core instances: ctype* (PITH_CT_MODULE,
