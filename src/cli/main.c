@@ -33,6 +33,8 @@ static const char help_text[] =
     "  print FILE [-o OUT]                 print a module (binary or text) as flat text\n"
     "  roundtrip FILE.wast...              developer check: every text module of the scripts\n"
     "                                      must survive print -> parse byte for byte\n"
+    "  wit FILE.wit|DIR [--deps PATH]...   check a WIT package (DIR: its *.wit files and deps/)\n"
+    "                                      and print it as canonical WIT\n"
     "  help                                this text\n"
     "  --version                           the version\n"
     "\n"
@@ -56,6 +58,7 @@ static const command commands[] = {
     {"wat2wasm", cmd_wat2wasm},
     {"print", cmd_print},
     {"roundtrip", cmd_roundtrip},
+    {"wit", cmd_wit},
 };
 
 int main(int argc, char **argv) {
