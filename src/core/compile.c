@@ -1559,7 +1559,10 @@ static const char *const ic_names[IC_COUNT] = {
 #define X(n) [IC_##n] = #n,
     IC_MISC(X)
 #undef X
-#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
+#define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
+    IC_LOADS(X)
+#undef X
+#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm",
 #define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \
                            [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
                            [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri",

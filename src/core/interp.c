@@ -334,6 +334,8 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     const uint32_t entry = S->depth;
     uint32_t depth = entry;
     struct interp_frame *frames = S->frames;
+    /* calls below this depth need neither the limit check nor more frame records */
+    uint32_t depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
     pith_trap_kind tk = PITH_TRAP_NONE;
     pith_status status = PITH_OK;
     /* operands of the shared call path */
@@ -487,14 +489,14 @@ dispatch:
         memcpy(&callee, &I(0), sizeof callee);
         slot *nfp = fp + I(PTRC);
         CHECK_LIMITS();
-        if (UNLIKELY(depth >= max_depth ||
-                     (size_t)(nfp - stack) + callee->frame_slots > stack_slots))
-            TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-        if (UNLIKELY(depth >= S->frames_cap)) {
-            if (!frames_reserve(S, depth + 1))
+        if (UNLIKELY(depth >= depth_cap)) {
+            if (depth >= max_depth || !frames_reserve(S, depth + 1))
                 TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
             frames = S->frames;
+            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
         }
+        if (UNLIKELY((size_t)(nfp - stack) + callee->frame_slots > stack_slots))
+            TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
         struct interp_frame *fr = &frames[depth++];
         fr->ip = ip + HC + PTRC + 1;
         fr->fp = fp;
@@ -754,6 +756,7 @@ call_func: {
             S->stack_used = saved_used;
             S->depth = entry;
             frames = S->frames;
+            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
             LOAD_MEM();
             if (status != PITH_OK) {
                 if (status == PITH_ERR_TRAP)
@@ -765,10 +768,11 @@ call_func: {
         const cfunc *callee = cf->code;
         if (UNLIKELY((size_t)(nfp - stack) + callee->frame_slots > stack_slots))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-        if (UNLIKELY(depth >= S->frames_cap)) {
+        if (UNLIKELY(depth >= depth_cap)) {
             if (!frames_reserve(S, depth + 1))
                 TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
             frames = S->frames;
+            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
         }
         struct interp_frame *fr = &frames[depth++];
         fr->ip = ip + HC + clen;
