@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_component.h"
 #include "core/module.h"
 
 static const char *section_name(uint8_t id) {
@@ -162,6 +163,7 @@ static void inspect(const char *file, const module *m) {
 }
 
 int cmd_inspect(int argc, char **argv) {
+    if (cli_is_component_file(argc, argv)) return cmd_component_inspect(argc, argv);
     if (argc < 1) return cli_usage("inspect", "missing FILE");
     if (argc > 1) return cli_usage("inspect", "expects one FILE, got %d arguments", argc);
     const char *file = argv[0];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_component.h"
 #include "cli_host.h"
 #include "cli_wasi.h"
 #include "text/watchdog.h"
@@ -339,6 +340,7 @@ out:
 }
 
 int cmd_run(int argc, char **argv) {
+    if (cli_is_component_file(argc, argv)) return cmd_component_run(argc, argv);
     run_opts o;
     memset(&o, 0, sizeof o);
     /* Guest arguments are collected in place: argv slots are reused, keeping their order. */

@@ -240,7 +240,16 @@ struct cstate {
     uint32_t free_head;     /* 0 = none */
     bool may_leave;         /* false while lowering/lifting in the callee (no calls out) */
     bool may_enter;         /* false while the instance is on the call stack (sync reentrance) */
+    pith_rtype **rtypes;    /* this instance's view of resource identities: rid -> run-time
+                               type (NULL when the rid is not in scope here) */
+    uint32_t nrtypes;
 };
+/* The run-time resource type of a static resource type (kind PITH_CT_RESOURCE) as seen by a
+ * component instance; NULL if unbound. */
+static inline pith_rtype *cstate_rtype(const cstate *s, const ctype *res)
+{
+    return res && res->rid < s->nrtypes ? s->rtypes[res->rid] : NULL;
+}
 
 /* Borrow bookkeeping of one call (canonical ABI task/subtask, sync subset). */
 typedef struct ccall_scope {

@@ -1,0 +1,1122 @@
+/* link.c: the component linker and instantiation: host definitions by name path, component-to-
+ * component linking with version-compatible interface names, replay of a component's
+ * definitions (core instances, nested components, aliases, canon built-ins, exports) into
+ * run-time index spaces, export lookup and calls. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "component/component.h"
+#include "core/rt.h"
+
+/* ---------------------------------------------------------------- linker */
+
+enum { LD_HOST, LD_RESOURCE, LD_INSTANCE, LD_CFUNC };
+
+typedef struct ldef {
+    char *instance;         /* NULL: top level */
+    char *name;
+    uint8_t kind;
+    chost_def *host;
+    pith_rtype *rt;
+    pith_cinstance *inst;
+    pith_cfunc *func;
+} ldef;
+
+struct pith_clinker {
+    pith_engine *engine;
+    ldef *defs;  uint32_t ndefs, cdefs;
+    bool allow_unresolved;
+};
+
+static pith_status nomem(pith_error *err)
+{
+    pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
+    return PITH_ERR_NOMEM;
+}
+
+void chost_def_unref(chost_def *h)
+{
+    if (h && atomic_fetch_sub(&h->refs, 1) == 1) {
+        if (h->fin)
+            h->fin(h->env);
+        free(h);
+    }
+}
+
+void crt_unref(crt *rt);
+
+static void ldef_clear(ldef *d)
+{
+    free(d->instance);
+    free(d->name);
+    chost_def_unref(d->host);
+    if (d->inst)
+        crt_unref(d->inst->rt);
+    if (d->func && d->func->rt)
+        crt_unref(d->func->rt);
+    memset(d, 0, sizeof *d);
+}
+
+pith_clinker *pith_clinker_new(pith_engine *engine)
+{
+    pith_clinker *l = calloc(1, sizeof *l);
+    if (l)
+        l->engine = engine;
+    return l;
+}
+
+void pith_clinker_free(pith_clinker *l)
+{
+    if (!l)
+        return;
+    for (uint32_t i = 0; i < l->ndefs; i++)
+        ldef_clear(&l->defs[i]);
+    free(l->defs);
+    free(l);
+}
+
+void pith_clinker_allow_unresolved(pith_clinker *l, bool allow) { l->allow_unresolved = allow; }
+
+static bool str_eq0(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static pith_status add_def(pith_clinker *l, const char *instance, const char *name, ldef *nd,
+                           pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    if (!l || !name) {
+        pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null linker or name");
+        return PITH_ERR_ARG;
+    }
+    nd->instance = instance ? strdup(instance) : NULL;
+    nd->name = strdup(name);
+    if ((instance && !nd->instance) || !nd->name) {
+        ldef_clear(nd);
+        return nomem(err);
+    }
+    for (uint32_t i = 0; i < l->ndefs; i++)
+        if (str_eq0(l->defs[i].instance, instance) && !strcmp(l->defs[i].name, name)) {
+            ldef_clear(&l->defs[i]);
+            l->defs[i] = *nd;
+            return PITH_OK;
+        }
+    if (l->ndefs == l->cdefs) {
+        uint32_t nc = l->cdefs ? l->cdefs * 2 : 16;
+        ldef *v = realloc(l->defs, nc * sizeof *v);
+        if (!v) {
+            ldef_clear(nd);
+            return nomem(err);
+        }
+        l->defs = v;
+        l->cdefs = nc;
+    }
+    l->defs[l->ndefs++] = *nd;
+    return PITH_OK;
+}
+
+pith_status pith_clinker_define_func(pith_clinker *l, const char *instance, const char *name,
+                                     pith_chost_callback cb, void *env, pith_finalizer fin,
+                                     pith_error *err)
+{
+    chost_def *h = calloc(1, sizeof *h);
+    if (!h)
+        return nomem(err);
+    atomic_init(&h->refs, 1);
+    h->cb = cb;
+    h->env = env;
+    h->fin = fin;
+    ldef d = { .kind = LD_HOST, .host = h };
+    return add_def(l, instance, name, &d, err);
+}
+
+pith_status pith_clinker_define_resource(pith_clinker *l, const char *instance, const char *name,
+                                         pith_rtype *rt, pith_error *err)
+{
+    ldef d = { .kind = LD_RESOURCE, .rt = rt };
+    return add_def(l, instance, name, &d, err);
+}
+
+pith_status pith_clinker_define_instance(pith_clinker *l, const char *name, pith_cinstance *inst,
+                                         const char *export_name, pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_cinstance *target = inst;
+    if (export_name) {
+        pith_cextern x;
+        if (!inst || !pith_cinstance_export(inst, export_name, &x) || x.sort != PITH_CSORT_INSTANCE) {
+            pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "instance has no instance export `%s`",
+                      export_name);
+            return PITH_ERR_ARG;
+        }
+        target = x.of.instance;
+    }
+    if (!target)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null instance"), PITH_ERR_ARG;
+    atomic_fetch_add(&target->rt->refs, 1);
+    ldef d = { .kind = LD_INSTANCE, .inst = target };
+    return add_def(l, NULL, name, &d, err);
+}
+
+pith_status pith_clinker_define_exports(pith_clinker *l, pith_cinstance *inst, pith_error *err)
+{
+    for (uint32_t i = 0; i < inst->nexports; i++) {
+        pith_cextern *x = &inst->exports[i].ext;
+        pith_status st = PITH_OK;
+        if (x->sort == PITH_CSORT_INSTANCE)
+            st = pith_clinker_define_instance(l, x->name, x->of.instance, NULL, err);
+        else if (x->sort == PITH_CSORT_FUNC)
+            st = pith_clinker_define_cfunc(l, NULL, x->name, x->of.func, err);
+        else if (x->sort == PITH_CSORT_TYPE && x->of.resource && inst->exports[i].ext.of.resource)
+            continue;
+        if (st != PITH_OK)
+            return st;
+    }
+    return PITH_OK;
+}
+
+pith_status pith_clinker_define_cfunc(pith_clinker *l, const char *instance, const char *name,
+                                      pith_cfunc *func, pith_error *err)
+{
+    if (!func)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null function"), PITH_ERR_ARG;
+    if (func->rt)
+        atomic_fetch_add(&func->rt->refs, 1);
+    ldef d = { .kind = LD_CFUNC, .func = func };
+    return add_def(l, instance, name, &d, err);
+}
+
+/* Exact name first, then a version-compatible interface name. */
+static ldef *find_def(pith_clinker *l, const char *instance, const char *name, uint8_t kind_mask)
+{
+    if (!l)
+        return NULL;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < l->ndefs; i++) {
+            ldef *d = &l->defs[i];
+            if (!((1u << d->kind) & kind_mask))
+                continue;
+            bool inst_ok = pass == 0 ? str_eq0(d->instance, instance)
+                         : (!d->instance && !instance) ||
+                           (d->instance && instance && (!strcmp(d->instance, instance) ||
+                                                        cname_version_compatible(d->instance, instance)));
+            bool name_ok = pass == 0 ? !strcmp(d->name, name)
+                         : !strcmp(d->name, name) || cname_version_compatible(d->name, name);
+            if (inst_ok && name_ok)
+                return d;
+        }
+    return NULL;
+}
+
+static bool has_instance_defs(pith_clinker *l, const char *instance)
+{
+    for (uint32_t i = 0; l && i < l->ndefs; i++)
+        if (l->defs[i].instance && (!strcmp(l->defs[i].instance, instance) ||
+                                    cname_version_compatible(l->defs[i].instance, instance)))
+            return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------- run-time state */
+
+static void *rt_alloc(crt *rt, size_t size)
+{
+    if (rt->nowned == rt->cowned) {
+        uint32_t nc = rt->cowned ? rt->cowned * 2 : 64;
+        void **v = realloc(rt->owned, nc * sizeof *v);
+        if (!v)
+            return NULL;
+        rt->owned = v;
+        rt->cowned = nc;
+    }
+    void *p = calloc(1, size ? size : 1);
+    if (p)
+        rt->owned[rt->nowned++] = p;
+    return p;
+}
+
+static bool rt_dep(crt *rt, crt *dep)
+{
+    if (!dep || dep == rt)
+        return true;
+    if (rt->ndeps == rt->cdeps) {
+        uint32_t nc = rt->cdeps ? rt->cdeps * 2 : 8;
+        crt **v = realloc(rt->deps, nc * sizeof *v);
+        if (!v)
+            return false;
+        rt->deps = v;
+        rt->cdeps = nc;
+    }
+    atomic_fetch_add(&dep->refs, 1);
+    rt->deps[rt->ndeps++] = dep;
+    return true;
+}
+
+static bool rt_host(crt *rt, chost_def *h)
+{
+    if (rt->nhosts == rt->chosts) {
+        uint32_t nc = rt->chosts ? rt->chosts * 2 : 8;
+        chost_def **v = realloc(rt->hosts, nc * sizeof *v);
+        if (!v)
+            return false;
+        rt->hosts = v;
+        rt->chosts = nc;
+    }
+    atomic_fetch_add(&h->refs, 1);
+    rt->hosts[rt->nhosts++] = h;
+    return true;
+}
+
+void crt_unref(crt *rt)
+{
+    if (!rt || atomic_fetch_sub(&rt->refs, 1) != 1)
+        return;
+    for (uint32_t i = 0; i < rt->nstates; i++) {
+        free(rt->states[i]->handles);
+        free(rt->states[i]->rtypes);
+        free(rt->states[i]);
+    }
+    free(rt->states);
+    for (uint32_t i = 0; i < rt->nhosts; i++)
+        chost_def_unref(rt->hosts[i]);
+    free(rt->hosts);
+    for (uint32_t i = 0; i < rt->nowned; i++)
+        free(rt->owned[i]);
+    free(rt->owned);
+    for (uint32_t i = 0; i < rt->ndeps; i++)
+        crt_unref(rt->deps[i]);
+    free(rt->deps);
+    pith_component_free(rt->comp);
+    free(rt);
+}
+
+void pith_cinstance_free(pith_cinstance *inst)
+{
+    if (inst && inst->rt && inst->rt->top == inst)
+        crt_unref(inst->rt);
+}
+
+/* A core instance at run time: a real instance or inline exports. */
+typedef struct rcore {
+    pith_instance *inst;
+    uint32_t n;
+    char **names;
+    pith_extern *items;
+} rcore;
+
+static bool rcore_get(const rcore *c, const char *name, pith_extern *out)
+{
+    if (c->inst)
+        return pith_instance_export(c->inst, name, out);
+    for (uint32_t i = 0; i < c->n; i++)
+        if (!strcmp(c->names[i], name)) {
+            *out = c->items[i];
+            return true;
+        }
+    return false;
+}
+
+/* One component instance being built. */
+typedef struct frame {
+    crt *rt;
+    ccomp *cc;
+    cstate *st;
+    void **sp[SP_COUNT];
+    cexport_val *exports;  uint32_t nexports, cexports;
+    pith_clinker *linker;       /* top level: imports come from the linker */
+    const carg *args;  uint32_t nargs;  struct frame *parent;   /* nested: from args */
+    pith_error *err;
+} frame;
+
+static pith_status fail_link(frame *f, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pith_status fail_link(frame *f, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    f->err->status = PITH_ERR_UNLINKABLE;
+    f->err->trap = PITH_TRAP_NONE;
+    f->err->offset = at;
+    f->err->backtrace[0] = 0;
+    vsnprintf(f->err->message, sizeof f->err->message, fmt, ap);
+    va_end(ap);
+    return PITH_ERR_UNLINKABLE;
+}
+
+static void bind_rid(frame *f, const ctype *res, pith_rtype *rt)
+{
+    if (res && res->kind == PITH_CT_RESOURCE && res->rid < f->st->nrtypes && rt)
+        f->st->rtypes[res->rid] = rt;
+}
+
+/* Binds the resource identities of an instance type to the values of an actual instance. */
+static void bind_instance(frame *f, const ctype *want, const pith_cinstance *have, int depth)
+{
+    if (!want || !have || depth > 50)
+        return;
+    for (uint32_t i = 0; i < want->nexports; i++) {
+        const cextern *x = &want->exports[i];
+        pith_cextern v;
+        if (!pith_cinstance_export(have, x->name, &v))
+            continue;
+        if (x->sort == PITH_CSORT_TYPE && x->type->kind == PITH_CT_RESOURCE &&
+            v.sort == PITH_CSORT_TYPE)
+            bind_rid(f, x->type, v.of.resource);
+        else if (x->sort == PITH_CSORT_INSTANCE && v.sort == PITH_CSORT_INSTANCE)
+            bind_instance(f, x->type, v.of.instance, depth + 1);
+    }
+}
+
+static pith_cfunc *new_cfunc(frame *f, uint8_t kind, const ctype *type, const char *name)
+{
+    pith_cfunc *fn = rt_alloc(f->rt, sizeof *fn);
+    if (!fn)
+        return NULL;
+    fn->kind = kind;
+    fn->type = type;
+    fn->store = f->rt->store;
+    fn->rt = f->rt;
+    fn->name = name;
+    return fn;
+}
+
+static pith_cinstance *new_instance(frame *f, uint32_t n)
+{
+    pith_cinstance *ci = rt_alloc(f->rt, sizeof *ci);
+    if (!ci || !(ci->exports = rt_alloc(f->rt, (n + 1) * sizeof(cexport_val))))
+        return NULL;
+    ci->rt = f->rt;
+    return ci;
+}
+
+static void set_ext(pith_cextern *x, uint8_t space, void *v)
+{
+    switch (space) {
+    case SP_FUNC: x->sort = PITH_CSORT_FUNC; x->of.func = v; break;
+    case SP_INSTANCE: x->sort = PITH_CSORT_INSTANCE; x->of.instance = v; break;
+    case SP_CORE_MODULE: x->sort = PITH_CSORT_MODULE; x->of.module = v; break;
+    case SP_COMPONENT: x->sort = PITH_CSORT_COMPONENT; x->of.component = v; break;
+    default: x->sort = PITH_CSORT_TYPE; x->of.resource = v; break;
+    }
+}
+
+static void *ext_value(const pith_cextern *x)
+{
+    switch (x->sort) {
+    case PITH_CSORT_FUNC: return x->of.func;
+    case PITH_CSORT_INSTANCE: return x->of.instance;
+    case PITH_CSORT_MODULE: return x->of.module;
+    case PITH_CSORT_COMPONENT: return x->of.component;
+    default: return x->of.resource;
+    }
+}
+
+/* Builds an instance for an instance import from the linker's definitions. */
+static pith_status import_instance_from_linker(frame *f, const cdef *df, pith_cinstance **out)
+{
+    ldef *ld = find_def(f->linker, NULL, df->name, 1u << LD_INSTANCE);
+    if (ld) {
+        if (!ctype_sub(ld->inst->type ? ld->inst->type : df->type, df->type, NULL) && ld->inst->type)
+            return fail_link(f, df->offset, "instance `%s` does not match the imported type",
+                             df->name);
+        for (uint32_t i = 0; i < df->type->nexports; i++) {
+            pith_cextern v;
+            if (!pith_cinstance_export(ld->inst, df->type->exports[i].name, &v))
+                return fail_link(f, df->offset, "instance `%s` has no export `%s`", df->name,
+                                 df->type->exports[i].name);
+            if (v.sort != df->type->exports[i].sort)
+                return fail_link(f, df->offset, "export `%s` of instance `%s` has the wrong sort",
+                                 df->type->exports[i].name, df->name);
+            if (v.sort == PITH_CSORT_FUNC &&
+                !ctype_sub(v.of.func->type, df->type->exports[i].type, NULL))
+                return fail_link(f, df->offset, "function `%s` of instance `%s` has the wrong type",
+                                 df->type->exports[i].name, df->name);
+        }
+        if (!rt_dep(f->rt, ld->inst->rt))
+            return nomem(f->err);
+        *out = ld->inst;
+        return PITH_OK;
+    }
+    const ctype *it = df->type;
+    pith_cinstance *ci = new_instance(f, it->nexports);
+    if (!ci)
+        return nomem(f->err);
+    ci->type = it;
+    if (!has_instance_defs(f->linker, df->name) && !(f->linker && f->linker->allow_unresolved))
+        return fail_link(f, df->offset, "missing import: instance `%s`", df->name);
+    for (uint32_t i = 0; i < it->nexports; i++) {
+        const cextern *x = &it->exports[i];
+        cexport_val *ev = &ci->exports[ci->nexports];
+        ev->name = x->name;
+        ev->ext.name = x->name;
+        if (x->sort == PITH_CSORT_FUNC) {
+            ldef *d = find_def(f->linker, df->name, x->name, (1u << LD_HOST) | (1u << LD_CFUNC));
+            pith_cfunc *fn;
+            if (d && d->kind == LD_CFUNC) {
+                if (!ctype_sub(d->func->type, x->type, NULL))
+                    return fail_link(f, df->offset, "function `%s` of `%s` has the wrong type",
+                                     x->name, df->name);
+                fn = d->func;
+                if (!rt_dep(f->rt, fn->rt))
+                    return nomem(f->err);
+            } else {
+                if (!d && !f->linker->allow_unresolved)
+                    return fail_link(f, df->offset, "missing import: function `%s` of instance `%s`",
+                                     x->name, df->name);
+                fn = new_cfunc(f, d ? CF_HOST : CF_UNRESOLVED, x->type, x->name);
+                if (!fn || (d && !rt_host(f->rt, d->host)))
+                    return nomem(f->err);
+                fn->host = d ? d->host : NULL;
+            }
+            ev->ext.sort = PITH_CSORT_FUNC;
+            ev->ext.of.func = fn;
+        } else if (x->sort == PITH_CSORT_TYPE) {
+            ev->ext.sort = PITH_CSORT_TYPE;
+            if (x->type->kind == PITH_CT_RESOURCE) {
+                ldef *d = find_def(f->linker, df->name, x->name, 1u << LD_RESOURCE);
+                if (!d)
+                    return fail_link(f, df->offset, "missing import: resource `%s` of instance `%s`",
+                                     x->name, df->name);
+                ev->ext.of.resource = d->rt;
+                bind_rid(f, x->type, d->rt);
+            } else {
+                ev->ext.of.type = x->type;
+            }
+        } else {
+            return fail_link(f, df->offset, "cannot provide %s `%s` of instance `%s` from the host",
+                             x->sort == PITH_CSORT_INSTANCE ? "instance" : "item", x->name,
+                             df->name);
+        }
+        ci->nexports++;
+    }
+    *out = ci;
+    return PITH_OK;
+}
+
+static pith_status resolve_import(frame *f, const cdef *df, void **out)
+{
+    if (f->args) {          /* nested: from the instantiate arguments */
+        for (uint32_t i = 0; i < f->nargs; i++)
+            if (!strcmp(f->args[i].name, df->name)) {
+                void *v = f->parent->sp[f->args[i].space][f->args[i].index];
+                *out = v;
+                if (df->space == SP_TYPE)
+                    bind_rid(f, df->type, v);
+                else if (df->space == SP_INSTANCE)
+                    bind_instance(f, df->type, v, 0);
+                return PITH_OK;
+            }
+        return fail_link(f, df->offset, "missing instantiation argument `%s`", df->name);
+    }
+    switch (df->space) {
+    case SP_INSTANCE: {
+        pith_cinstance *ci;
+        pith_status st = import_instance_from_linker(f, df, &ci);
+        if (st != PITH_OK)
+            return st;
+        bind_instance(f, df->type, ci, 0);
+        *out = ci;
+        return PITH_OK;
+    }
+    case SP_FUNC: {
+        ldef *d = find_def(f->linker, NULL, df->name, (1u << LD_HOST) | (1u << LD_CFUNC));
+        if (d && d->kind == LD_CFUNC) {
+            if (!ctype_sub(d->func->type, df->type, NULL))
+                return fail_link(f, df->offset, "function `%s` has the wrong type", df->name);
+            if (!rt_dep(f->rt, d->func->rt))
+                return nomem(f->err);
+            *out = d->func;
+            return PITH_OK;
+        }
+        if (!d && !(f->linker && f->linker->allow_unresolved))
+            return fail_link(f, df->offset, "missing import: function `%s`", df->name);
+        pith_cfunc *fn = new_cfunc(f, d ? CF_HOST : CF_UNRESOLVED, df->type, df->name);
+        if (!fn || (d && !rt_host(f->rt, d->host)))
+            return nomem(f->err);
+        fn->host = d ? d->host : NULL;
+        *out = fn;
+        return PITH_OK;
+    }
+    case SP_TYPE: {
+        if (df->type->kind != PITH_CT_RESOURCE) {
+            *out = NULL;
+            return PITH_OK;
+        }
+        ldef *d = find_def(f->linker, NULL, df->name, 1u << LD_RESOURCE);
+        if (!d)
+            return fail_link(f, df->offset, "missing import: resource `%s`", df->name);
+        bind_rid(f, df->type, d->rt);
+        *out = d->rt;
+        return PITH_OK;
+    }
+    default:
+        return fail_link(f, df->offset, "importing %s `%s` from the host is not supported",
+                         df->space == SP_COMPONENT ? "component" : "core module", df->name);
+    }
+}
+
+/* ---------------------------------------------------------------- canon built-ins */
+
+typedef struct res_env {
+    cstate *st;
+    pith_rtype *rt;
+    uint8_t op;         /* CD_CANON_RES_* */
+} res_env;
+
+static pith_status res_builtin(pith_caller *caller, void *env, const pith_val *args,
+                               pith_val *results)
+{
+    res_env *e = env;
+    pith_error err;
+    pith_error_clear(&err);
+    uint32_t a = (uint32_t)args[0].of.i32, out = 0;
+    pith_status st;
+    switch (e->op) {
+    case CD_CANON_RES_NEW:
+        st = res_new_handle(e->st, e->rt, a, true, NULL, &out, &err);
+        break;
+    case CD_CANON_RES_REP:
+        st = res_rep(e->st, e->rt, a, &out, &err);
+        break;
+    default:
+        st = res_drop(e->st, e->rt, a, &err);
+        break;
+    }
+    if (st != PITH_OK)
+        return pith_caller_trap(caller, "%s", err.message);
+    if (e->op != CD_CANON_RES_DROP) {
+        results[0].type = PITH_I32;
+        results[0].of.i32 = (int32_t)out;
+    }
+    return PITH_OK;
+}
+
+static pith_func *core_host(frame *f, const functype *ft, pith_host_callback cb, void *env)
+{
+    pith_valtype *vals = rt_alloc(f->rt, (ft->nparams + ft->nresults + 1) * sizeof *vals);
+    pith_functype *pt = rt_alloc(f->rt, sizeof *pt);
+    if (!vals || !pt)
+        return NULL;
+    functype_to_api(ft, vals, pt);
+    return pith_func_new_host(f->rt->store, pt, cb, env, NULL);
+}
+
+static pith_status resolve_opts(frame *f, const ccanon_opts *o, canon_opts *out)
+{
+    out->encoding = o->encoding;
+    out->memory = o->memory != CNONE ? f->sp[SP_CORE_MEMORY][o->memory] : NULL;
+    out->realloc = o->realloc != CNONE ? f->sp[SP_CORE_FUNC][o->realloc] : NULL;
+    out->post_return = o->post_return != CNONE ? f->sp[SP_CORE_FUNC][o->post_return] : NULL;
+    out->inst = f->st;
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- instantiation */
+
+static pith_status instantiate_frame(frame *f, pith_cinstance **out);
+
+static pith_status run_def(frame *f, const cdef *df)
+{
+    void *v = NULL;
+    pith_status st = PITH_OK;
+    pith_error *err = f->err;
+    switch (df->kind) {
+    case CD_CORE_MODULE:
+        v = (void *)df->ptr;
+        break;
+    case CD_CORE_INSTANTIATE: {
+        pith_module *pm = f->sp[SP_CORE_MODULE][df->a];
+        const module *m = pm->m;
+        pith_extern *imps = calloc(m->nimports + 1, sizeof *imps);
+        if (!imps)
+            return nomem(err);
+        for (uint32_t i = 0; i < m->nimports; i++) {
+            const import *im = &m->imports[i];
+            const rcore *src = NULL;
+            for (uint32_t k = 0; k < df->nargs && !src; k++)
+                if (!strcmp(df->args[k].name, im->module))
+                    src = f->sp[SP_CORE_INSTANCE][df->args[k].index];
+            if (!src || !rcore_get(src, im->name, &imps[i])) {
+                free(imps);
+                return fail_link(f, df->offset, "core import `%s` `%s` is not provided",
+                                 im->module, im->name);
+            }
+        }
+        pith_instance *inst;
+        st = pith_instantiate(f->rt->store, pm, imps, m->nimports, &inst, err);
+        free(imps);
+        if (st != PITH_OK)
+            return st;
+        rcore *rc = rt_alloc(f->rt, sizeof *rc);
+        if (!rc)
+            return nomem(err);
+        rc->inst = inst;
+        v = rc;
+        break;
+    }
+    case CD_CORE_INLINE: {
+        rcore *rc = rt_alloc(f->rt, sizeof *rc);
+        if (!rc || !(rc->names = rt_alloc(f->rt, (df->nargs + 1) * sizeof(char *))) ||
+            !(rc->items = rt_alloc(f->rt, (df->nargs + 1) * sizeof(pith_extern))))
+            return nomem(err);
+        rc->n = df->nargs;
+        for (uint32_t i = 0; i < df->nargs; i++) {
+            rc->names[i] = df->args[i].name;
+            void *item = f->sp[df->args[i].space][df->args[i].index];
+            pith_extern *x = &rc->items[i];
+            switch (df->args[i].space) {
+            case SP_CORE_FUNC: x->kind = PITH_EXTERN_FUNC; x->of.func = item; break;
+            case SP_CORE_TABLE: x->kind = PITH_EXTERN_TABLE; x->of.table = item; break;
+            case SP_CORE_MEMORY: x->kind = PITH_EXTERN_MEMORY; x->of.memory = item; break;
+            default: x->kind = PITH_EXTERN_GLOBAL; x->of.global = item; break;
+            }
+        }
+        v = rc;
+        break;
+    }
+    case CD_COMPONENT:
+        v = (void *)df->ptr;
+        break;
+    case CD_INSTANTIATE: {
+        frame child = { .rt = f->rt, .cc = f->sp[SP_COMPONENT][df->a], .args = df->args,
+                        .nargs = df->nargs, .parent = f, .err = err };
+        pith_cinstance *ci;
+        st = instantiate_frame(&child, &ci);
+        if (st != PITH_OK)
+            return st;
+        ci->type = df->type;
+        bind_instance(f, df->type, ci, 0);
+        v = ci;
+        break;
+    }
+    case CD_INLINE: {
+        pith_cinstance *ci = new_instance(f, df->nargs);
+        if (!ci)
+            return nomem(err);
+        ci->type = df->type;
+        for (uint32_t i = 0; i < df->nargs; i++) {
+            cexport_val *ev = &ci->exports[i];
+            ev->name = df->args[i].name;
+            ev->ext.name = ev->name;
+            set_ext(&ev->ext, df->args[i].space, f->sp[df->args[i].space][df->args[i].index]);
+            if (df->args[i].space == SP_TYPE) {
+                const ctype *t = f->cc->space[SP_TYPE][df->args[i].index];
+                if (t->kind != PITH_CT_RESOURCE)
+                    ev->ext.of.type = t;
+            }
+        }
+        ci->nexports = df->nargs;
+        v = ci;
+        break;
+    }
+    case CD_ALIAS_EXPORT: {
+        pith_cinstance *ci = f->sp[SP_INSTANCE][df->a];
+        pith_cextern x;
+        if (!ci || !pith_cinstance_export(ci, df->name, &x))
+            return fail_link(f, df->offset, "instance has no export `%s`", df->name);
+        v = ext_value(&x);
+        if (df->space == SP_TYPE) {
+            if (df->type && df->type->kind == PITH_CT_RESOURCE)
+                bind_rid(f, df->type, x.of.resource);
+            else
+                v = NULL;
+        }
+        break;
+    }
+    case CD_ALIAS_CORE_EXPORT: {
+        rcore *rc = f->sp[SP_CORE_INSTANCE][df->a];
+        pith_extern x;
+        if (!rcore_get(rc, df->name, &x))
+            return fail_link(f, df->offset, "core instance has no export `%s`", df->name);
+        v = x.kind == PITH_EXTERN_FUNC ? (void *)x.of.func : x.kind == PITH_EXTERN_TABLE
+          ? (void *)x.of.table : x.kind == PITH_EXTERN_MEMORY ? (void *)x.of.memory
+          : (void *)x.of.global;
+        break;
+    }
+    case CD_ALIAS_OUTER:
+        v = df->space == SP_TYPE ? NULL : (void *)df->ptr;
+        if (df->space == SP_CORE_MODULE || df->space == SP_COMPONENT) {
+            /* the static pointer is the item's type; find the item itself in the ancestor */
+            ccomp *anc = f->cc;
+            frame *pf = f;
+            for (uint32_t k = 0; k < df->a && anc; k++) {
+                anc = anc->parent;
+                pf = pf ? pf->parent : NULL;
+            }
+            if (pf && pf->cc == anc)
+                v = pf->sp[df->space][df->b];
+            else if (anc) {
+                /* the ancestor is not being instantiated (a component defined, not yet
+                 * instantiated, in it): find the definition statically */
+                v = NULL;
+                for (uint32_t q = 0; q < anc->ndefs; q++)
+                    if (anc->defs[q].space == df->space && anc->defs[q].index == df->b &&
+                        (anc->defs[q].kind == CD_CORE_MODULE || anc->defs[q].kind == CD_COMPONENT))
+                        v = (void *)anc->defs[q].ptr;
+                if (!v)
+                    return fail_link(f, df->offset, "outer alias of an imported or aliased %s "
+                                                    "is not supported",
+                                     df->space == SP_COMPONENT ? "component" : "module");
+            }
+        }
+        break;
+    case CD_TYPE:
+        if (df->type && df->type->kind == PITH_CT_RESOURCE) {
+            pith_rtype *rt = rt_alloc(f->rt, sizeof *rt);
+            if (!rt)
+                return nomem(err);
+            rt->name = "resource";
+            rt->impl = f->st;
+            rt->dtor = df->type->dtor != CNONE ? f->sp[SP_CORE_FUNC][df->type->dtor] : NULL;
+            bind_rid(f, df->type, rt);
+            v = rt;
+        }
+        break;
+    case CD_CANON_LIFT: {
+        pith_cfunc *fn = new_cfunc(f, CF_LIFTED, df->type, NULL);
+        if (!fn)
+            return nomem(err);
+        fn->core = f->sp[SP_CORE_FUNC][df->a];
+        resolve_opts(f, &df->opts, &fn->opts);
+        v = fn;
+        break;
+    }
+    case CD_CANON_LOWER: {
+        canon_lowered *cl = rt_alloc(f->rt, sizeof *cl);
+        if (!cl)
+            return nomem(err);
+        cl->callee = f->sp[SP_FUNC][df->a];
+        cl->type = df->type;
+        resolve_opts(f, &df->opts, &cl->opts);
+        cl->core_type = *(const functype *)df->ptr;
+        pith_func *cf = core_host(f, df->ptr, canon_lower_call, cl);
+        if (!cf)
+            return nomem(err);
+        v = cf;
+        break;
+    }
+    case CD_CANON_RES_NEW: case CD_CANON_RES_DROP: case CD_CANON_RES_REP: {
+        res_env *e = rt_alloc(f->rt, sizeof *e);
+        if (!e)
+            return nomem(err);
+        e->st = f->st;
+        e->op = df->kind;
+        e->rt = cstate_rtype(f->st, df->type);
+        if (!e->rt)
+            return fail_link(f, df->offset, "resource type of a canonical built-in is not bound");
+        pith_func *cf = core_host(f, df->ptr, res_builtin, e);
+        if (!cf)
+            return nomem(err);
+        v = cf;
+        break;
+    }
+    case CD_IMPORT:
+        st = resolve_import(f, df, &v);
+        if (st != PITH_OK)
+            return st;
+        break;
+    case CD_EXPORT: {
+        v = f->sp[df->space][df->a];
+        if (f->nexports == f->cexports) {
+            uint32_t nc = f->cexports ? f->cexports * 2 : 16;
+            cexport_val *nv = realloc(f->exports, nc * sizeof *nv);
+            if (!nv)
+                return nomem(err);
+            f->exports = nv;
+            f->cexports = nc;
+        }
+        cexport_val *ev = &f->exports[f->nexports++];
+        memset(ev, 0, sizeof *ev);
+        ev->name = df->name;
+        ev->ext.name = df->name;
+        set_ext(&ev->ext, df->space, v);
+        if (df->space == SP_TYPE && !(df->type && df->type->kind == PITH_CT_RESOURCE))
+            ev->ext.of.type = df->type;
+        if (df->space == SP_FUNC && v && ((pith_cfunc *)v)->name == NULL)
+            ((pith_cfunc *)v)->name = df->name;
+        break;
+    }
+    default:
+        break;
+    }
+    if (df->kind != CD_TYPE || df->space == SP_TYPE)
+        f->sp[df->space][df->index] = v;
+    return PITH_OK;
+}
+
+static pith_status instantiate_frame(frame *f, pith_cinstance **out)
+{
+    pith_status st = PITH_OK;
+    ccomp *cc = f->cc;
+    cstate *s = calloc(1, sizeof *s);
+    if (!s)
+        return nomem(f->err);
+    if (f->rt->nstates == f->rt->cstates) {
+        uint32_t nc = f->rt->cstates ? f->rt->cstates * 2 : 8;
+        cstate **v = realloc(f->rt->states, nc * sizeof *v);
+        if (!v) {
+            free(s);
+            return nomem(f->err);
+        }
+        f->rt->states = v;
+        f->rt->cstates = nc;
+    }
+    f->rt->states[f->rt->nstates++] = s;
+    s->rt = f->rt;
+    s->may_leave = s->may_enter = true;
+    s->nrtypes = f->rt->comp->nrids;
+    if (s->nrtypes && !(s->rtypes = calloc(s->nrtypes, sizeof *s->rtypes)))
+        return nomem(f->err);
+    f->st = s;
+    for (int i = 0; i < SP_COUNT; i++)
+        if (cc->nspace[i] && !(f->sp[i] = calloc(cc->nspace[i], sizeof(void *)))) {
+            st = nomem(f->err);
+            goto done;
+        }
+    for (uint32_t i = 0; i < cc->ndefs && st == PITH_OK; i++)
+        st = run_def(f, &cc->defs[i]);
+    if (st == PITH_OK) {
+        pith_cinstance *ci = new_instance(f, f->nexports);
+        if (!ci) {
+            st = nomem(f->err);
+            goto done;
+        }
+        if (f->nexports)
+            memcpy(ci->exports, f->exports, f->nexports * sizeof *f->exports);
+        ci->nexports = f->nexports;
+        ci->type = cc->type;
+        *out = ci;
+    }
+done:
+    for (int i = 0; i < SP_COUNT; i++)
+        free(f->sp[i]);
+    free(f->exports);
+    return st;
+}
+
+pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pith_component *c,
+                                     pith_cinstance **out, pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_error_clear(err);
+    *out = NULL;
+    if (!store || !c)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null store or component"), PITH_ERR_ARG;
+    crt *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return nomem(err);
+    atomic_init(&rt->refs, 1);
+    rt->store = store;
+    rt->comp = c;
+    atomic_fetch_add(&c->refs, 1);
+    frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err };
+    pith_cinstance *ci;
+    pith_status st = instantiate_frame(&f, &ci);
+    if (st != PITH_OK) {
+        crt_unref(rt);
+        return st;
+    }
+    rt->top = ci;
+    *out = ci;
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- exports and calls */
+
+size_t pith_cinstance_export_count(const pith_cinstance *inst) { return inst ? inst->nexports : 0; }
+
+bool pith_cinstance_export_at(const pith_cinstance *inst, size_t i, pith_cextern *out)
+{
+    if (!inst || i >= inst->nexports)
+        return false;
+    *out = inst->exports[i].ext;
+    return true;
+}
+
+bool pith_cinstance_export(const pith_cinstance *inst, const char *name, pith_cextern *out)
+{
+    if (!inst || !name)
+        return false;
+    for (uint32_t i = 0; i < inst->nexports; i++)
+        if (!strcmp(inst->exports[i].name, name)) {
+            *out = inst->exports[i].ext;
+            return true;
+        }
+    for (uint32_t i = 0; i < inst->nexports; i++)
+        if (cname_version_compatible(inst->exports[i].name, name)) {
+            *out = inst->exports[i].ext;
+            return true;
+        }
+    return false;
+}
+
+pith_cfunc *pith_cinstance_func(const pith_cinstance *inst, const char *instance, const char *name)
+{
+    pith_cextern x;
+    if (instance) {
+        if (!pith_cinstance_export(inst, instance, &x) || x.sort != PITH_CSORT_INSTANCE)
+            return NULL;
+        inst = x.of.instance;
+    }
+    if (!pith_cinstance_export(inst, name, &x) || x.sort != PITH_CSORT_FUNC)
+        return NULL;
+    return x.of.func;
+}
+
+const pith_ctype *pith_cfunc_type(const pith_cfunc *f) { return f ? f->type : NULL; }
+
+struct pith_ccall {
+    pith_cfunc *f;
+    pith_error *err;
+};
+
+const pith_ctype *pith_ccall_type(pith_ccall *call) { return call->f->type; }
+pith_store *pith_ccall_store(pith_ccall *call) { return call->f->store; }
+
+pith_status pith_ccall_trap(pith_ccall *call, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    call->err->status = PITH_ERR_TRAP;
+    call->err->trap = PITH_TRAP_HOST;
+    call->err->offset = SIZE_MAX;
+    call->err->backtrace[0] = 0;
+    vsnprintf(call->err->message, sizeof call->err->message, fmt, ap);
+    va_end(ap);
+    return PITH_ERR_TRAP;
+}
+
+pith_status pith_ccall_exit(pith_ccall *call, int code)
+{
+    call->err->status = PITH_ERR_EXIT;
+    call->err->exit_code = code;
+    snprintf(call->err->message, sizeof call->err->message, "exit with code %d", code);
+    return PITH_ERR_EXIT;
+}
+
+pith_status cfunc_call(pith_cfunc *f, const pith_cval *args, size_t nargs, pith_cval *results,
+                       size_t nresults, pith_error *err)
+{
+    const ctype *ft = f->type;
+    size_t nr = ft->result ? 1 : 0;
+    if (nargs != ft->n || nresults < nr)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "function `%s` takes %u argument(s) and "
+                         "returns %zu result(s)", f->name ? f->name : "?", ft->n, nr), PITH_ERR_ARG;
+    for (size_t i = 0; i < nargs; i++)
+        if (!pith_cval_check(&args[i], ft->elems[i], err))
+            return PITH_ERR_ARG;
+    switch (f->kind) {
+    case CF_LIFTED:
+        return canon_lift_call(f, args, nargs, results, nresults, err);
+    case CF_HOST: {
+        pith_ccall call = { f, err };
+        for (size_t i = 0; i < nr; i++)
+            memset(&results[i], 0, sizeof results[i]);
+        pith_status st = f->host->cb(&call, f->host->env, args, nargs, results, nr);
+        if (st != PITH_OK) {
+            for (size_t i = 0; i < nr; i++)
+                pith_cval_drop(&results[i]);
+            if (err->status == PITH_OK)
+                ctrap(err, "host function `%s` failed", f->name ? f->name : "?");
+            return err->status;
+        }
+        if (nr && !pith_cval_check(&results[0], ft->result, err)) {
+            char msg[sizeof err->message];
+            memcpy(msg, err->message, sizeof msg);
+            msg[200] = 0;
+            pith_cval_drop(&results[0]);
+            return ctrap(err, "host function `%s` returned a bad result: %s",
+                         f->name ? f->name : "?", msg);
+        }
+        return PITH_OK;
+    }
+    default:
+        return ctrap(err, "called unresolved import `%s`", f->name ? f->name : "?");
+    }
+}
+
+pith_status pith_cfunc_call(pith_cfunc *f, const pith_cval *args, size_t nargs, pith_cval *results,
+                            size_t nresults, pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_error_clear(err);
+    if (!f)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null function"), PITH_ERR_ARG;
+    return cfunc_call(f, args, nargs, results, nresults, err);
+}
+
+static bool small_int(const ctype *t)
+{
+    return t && t->kind >= PITH_CT_BOOL && t->kind <= PITH_CT_U32;
+}
+
+static pith_cval from_u32(const ctype *t, uint32_t x)
+{
+    pith_cval v;
+    memset(&v, 0, sizeof v);
+    v.kind = (pith_cval_kind)t->kind;
+    switch (t->kind) {
+    case PITH_CT_BOOL: v.of.b = x != 0; break;
+    case PITH_CT_S8: v.of.s = (int8_t)x; break;
+    case PITH_CT_S16: v.of.s = (int16_t)x; break;
+    case PITH_CT_S32: v.of.s = (int32_t)x; break;
+    case PITH_CT_U8: v.of.u = (uint8_t)x; break;
+    case PITH_CT_U16: v.of.u = (uint16_t)x; break;
+    default: v.of.u = x; break;
+    }
+    return v;
+}
+
+pith_status pith_cfunc_call_u32(pith_cfunc *f, const uint32_t *args, size_t nargs, uint32_t *result,
+                                pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_error_clear(err);
+    if (!f || nargs != f->type->n || nargs > 16 || (f->type->result && !small_int(f->type->result)))
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "not a scalar function of %zu args", nargs),
+               PITH_ERR_ARG;
+    pith_cval a[16], r;
+    for (size_t i = 0; i < nargs; i++) {
+        if (!small_int(f->type->elems[i]))
+            return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "parameter %zu is not a small scalar", i),
+                   PITH_ERR_ARG;
+        a[i] = from_u32(f->type->elems[i], args[i]);
+    }
+    pith_status st = cfunc_call(f, a, nargs, &r, 1, err);
+    if (st == PITH_OK && f->type->result && result)
+        *result = r.kind == PITH_CV_BOOL ? r.of.b : (uint32_t)r.of.u;
+    return st;
+}
+
+pith_status pith_cfunc_call_string(pith_cfunc *f, const char *arg, size_t len, char **out,
+                                   size_t *out_len, pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_error_clear(err);
+    if (!f || f->type->n != 1 || f->type->elems[0]->kind != PITH_CT_STRING || !f->type->result ||
+        f->type->result->kind != PITH_CT_STRING)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "not a string -> string function"),
+               PITH_ERR_ARG;
+    pith_cval a = pith_cval_str(arg, len), r;
+    pith_status st = cfunc_call(f, &a, 1, &r, 1, err);
+    if (st == PITH_OK) {
+        *out = r.of.str.ptr;
+        *out_len = r.of.str.len;
+    }
+    return st;
+}
