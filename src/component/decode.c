@@ -953,6 +953,24 @@ static bool rd_externdesc(cdec *d, scope *s, char *name, size_t at, cextern *x, 
 
 /* ---------------------------------------------------------------- sorts and aliases */
 
+static bool rd_core_sort(cdec *d, int *sp, size_t at)
+{
+    uint8_t cs;
+    if (!rd_u8(&d->r, &cs))
+        return false;
+    switch (cs) {
+    case 0x00: *sp = SP_CORE_FUNC; return true;
+    case 0x01: *sp = SP_CORE_TABLE; return true;
+    case 0x02: *sp = SP_CORE_MEMORY; return true;
+    case 0x03: *sp = SP_CORE_GLOBAL; return true;
+    case 0x04: return unsupported(d, at, "core tags are not supported");
+    case 0x10: *sp = SP_CORE_TYPE; return true;
+    case 0x11: *sp = SP_CORE_MODULE; return true;
+    case 0x12: *sp = SP_CORE_INSTANCE; return true;
+    default: return malformed(d, at, "malformed core sort");
+    }
+}
+
 /* sort: returns the index space, reading the core sort byte when needed. */
 static bool rd_sort(cdec *d, int *sp)
 {
@@ -961,20 +979,7 @@ static bool rd_sort(cdec *d, int *sp)
     if (!rd_u8(&d->r, &s))
         return false;
     if (s == 0x00) {
-        uint8_t cs;
-        if (!rd_u8(&d->r, &cs))
-            return false;
-        switch (cs) {
-        case 0x00: *sp = SP_CORE_FUNC; return true;
-        case 0x01: *sp = SP_CORE_TABLE; return true;
-        case 0x02: *sp = SP_CORE_MEMORY; return true;
-        case 0x03: *sp = SP_CORE_GLOBAL; return true;
-        case 0x04: return unsupported(d, at, "core tags are not supported");
-        case 0x10: *sp = SP_CORE_TYPE; return true;
-        case 0x11: *sp = SP_CORE_MODULE; return true;
-        case 0x12: *sp = SP_CORE_INSTANCE; return true;
-        default: return malformed(d, at, "malformed core sort");
-        }
+        return rd_core_sort(d, sp, at);
     }
     switch (s) {
     case 0x01: *sp = SP_FUNC; return true;
@@ -1311,7 +1316,7 @@ static bool sec_core_instances(cdec *d, scope *s)
                 int sp;
                 uint32_t idx;
                 const void *v;
-                if (!rd_str(d, &df->args[k].name, NULL) || !rd_sort(d, &sp))
+                if (!rd_str(d, &df->args[k].name, NULL) || !rd_core_sort(d, &sp, eat))
                     return false;
                 if (sp > SP_CORE_GLOBAL)
                     return invalid(d, eat, "only core functions, tables, memories and globals "

@@ -1,0 +1,21 @@
+(component
+  (type $point (record (field "x" s32) (field "y" s32)))
+  (type $shape (variant (case "circle" u32) (case "rect" $point) (case "none")))
+  (type $color (enum "red" "green" "blue"))
+  (type $perm (flags "read" "write" "exec"))
+  (core module $m
+    (func (export "sum") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+    (func (export "area") (param i32 i32 i32) (result i32)
+      local.get 0 i32.eqz if (result i32) local.get 1 local.get 1 i32.mul
+      else local.get 1 local.get 2 i32.mul end)
+    (func (export "next") (param i32) (result i32) local.get 0 i32.const 1 i32.add i32.const 3 i32.rem_u)
+    (func (export "flip") (param i32) (result i32) local.get 0 i32.const 7 i32.xor)
+    (func (export "opt") (param i32 i32) (result i32) local.get 0 if (result i32) local.get 1 else i32.const 0 end)
+  )
+  (core instance $i (instantiate $m))
+  (func (export "sum") (param "p" $point) (result s32) (canon lift (core func $i "sum")))
+  (func (export "area") (param "s" $shape) (result u32) (canon lift (core func $i "area")))
+  (func (export "next") (param "c" $color) (result $color) (canon lift (core func $i "next")))
+  (func (export "flip") (param "f" $perm) (result $perm) (canon lift (core func $i "flip")))
+  (func (export "opt") (param "o" (option u32)) (result u32) (canon lift (core func $i "opt")))
+)
