@@ -34,7 +34,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   call_ind typeidx tableidx idx argbase
  *   copy/copy2 d s | copy_2 d1 s1 d2 s2 (two copies in order) | const32 d imm | const64 d imm64 | const128 d imm64 imm64
  *   select/select2 d a b c (c is an i32 slot) | global_get/global_get2 d g | global_set/global_set2 g s
- *   stX addr val offset | memory_size d | memory_grow d delta
+ *   stX addr val offset | stX_i addr imm offset (imm64 for st64_i) | memory_size d | memory_grow d delta
  *   memory_init d s n dataidx | data_drop dataidx | memory_copy d s n | memory_fill d v n
  *   table_get d t i | table_set t i v | table_size d t | table_grow d t init delta
  *   table_fill t i v n | table_copy dt st d s n | table_init t elemidx d s n | elem_drop elemidx
@@ -43,7 +43,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
     X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(copy_2)          \
-    X(st8) X(st16) X(st32) X(st64)                                                          \
+    X(st8) X(st16) X(st32) X(st64) X(st8_i) X(st16_i) X(st32_i) X(st64_i)                  \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
     X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
     X(table_copy) X(table_init) X(elem_drop) X(ref_func)
@@ -55,8 +55,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false); BIN also has
- * `X_rm d a addr offset` whose second operand is loaded from memory (4 or 8 bytes by kind),
- * the load that produced it folded in; UN/TUN are
+ * `X_rm d a addr imm offset` whose second operand is loaded from memory (4 or 8 bytes by
+ * kind) at (u32)(addr + imm) + offset, the load that produced it folded in; UN/TUN are
  * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
 enum ic {
 #define X(n) IC_##n,

@@ -769,9 +769,15 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
         return false;
     }
     unsigned want = is_wide(c->stk[ib].type) ? IC_ld64 : IC_ld32u;
-    if (c->last_ic != want)
+    cell addr = c->code[c->last_pos + HC + 1], imm = 0, off;
+    if (c->last_ic == want) {
+        off = c->code[c->last_pos + HC + 2];
+    } else if (c->last_ic == want + 2u) {      /* ldX_ri: address + immediate */
+        imm = c->code[c->last_pos + HC + 2];
+        off = c->code[c->last_pos + HC + 3];
+    } else {
         return false;
-    cell addr = c->code[c->last_pos + HC + 1], off = c->code[c->last_pos + HC + 2];
+    }
     uint32_t load_off = unemit_last(c);
     operand a = c->stk[ia];
     pop(c);
@@ -785,6 +791,7 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     uint32_t d = emit(c, r->slot);
     emit(c, sa);
     emit(c, addr);
+    emit(c, imm);
     emit(c, off);
     set_last(c, d);
     return true;
@@ -1364,6 +1371,18 @@ static void compile_instr(cc *c, const instr *in)
         return;
     }
     if (store_ic[op]) {
+        if (c->nstk >= 2 && c->stk[c->nstk - 1].kind == K_CONST) {
+            /* constant value: an immediate store */
+            operand v = pop(c), a = pop(c);
+            uint32_t sa = src(c, &a);
+            unsigned ic = store_ic[op] - 1u;
+            emit_op(c, ic == IC_st8 ? IC_st8_i : ic == IC_st16 ? IC_st16_i
+                                  : ic == IC_st32 ? IC_st32_i : IC_st64_i);
+            emit(c, sa);
+            emit_imm(c, v.c[0], ic == IC_st64);
+            emit(c, (cell)in->u.mem.offset);
+            return;
+        }
         uint32_t s[2];
         pop_srcs(c, 2, s);
         emit_op(c, store_ic[op] - 1u);

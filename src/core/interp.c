@@ -364,13 +364,13 @@ dispatch:
         NEXT(2 + IMMN_##k_);                                                                \
     }                                                                                       \
     CASE(n_##_rm) {                                                                         \
-        uint64_t ea = (uint64_t)(uint32_t)fp[I(2)] + I(3);                                  \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4);                         \
         if (UNLIKELY(ea + sizeof(TY_##k_) > mem_size))                                      \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         TY_##k_ a = RD_##k_(I(1)), b;                                                       \
         memcpy(&b, mem_base + ea, sizeof b);                                                \
         WR_##k_(I(0), (e_));                                                                \
-        NEXT(4);                                                                            \
+        NEXT(5);                                                                            \
     }
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     CASE(n_##_rr) {                                                                         \
@@ -645,6 +645,31 @@ dispatch:
         uint64_t v = fp[I(1)];
         memcpy(mem_base + ea, &v, 8);
         NEXT(3);
+    }
+    CASE(st8_i) {
+        EA_STORE(1)
+        mem_base[ea] = (uint8_t)I(1);
+        NEXT(3);
+    }
+    CASE(st16_i) {
+        EA_STORE(2)
+        uint16_t v = (uint16_t)I(1);
+        memcpy(mem_base + ea, &v, 2);
+        NEXT(3);
+    }
+    CASE(st32_i) {
+        EA_STORE(4)
+        uint32_t v = I(1);
+        memcpy(mem_base + ea, &v, 4);
+        NEXT(3);
+    }
+    CASE(st64_i) {
+        uint64_t ea = (uint64_t)(uint32_t)fp[I(0)] + I(3);
+        if (UNLIKELY(ea + 8 > mem_size))
+            TRAP(PITH_TRAP_MEMORY_OOB);
+        uint64_t v = imm64(&I(1));
+        memcpy(mem_base + ea, &v, 8);
+        NEXT(4);
     }
     CASE(memory_size) {
         fp[I(0)] = (uint32_t)(mem_size >> 16);
