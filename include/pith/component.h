@@ -191,6 +191,11 @@ bool pith_component_node_at(const pith_component *c, size_t i, pith_component_no
 typedef void (*pith_resource_dtor)(void *env, uint32_t rep);
 pith_rtype *pith_rtype_new(const char *name, pith_resource_dtor dtor, void *env);
 void pith_rtype_free(pith_rtype *rt);
+/* A host resource type whose destructor may refuse the drop with a trap (return
+ * PITH_ERR_TRAP with err filled, e.g. a WASI stream dropped while a pollable made from it is
+ * alive); the handle is gone either way. */
+typedef pith_status (*pith_resource_dtor_checked)(void *env, uint32_t rep, pith_error *err);
+pith_rtype *pith_rtype_new_checked(const char *name, pith_resource_dtor_checked dtor, void *env);
 const char *pith_rtype_name(const pith_rtype *rt);
 
 /* Drops an own handle the host holds: runs the resource's destructor (a guest destructor for

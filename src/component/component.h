@@ -217,6 +217,7 @@ struct pith_rtype {
     char *name;
     bool host;
     pith_resource_dtor host_dtor;   /* host resources */
+    pith_resource_dtor_checked host_dtor_checked;  /* host resources whose drop may trap */
     void *env;
     cstate *impl;                   /* guest: the defining component instance */
     pith_func *dtor;                /* guest: core destructor or NULL */

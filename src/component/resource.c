@@ -38,6 +38,14 @@ pith_rtype *pith_rtype_new(const char *name, pith_resource_dtor dtor, void *env)
     return rt;
 }
 
+pith_rtype *pith_rtype_new_checked(const char *name, pith_resource_dtor_checked dtor, void *env)
+{
+    pith_rtype *rt = pith_rtype_new(name, NULL, env);
+    if (rt)
+        rt->host_dtor_checked = dtor;
+    return rt;
+}
+
 void pith_rtype_free(pith_rtype *rt)
 {
     if (!rt)
@@ -187,6 +195,8 @@ void res_scope_release_lenders(ccall_scope *scope)
 pith_status res_run_dtor(pith_store *store, pith_rtype *rt, uint32_t rep, pith_error *err)
 {
     if (rt->host) {
+        if (rt->host_dtor_checked)
+            return rt->host_dtor_checked(rt->env, rep, err);
         if (rt->host_dtor)
             rt->host_dtor(rt->env, rep);
         return PITH_OK;
