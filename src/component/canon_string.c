@@ -6,6 +6,10 @@
 
 #include "component/canon.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Decodes one code point at s[*i] (i < len); -1 if the sequence is malformed (overlong,
  * surrogate, beyond U+10FFFF, truncated). */
 static int32_t utf8_next(const uint8_t *s, size_t len, size_t *i)
@@ -58,6 +62,34 @@ bool canon_utf8_valid(const uint8_t *s, size_t len)
         i += ascii_prefix(s + i, len - i);
         if (i < len && utf8_next(s, len, &i) < 0)
             return false;
+    }
+    return true;
+}
+
+/* Copies n bytes and checks them as UTF-8 in one pass over the source: ASCII runs move 64
+ * bytes at a time (SSE2 where available); the first non-ASCII block falls back to the strict
+ * decoder for the rest. */
+static bool copy_utf8(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    while (n - i >= 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(src + i + 48));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+            break;
+        _mm_storeu_si128((__m128i *)(dst + i), a);
+        _mm_storeu_si128((__m128i *)(dst + i + 16), b);
+        _mm_storeu_si128((__m128i *)(dst + i + 32), c);
+        _mm_storeu_si128((__m128i *)(dst + i + 48), d);
+        i += 64;
+    }
+#endif
+    if (i < n) {
+        memcpy(dst + i, src + i, n - i);
+        return canon_utf8_valid(src + i, n - i);
     }
     return true;
 }
@@ -180,12 +212,13 @@ pith_status canon_lift_string(ccx *cx, uint32_t ptr, uint32_t tagged, pith_cval 
         return lift_utf16(cx, src, (uint32_t)(bytes / 2), out);
     if (enc == 2)
         return lift_latin1(cx, src, (uint32_t)bytes, out);
-    if (!canon_utf8_valid(src, bytes))
-        return ctrap(cx->err, "invalid UTF-8 string");
     char *d = malloc(bytes ? bytes : 1);
     if (!d)
         return nomem(cx);
-    memcpy(d, src, bytes);
+    if (!copy_utf8((uint8_t *)d, src, bytes)) {
+        free(d);
+        return ctrap(cx->err, "invalid UTF-8 string");
+    }
     return give(cx, d, bytes, out);
 }
 

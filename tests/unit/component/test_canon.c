@@ -654,6 +654,24 @@ static void test_string_encodings(void **state)
     assert_int_equal(gget(E.nrealloc), 2);
     assert_int_equal(rd32(0x11c), 2);
     assert_int_equal(n, 2);
+    /* long strings take the block copy: non-ASCII and bad bytes after whole ASCII blocks */
+    E.opts.encoding = CANON_UTF8;
+    for (uint32_t at = 0; at < 300; at += 37) {
+        memset(mem() + 0x1000, 'k', 400);
+        memcpy(mem() + 0x1000 + at, "\xc3\xa9", 2);
+        pith_cval ok;
+        assert_int_equal(canon_lift_string(&E.cx, 0x1000, 400, &ok), PITH_OK);
+        assert_memory_equal(ok.of.str.ptr, mem() + 0x1000, 400);
+        pith_cval_drop(&ok);
+        mem()[0x1000 + at] = 0xff;
+        expect_trap(canon_lift_string(&E.cx, 0x1000, 400, &ok), "UTF-8");
+        mem()[0x1000 + at] = 0xc3;
+        mem()[0x1000 + at + 1] = 'k';           /* truncated sequence */
+        expect_trap(canon_lift_string(&E.cx, 0x1000, 400, &ok), "UTF-8");
+    }
+    assert_true(canon_utf8_valid((const uint8_t *)"\xf4\x8f\xbf\xbf", 4));
+    assert_false(canon_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4));   /* > U+10FFFF */
+    assert_false(canon_utf8_valid((const uint8_t *)"\xe0\x80\x80", 3));       /* overlong */
     /* guest-side bad UTF-16: lone surrogates */
     E.opts.encoding = CANON_UTF16;
     const uint8_t lone[] = { 'a', 0, 0x00, 0xd8, 'b', 0 };
