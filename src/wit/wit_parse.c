@@ -321,6 +321,14 @@ static ast_item *parse_use(parser *p) {
 
 /* ------------------------------------------------------------------ functions */
 
+/* `record: func();` and the like: a keyword used as a name. */
+static void keyword_as_name(parser *p) {
+    if (is(p, WT_ID) && p->cur.kw && peek_kind(p) == WT_COLON)
+        wit_fail(p->c, PITH_ERR_MALFORMED, here(p),
+                 "`%s` is a keyword; write `%%%s` to use it as a name", wit_kw_name(p->cur.kw),
+                 wit_kw_name(p->cur.kw));
+}
+
 static ast_field *parse_params(parser *p) {
     expect(p, WT_LPAREN);
     ast_field *head = NULL, **tail = &head;
@@ -401,6 +409,7 @@ static ast_item *parse_resource(parser *p) {
         parse_gates(p, &g);
         if (!docs) docs = p->cur.docs;
         ast_item *m;
+        keyword_as_name(p);
         if (is_kw(p, KW_CONSTRUCTOR)) {
             m = new_item(p, AI_FUNC);
             m->fkind = WIT_FUNC_CONSTRUCTOR;
@@ -469,6 +478,7 @@ static ast_item *parse_typedef(parser *p) {
 static ast_item *parse_body(parser *p, bool world);
 
 static ast_item *parse_iface_item(parser *p) {
+    keyword_as_name(p);
     if (is_kw(p, KW_USE)) return parse_use(p);
     ast_item *it = parse_typedef(p);
     if (it) return it;

@@ -405,6 +405,7 @@ static void print_types(printer *p, const uint32_t *ids, uint32_t n, wit_owner_k
                         uint32_t owner, const funclist *fl) {
     const wit_resolve *r = p->r;
     uint32_t i = 0;
+    bool any_use = false;
     while (i < n) {
         uint32_t src;
         const char *sname;
@@ -413,6 +414,9 @@ static void print_types(printer *p, const uint32_t *ids, uint32_t n, wit_owner_k
             continue;
         }
         const wit_gate *g = &r->types[ids[i]].gate;
+        /* A blank line before the first `use` of a block (after a world's imports). */
+        if (!any_use) new_item(p);
+        any_use = true;
         gate(p, g);
         line(p);
         put(p, "use ");

@@ -178,18 +178,17 @@ static const char *mstr(rstate *s, const char *str) {
     return d;
 }
 
+/* Formats into the arena; names are short, so a fixed buffer suffices (longer text is cut). */
 static char *fmt_str(rstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *fmt_str(rstate *s, const char *fmt, ...) {
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0) wit_fail_nomem(s->c);
-    char *buf = wit_ctx_alloc(s->c, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return buf;
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
+    return wit_ctx_strndup(s->c, buf, (size_t)n);
 }
 
 static char *where(rstate *s, wit_pos pos) {
@@ -1013,8 +1012,13 @@ static void resolve_world(rstate *s, decl *d, wit_pos from) {
                 wi.kind = WIT_ITEM_INTERFACE;
                 lookup(s, d->u, &it->path, false, &wi.id);
             }
-            if (!wb_add(s, &b, side, wi, it->pos))
-                fail(s, it->pos, "interface is %sed more than once", side_name(side));
+            if (!wb_add(s, &b, side, wi, it->pos)) {
+                wit_buf nb = {0};
+                wit_print_interface_name(&nb, r, wi.id);
+                const char *in = fmt_str(s, "%s", nb.data ? nb.data : "?");
+                wit_buf_free(&nb);
+                fail(s, it->pos, "interface `%s` is %sed more than once", in, side_name(side));
+            }
             break;
         }
         case AI_INCLUDE:
