@@ -174,6 +174,10 @@ typedef struct cc {
 
     bool dead;          /* compiling unreachable code: skip to the matching else/end */
     uint32_t dead_depth;
+
+    /* written instead of the real arrays once compilation has failed (out of memory) */
+    operand spare_operand;
+    ctl spare_ctl;
 } cc;
 
 static bool fail_status(cc *c, pith_status st, const char *msg)
@@ -353,9 +357,8 @@ static uint32_t top_slot(const cc *c)
 
 static operand *push(cc *c, uint8_t type, uint8_t kind)
 {
-    static operand dummy;
     if (!reserve(c, (void **)&c->stk, &c->cstk, c->nstk + 1ull, sizeof *c->stk))
-        return &dummy;
+        return &c->spare_operand;
     operand *e = &c->stk[c->nstk];
     memset(e, 0, sizeof *e);
     e->type = type;
@@ -645,12 +648,11 @@ static void block_type(cc *c, int64_t bt, uint32_t *np, const uint8_t **pt, uint
 static ctl *push_ctl(cc *c, uint8_t kind, uint32_t np, const uint8_t *pt, uint32_t nr,
                      const uint8_t *rt)
 {
-    static ctl dummy;
     if (!reserve(c, (void **)&c->ctls, &c->cctl, c->nctl + 1ull, sizeof *c->ctls))
-        return &dummy;
+        return &c->spare_ctl;
     if (np > c->nstk) {
         internal(c);
-        return &dummy;
+        return &c->spare_ctl;
     }
     ctl *L = &c->ctls[c->nctl++];
     memset(L, 0, sizeof *L);
