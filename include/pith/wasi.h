@@ -65,6 +65,20 @@ pith_status pith_wasi_config_stdio_fd(pith_wasi_config *cfg, pith_wasi_stdio whi
  * sock_accept/sock_recv/sock_send/sock_shutdown rights. */
 pith_status pith_wasi_config_pass_fd(pith_wasi_config *cfg, int host_fd, pith_error *err);
 
+/* Network grants for WASI 0.2 sockets (wasi:sockets). Denied by default: with no grant,
+ * every bind, connect and send fails with access-denied. `addr` is an IPv4/IPv6 address,
+ * optionally with a prefix length ("127.0.0.1", "10.0.0.0/8", "::1", "[::1]"), or "*" for
+ * any; ports port_lo..port_hi (0..65535 for any; bind to port 0 is checked as port 0).
+ * `ops` is PITH_WASI_NET_CONNECT (TCP connect, UDP send/connect), PITH_WASI_NET_BIND, or both. */
+#define PITH_WASI_NET_CONNECT 1u
+#define PITH_WASI_NET_BIND 2u
+pith_status pith_wasi_config_allow_net(pith_wasi_config *cfg, unsigned ops, const char *addr,
+                                       uint16_t port_lo, uint16_t port_hi, pith_error *err);
+/* Every address and port, both operations (as wasmtime's -S inherit-network). */
+void pith_wasi_config_inherit_network(pith_wasi_config *cfg);
+/* wasi:sockets/ip-name-lookup (off by default; as wasmtime's -S allow-ip-name-lookup). */
+void pith_wasi_config_allow_ip_name_lookup(pith_wasi_config *cfg, bool allow);
+
 /* Makes a context: the fd table (stdio, then preopens, then passed fds) and copies of the
  * argument and environment blocks. The config may be freed or reused afterwards. */
 pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
@@ -81,6 +95,15 @@ const uint8_t *pith_wasi_ctx_output(const pith_wasi_ctx *ctx, pith_wasi_stdio wh
  * `store` bound to `ctx`. The context must outlive the store's use of them. */
 pith_status pith_wasi_link(pith_wasi_ctx *ctx, pith_linker *linker, pith_store *store,
                            pith_error *err);
+
+/* WASI 0.2: defines every interface of wasi:io, wasi:clocks, wasi:random, wasi:cli,
+ * wasi:filesystem and wasi:sockets (as 0.2.12; imports of any 0.2.x match by version) in a
+ * component linker, as host functions and host resources bound to `ctx`, which grants the
+ * same capabilities as for preview1 (one sandbox). The context must outlive the instances
+ * made with the linker; `store` may be NULL. */
+struct pith_clinker;
+pith_status pith_wasi_link_component(pith_wasi_ctx *ctx, struct pith_clinker *linker,
+                                     pith_store *store, pith_error *err);
 
 /* Name of the preview1 import module, "wasi_snapshot_preview1". */
 #define PITH_WASI_MODULE "wasi_snapshot_preview1"

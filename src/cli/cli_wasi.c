@@ -1,11 +1,12 @@
 /* cli_wasi.c: WASI for `pith run`: parses the capability flags and makes a context granting
- * just them (plus the guest arguments and inherited stdio) to the module being run. */
+ * just them (plus the guest arguments and inherited stdio) to the module or component run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_wasi.h"
+#include "pith/component.h"
 #include "pith/wasi.h"
 
 
@@ -46,6 +47,42 @@ static int add_dir(cli_wasi_opts *o, const char *val, bool ro, const char *flag)
     return 2;
 }
 
+/* ADDR:PORT, ADDR:LO-HI or ADDR:* (ADDR may be [v6], a prefix like 10.0.0.0/8, or *). */
+static int add_net(cli_wasi_opts *o, const char *val, unsigned ops, const char *flag)
+{
+    const char *colon = val ? strrchr(val, ':') : NULL;
+    if (!colon || colon == val) {
+        cli_usage("run", "%s needs ADDR:PORT (PORT may be LO-HI or *)", flag);
+        return -1;
+    }
+    unsigned long lo = 0, hi = 65535;
+    const char *p = colon + 1;
+    if (strcmp(p, "*") != 0) {
+        char *end;
+        lo = strtoul(p, &end, 10);
+        hi = lo;
+        if (*end == '-')
+            hi = strtoul(end + 1, &end, 10);
+        if (end == p || *end || lo > hi || hi > 65535) {
+            cli_usage("run", "%s '%s': bad port", flag, val);
+            return -1;
+        }
+    }
+    cli_wasi_net *g = realloc(o->net, (size_t)(o->nnet + 1) * sizeof *g);
+    if (!g) {
+        cli_error("out of memory");
+        return -1;
+    }
+    o->net = g;
+    char *addr = strndup(val, (size_t)(colon - val));
+    if (!addr) {
+        cli_error("out of memory");
+        return -1;
+    }
+    o->net[o->nnet++] = (cli_wasi_net){ addr, ops, (uint16_t)lo, (uint16_t)hi };
+    return 2;
+}
+
 int cli_wasi_option(cli_wasi_opts *o, const char *opt, const char *val)
 {
     if (!strcmp(opt, "--dir"))
@@ -71,6 +108,26 @@ int cli_wasi_option(cli_wasi_opts *o, const char *opt, const char *val)
         o->env[o->nenv++] = val;
         return 2;
     }
+    if (!strcmp(opt, "--inherit-network")) {
+        o->inherit_network = true;
+        return 1;
+    }
+    if (!strcmp(opt, "--allow-ip-name-lookup")) {
+        o->allow_lookup = true;
+        return 1;
+    }
+    if (!strcmp(opt, "-S") && val && !strcmp(val, "inherit-network")) {
+        o->inherit_network = true;
+        return 2;
+    }
+    if (!strcmp(opt, "-S") && val && !strcmp(val, "allow-ip-name-lookup")) {
+        o->allow_lookup = true;
+        return 2;
+    }
+    if (!strcmp(opt, "--allow-connect"))
+        return add_net(o, val, PITH_WASI_NET_CONNECT, opt);
+    if (!strcmp(opt, "--allow-bind"))
+        return add_net(o, val, PITH_WASI_NET_BIND, opt);
     return 0;
 }
 
@@ -80,14 +137,17 @@ void cli_wasi_opts_free(cli_wasi_opts *o)
         free(o->dirs[i].owned);
     free(o->dirs);
     free(o->env);
+    for (int i = 0; i < o->nnet; i++)
+        free(o->net[i].addr);
+    free(o->net);
     memset(o, 0, sizeof *o);
 }
 
-pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
-                            pith_linker *linker, pith_store *store, void **state,
+/* The context granting exactly the flags' capabilities (plus args and inherited stdio). */
+static pith_status make_ctx(const cli_wasi_opts *o, int argc, char **argv, pith_wasi_ctx **out,
                             pith_error *err)
 {
-    *state = NULL;
+    *out = NULL;
     pith_wasi_config *cfg = pith_wasi_config_new();
     if (!cfg) {
         memset(err, 0, sizeof *err);
@@ -118,13 +178,46 @@ pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
     for (int i = 0; o && i < o->ndirs && st == PITH_OK; i++)
         st = pith_wasi_config_preopen_dir(cfg, o->dirs[i].host, o->dirs[i].guest,
                                           o->dirs[i].read_only, err);
+    for (int i = 0; o && i < o->nnet && st == PITH_OK; i++)
+        st = pith_wasi_config_allow_net(cfg, o->net[i].ops, o->net[i].addr, o->net[i].port_lo,
+                                        o->net[i].port_hi, err);
+    if (o && o->inherit_network)
+        pith_wasi_config_inherit_network(cfg);
+    if (o && o->allow_lookup)
+        pith_wasi_config_allow_ip_name_lookup(cfg, true);
     pith_wasi_config_inherit_all_stdio(cfg);
-    pith_wasi_ctx *ctx = NULL;
     if (st == PITH_OK)
-        st = pith_wasi_ctx_new(cfg, &ctx, err);
+        st = pith_wasi_ctx_new(cfg, out, err);
     pith_wasi_config_free(cfg);
+    return st;
+}
+
+pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
+                            pith_linker *linker, pith_store *store, void **state,
+                            pith_error *err)
+{
+    *state = NULL;
+    pith_wasi_ctx *ctx = NULL;
+    pith_status st = make_ctx(o, argc, argv, &ctx, err);
     if (st == PITH_OK)
         st = pith_wasi_link(ctx, linker, store, err);
+    if (st != PITH_OK) {
+        pith_wasi_ctx_free(ctx);
+        return st;
+    }
+    *state = ctx;
+    return PITH_OK;
+}
+
+pith_status cli_wasi_define_component(const cli_wasi_opts *o, int argc, char **argv,
+                                      pith_clinker *linker, pith_store *store, void **state,
+                                      pith_error *err)
+{
+    *state = NULL;
+    pith_wasi_ctx *ctx = NULL;
+    pith_status st = make_ctx(o, argc, argv, &ctx, err);
+    if (st == PITH_OK)
+        st = pith_wasi_link_component(ctx, linker, store, err);
     if (st != PITH_OK) {
         pith_wasi_ctx_free(ctx);
         return st;

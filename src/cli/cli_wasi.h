@@ -1,5 +1,5 @@
 /* cli_wasi.h: WASI for `pith run`: the capability flags (--dir, --dir-ro, --env,
- * --inherit-env) and the context that grants exactly them to the guest. */
+ * --inherit-env, network grants) and the context that grants exactly them to the guest. */
 #ifndef PITH_CLI_WASI_H
 #define PITH_CLI_WASI_H
 
@@ -11,12 +11,22 @@ typedef struct cli_wasi_dir {
     bool read_only;
 } cli_wasi_dir;
 
+typedef struct cli_wasi_net {
+    char *addr;                 /* owned */
+    unsigned ops;               /* PITH_WASI_NET_* */
+    uint16_t port_lo, port_hi;
+} cli_wasi_net;
+
 typedef struct cli_wasi_opts {
     cli_wasi_dir *dirs;
     int ndirs;
     const char **env;           /* "KEY=VALUE", pointing into argv */
     int nenv;
     bool inherit_env;
+    cli_wasi_net *net;          /* --allow-connect / --allow-bind (WASI 0.2 sockets) */
+    int nnet;
+    bool inherit_network;       /* --inherit-network, -S inherit-network */
+    bool allow_lookup;          /* --allow-ip-name-lookup, -S allow-ip-name-lookup */
 } cli_wasi_opts;
 
 /* If `opt` is a WASI flag, consumes it (and `val` if it takes one) and returns how many
@@ -29,6 +39,11 @@ void cli_wasi_opts_free(cli_wasi_opts *o);
 pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
                             pith_linker *linker, pith_store *store, void **state,
                             pith_error *err);
+/* The same for a component: defines WASI 0.2 (every wasi:* interface) in a component linker. */
+struct pith_clinker;
+pith_status cli_wasi_define_component(const cli_wasi_opts *o, int argc, char **argv,
+                                      struct pith_clinker *linker, pith_store *store,
+                                      void **state, pith_error *err);
 void cli_wasi_free(void *state);
 
 /* A reactor (exports _initialize) is initialised before --invoke calls into it. Returns

@@ -11,6 +11,7 @@
 #include "cli_component.h"
 #include "cli_host.h"
 #include "cli_wasi.h"
+#include "pith/component.h"
 #include "text/watchdog.h"
 
 typedef struct run_opts {
@@ -339,8 +340,86 @@ out:
     return rc;
 }
 
+/* A `wasi:cli/command` component: WASI 0.2 from the same flags, then its wasi:cli/run export;
+ * run's error result exits 1, wasi:cli/exit chooses the code. */
+static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t len) {
+    pith_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_memory_pages = (uint32_t)o->max_pages;
+    pith_error err;
+    memset(&err, 0, sizeof err);
+    char buf[600];
+    int rc = CLI_EXIT_ERROR;
+    pith_component *comp = NULL;
+    pith_store *store = NULL;
+    pith_clinker *linker = NULL;
+    pith_cinstance *inst = NULL;
+    void *wasi = NULL;
+    watchdog wd;
+    bool wd_on = false;
+    pith_engine *engine = pith_engine_new(&cfg);
+    if (!engine) {
+        cli_error("cannot create an engine");
+        return CLI_EXIT_ERROR;
+    }
+    if (pith_component_new(engine, bytes, len, &comp, &err) != PITH_OK) {
+        cli_error("%s: %s", o->file, cli_error_text(&err, true, buf, sizeof buf));
+        goto out;
+    }
+    store = pith_store_new(engine);
+    linker = pith_clinker_new(engine);
+    if (!store || !linker) {
+        cli_error("cannot create a store");
+        goto out;
+    }
+    if (o->has_fuel) pith_store_set_fuel(store, o->fuel);
+    if (cli_wasi_define_component(&o->wasi, o->nargs + 1, o->args - 1, linker, store, &wasi,
+                                  &err) != PITH_OK) {
+        cli_error("cannot define WASI: %s", cli_error_text(&err, false, buf, sizeof buf));
+        goto out;
+    }
+    if (o->timeout_ms) {
+        wd_on = watchdog_start(&wd, store);
+        if (!wd_on) {
+            cli_error("cannot start the timeout thread");
+            goto out;
+        }
+        watchdog_arm(&wd, o->timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)o->timeout_ms);
+    }
+    if (pith_clinker_instantiate(linker, store, comp, &inst, &err) != PITH_OK) {
+        rc = report_failure(o, &err);
+        goto out;
+    }
+    pith_cfunc *run = pith_cinstance_func(inst, "wasi:cli/run@0.2.12", "run");
+    if (!run) {
+        cli_error("%s: no wasi:cli/run export; use --invoke 'NAME(ARGS)'", o->file);
+        goto out;
+    }
+    pith_cval res;
+    memset(&res, 0, sizeof res);
+    bool has_result = pith_ctype_func_result(pith_cfunc_type(run)) != NULL;
+    if (pith_cfunc_call(run, NULL, 0, &res, has_result ? 1 : 0, &err) != PITH_OK) {
+        rc = report_failure(o, &err);
+        goto out;
+    }
+    rc = has_result && res.kind == PITH_CV_RESULT && res.of.var.index != 0 ? 1 : CLI_EXIT_OK;
+    if (has_result) pith_cval_drop(&res);
+out:
+    if (wd_on) watchdog_stop(&wd);
+    pith_cinstance_free(inst);
+    if (linker) pith_clinker_free(linker);
+    if (store) pith_store_free(store);
+    cli_wasi_free(wasi);
+    pith_component_free(comp);
+    pith_engine_free(engine);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv) {
-    if (cli_is_component_file(argc, argv)) return cmd_component_run(argc, argv);
+    /* Components with --invoke take the WAVE path; a command component runs below. */
+    bool has_invoke = false;
+    for (int i = 0; i < argc && !has_invoke; i++) has_invoke = !strcmp(argv[i], "--invoke");
+    if (has_invoke && cli_is_component_file(argc, argv)) return cmd_component_run(argc, argv);
     run_opts o;
     memset(&o, 0, sizeof o);
     /* Guest arguments are collected in place: argv slots are reused, keeping their order. */
@@ -354,7 +433,7 @@ int cmd_run(int argc, char **argv) {
     int rc = CLI_EXIT_OK;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!options_done && a[0] == '-' && a[1] == '-') {
+        if (!options_done && ((a[0] == '-' && a[1] == '-') || (!o.file && !strcmp(a, "-S")))) {
             if (!strcmp(a, "--")) {
                 options_done = true;
                 continue;
@@ -411,7 +490,8 @@ int cmd_run(int argc, char **argv) {
         rc = CLI_EXIT_ERROR;
         goto out;
     }
-    rc = run_module(&o, bytes, len, was_text);
+    rc = pith_is_component(bytes, len) ? run_command_component(&o, bytes, len)
+                                        : run_module(&o, bytes, len, was_text);
     free(bytes);
 out:
     cli_wasi_opts_free(&o.wasi);

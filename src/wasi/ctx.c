@@ -121,6 +121,7 @@ void pith_wasi_config_free(pith_wasi_config *cfg)
     for (uint32_t i = 0; i < cfg->npassed; i++)
         close(cfg->passed[i]);
     free(cfg->passed);
+    free(cfg->net);
     free(cfg);
 }
 
@@ -388,6 +389,14 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
         if (fdt_insert(ctx, &f, &got))
             goto nomem;
     }
+    if (cfg->nnet) {
+        ctx->net = malloc(cfg->nnet * sizeof *ctx->net);
+        if (!ctx->net)
+            goto nomem;
+        memcpy(ctx->net, cfg->net, cfg->nnet * sizeof *ctx->net);
+        ctx->nnet = cfg->nnet;
+    }
+    ctx->allow_lookup = cfg->allow_lookup;
     for (uint32_t i = 0; i < cfg->npassed; i++) {
         int fd = fcntl(cfg->passed[i], F_DUPFD_CLOEXEC, 3);
         if (fd < 0) {
@@ -419,6 +428,8 @@ void pith_wasi_ctx_free(pith_wasi_ctx *ctx)
     for (int i = 0; i < 3; i++)
         free(ctx->out_buf[i].data);
     free(ctx->bindings);
+    p2_state_free(ctx->p2);
+    free(ctx->net);
     free(ctx);
 }
 

@@ -46,8 +46,21 @@ typedef struct wasi_strblock {
     uint32_t count;
 } wasi_strblock;
 
+/* One network grant for WASI 0.2 sockets: an address prefix (family 0 = any address) and a
+ * port range, for connecting/sending and/or binding (PITH_WASI_NET_* bits). */
+typedef struct wasi_net_rule {
+    uint8_t family;         /* 0 any, 4 IPv4, 6 IPv6 */
+    uint8_t prefix;         /* significant bits of addr */
+    uint8_t ops;
+    uint8_t addr[16];
+    uint16_t port_lo, port_hi;
+} wasi_net_rule;
+
 struct pith_wasi_config {
     wasi_strblock args, env;
+    wasi_net_rule *net;     /* network grants (none: sockets denied) */
+    uint32_t nnet, cnet;
+    bool allow_lookup;      /* ip-name-lookup */
     wasi_stdio_cfg stdio[3];
     wasi_preopen_cfg *preopens;
     uint32_t npreopens, cpreopens;
@@ -93,7 +106,14 @@ struct pith_wasi_ctx {
     wasi_membuf out_buf[3]; /* [1] stdout, [2] stderr */
     int use_openat2;        /* 1: try openat2; 0: the kernel lacks it, walk by hand */
     struct wasi_binding *bindings;
+    wasi_net_rule *net;     /* copies of the config's grants */
+    uint32_t nnet;
+    bool allow_lookup;
+    struct p2_state *p2;    /* WASI 0.2 objects (p2_link.c), made on first component link */
 };
+
+/* p2_link.c: releases the WASI 0.2 state of a context (NULL is fine). */
+void p2_state_free(struct p2_state *st);
 
 /* fdtable.c */
 /* The entry of guest fd `fd` if it is open and has all of `rights`; else NULL and *e set to

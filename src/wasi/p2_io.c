@@ -1,0 +1,764 @@
+/* p2_io.c: wasi:io (error, poll, streams): input and output streams over stdio, files and
+ * sockets with the spec's non-blocking / blocking / check-write / flush / splice rules, and
+ * poll over many pollables (poll(2) on the fds behind them, deadlines from the monotonic clock). */
+#define _GNU_SOURCE     /* ppoll, accept4, EAI_NODATA */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasi/p2.h"
+
+uint64_t p2_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static wasi_fd *stdio_entry(p2_state *st, uint8_t which)
+{
+    pith_wasi_ctx *ctx = st->ctx;
+    if (which >= ctx->nfds || ctx->fds[which].kind == WFD_FREE)
+        return NULL;
+    return &ctx->fds[which];
+}
+
+/* Waits (without a deadline) until fd has one of `events`. */
+static void wait_fd(int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    while (poll(&p, 1, -1) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+bool p2_error_val(p2_state *st, int e, pith_cval *out)
+{
+    uint32_t rep;
+    p2_obj *o = p2_obj_new(st, R_ERROR, 0, &rep);
+    if (!o)
+        return false;
+    o->u.err = e ? e : EIO;
+    *out = p2_own(st, R_ERROR, rep);
+    return true;
+}
+
+bool p2_stream_err(p2_state *st, pith_cval *r, int e)
+{
+    pith_cval se;
+    if (!pith_cval_case(&se, PITH_CV_VARIANT, e ? 0 : 1, e != 0))
+        return false;
+    if (e && !p2_error_val(st, e, se.of.var.payload)) {
+        pith_cval_drop(&se);
+        return false;
+    }
+    if (!p2_result(r, true, &se)) {
+        pith_cval_drop(&se);
+        return false;
+    }
+    return true;
+}
+
+static pith_status error_to_debug_string(P2_ARGS)
+{
+    P2_BEGIN;
+    p2_obj *o = p2_arg(st, &a[0], R_ERROR);
+    if (!o)
+        return pith_ccall_trap(call, "to-debug-string: unknown error resource");
+    const char *m = strerror(o->u.err);
+    return pith_cval_string(r, m, strlen(m)) ? PITH_OK : P2_OOM();
+}
+
+/* ---------------------------------------------------------------- streams: reading */
+
+uint32_t p2_instream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, uint64_t off)
+{
+    uint32_t rep;
+    p2_obj *o = p2_obj_new(st, R_INSTREAM, 0, &rep);
+    if (!o)
+        return 0;
+    o->u.in.src = src;
+    o->u.in.which = which;
+    o->u.in.fd = p2_fd_ref(fd);
+    o->u.in.off = off;
+    return rep;
+}
+
+enum { RD_CLOSED = -1, RD_ERROR = -2 };
+
+/* Reads up to max bytes: the count (0 = none available now), RD_CLOSED at end of stream, or
+ * RD_ERROR with *e. A blocking read waits for at least one byte. */
+static long in_read(p2_state *st, p2_instream *s, uint8_t *buf, size_t max, bool blocking,
+                    int *e)
+{
+    if (s->closed)
+        return RD_CLOSED;
+    int fd = -1;
+    bool sock = false, positioned = false;
+    switch (s->src) {
+    case SRC_STDIO: {
+        wasi_fd *f = stdio_entry(st, s->which);
+        if (!f || f->kind == WFD_NULL)
+            goto closed;
+        if (f->kind == WFD_MEM_IN) {
+            wasi_membuf *b = &st->ctx->stdin_buf;
+            if (b->pos >= b->len)
+                goto closed;
+            size_t n = b->len - b->pos < max ? b->len - b->pos : max;
+            memcpy(buf, b->data + b->pos, n);
+            b->pos += n;
+            return (long)n;
+        }
+        if (f->kind != WFD_HOST)
+            goto closed;
+        fd = f->host;
+        break;
+    }
+    case SRC_FILE: fd = s->fd->fd; positioned = true; break;
+    case SRC_SOCK: fd = s->fd->fd; sock = true; break;
+    default: goto closed;
+    }
+    if (max == 0)
+        return 0;
+    for (;;) {
+        if (!blocking && !positioned && !sock) {
+            struct pollfd p = { .fd = fd, .events = POLLIN };
+            int k = poll(&p, 1, 0);
+            if (k == 0)
+                return 0;
+        }
+        ssize_t n;
+        if (positioned)
+            n = pread(fd, buf, max, (off_t)s->off);
+        else if (sock)
+            n = recv(fd, buf, max, MSG_DONTWAIT);
+        else
+            n = read(fd, buf, max);
+        if (n > 0) {
+            if (positioned)
+                s->off += (uint64_t)n;
+            return (long)n;
+        }
+        if (n == 0)
+            goto closed;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (!blocking)
+                return 0;
+            wait_fd(fd, POLLIN);
+            continue;
+        }
+        *e = errno;
+        s->closed = true;
+        return RD_ERROR;
+    }
+closed:
+    s->closed = true;
+    return RD_CLOSED;
+}
+
+static size_t read_len(uint64_t len) { return len > P2_READ_MAX ? P2_READ_MAX : (size_t)len; }
+
+static pith_status do_read(P2_ARGS, bool blocking, bool skip)
+{
+    P2_BEGIN;
+    p2_obj *o = p2_arg(st, &a[0], R_INSTREAM);
+    if (!o)
+        return pith_ccall_trap(call, "read: unknown input-stream");
+    size_t max = read_len(a[1].of.u);
+    uint8_t *buf = malloc(max ? max : 1);
+    if (!buf)
+        return P2_OOM();
+    int e = 0;
+    long n = in_read(st, &o->u.in, buf, max, blocking, &e);
+    bool ok;
+    if (n < 0) {
+        ok = p2_stream_err(st, r, n == RD_ERROR ? e : 0);
+    } else if (skip) {
+        pith_cval v = pith_cval_u64((uint64_t)n);
+        ok = p2_result(r, false, &v);
+    } else {
+        pith_cval v;
+        ok = p2_bytes(&v, buf, (size_t)n);
+        if (ok && !(ok = p2_result(r, false, &v)))
+            pith_cval_drop(&v);
+    }
+    free(buf);
+    return ok ? PITH_OK : P2_OOM();
+}
+
+static pith_status in_read_fn(P2_ARGS) { return do_read(call, env, a, na, r, nr, false, false); }
+static pith_status in_bread_fn(P2_ARGS) { return do_read(call, env, a, na, r, nr, true, false); }
+static pith_status in_skip_fn(P2_ARGS) { return do_read(call, env, a, na, r, nr, false, true); }
+static pith_status in_bskip_fn(P2_ARGS) { return do_read(call, env, a, na, r, nr, true, true); }
+
+/* ---------------------------------------------------------------- streams: writing */
+
+uint32_t p2_outstream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, uint64_t off,
+                          bool append)
+{
+    uint32_t rep;
+    p2_obj *o = p2_obj_new(st, R_OUTSTREAM, 0, &rep);
+    if (!o)
+        return 0;
+    o->u.out.src = src;
+    o->u.out.which = which;
+    o->u.out.fd = p2_fd_ref(fd);
+    o->u.out.off = off;
+    o->u.out.append = append;
+    return rep;
+}
+
+/* Appends to an in-memory capture, up to its limit (then ENOSPC). */
+static long membuf_append(wasi_membuf *b, const uint8_t *p, size_t n)
+{
+    size_t room = b->limit > b->len ? b->limit - b->len : 0;
+    if (n && !room)
+        return -ENOSPC;
+    if (n > room)
+        n = room;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        if (cap > b->limit)
+            cap = b->limit;
+        uint8_t *g = realloc(b->data, cap);
+        if (!g)
+            return -ENOMEM;
+        b->data = g;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return (long)n;
+}
+
+/* One transfer to the stream's sink: bytes taken, or -errno (-EAGAIN: a socket is full). */
+static long out_sink(p2_state *st, p2_outstream *s, const uint8_t *p, size_t n)
+{
+    for (;;) {
+        ssize_t k;
+        switch (s->src) {
+        case SRC_STDIO: {
+            wasi_fd *f = stdio_entry(st, s->which);
+            if (!f)
+                return -EBADF;
+            if (f->kind == WFD_NULL)
+                return (long)n;
+            if (f->kind == WFD_MEM_OUT)
+                return membuf_append(&st->ctx->out_buf[f->which], p, n);
+            if (f->kind != WFD_HOST)
+                return -EBADF;
+            k = write(f->host, p, n);
+            if (k < 0 && errno == EAGAIN) {       /* a non-blocking host fd: wait for it */
+                wait_fd(f->host, POLLOUT);
+                continue;
+            }
+            break;
+        }
+        case SRC_FILE:
+            if (s->append) {
+                struct stat sb;
+                if (fstat(s->fd->fd, &sb) != 0)
+                    return -errno;
+                s->off = (uint64_t)sb.st_size;
+            }
+            if (s->off > INT64_MAX)
+                return -EFBIG;
+            k = pwrite(s->fd->fd, p, n, (off_t)s->off);
+            if (k > 0)
+                s->off += (uint64_t)k;
+            break;
+        case SRC_SOCK:
+            k = send(s->fd->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (k < 0 && errno == EWOULDBLOCK)
+                return -EAGAIN;
+            break;
+        default:
+            return -EPIPE;
+        }
+        if (k < 0 && errno == EINTR)
+            continue;
+        return k < 0 ? -errno : (long)k;
+    }
+}
+
+/* Writes all of p (blocking sinks). 0 or an errno. */
+static int out_all(p2_state *st, p2_outstream *s, const uint8_t *p, size_t n)
+{
+    while (n) {
+        long k = out_sink(st, s, p, n);
+        if (k < 0)
+            return (int)-k;
+        if (k == 0)
+            return EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Sends buffered socket bytes; with `blocking`, until none remain. Records a failure. */
+static void out_pump(p2_state *st, p2_outstream *s, bool blocking)
+{
+    while (s->len && !s->err) {
+        long k = out_sink(st, s, s->buf, s->len);
+        if (k == -EAGAIN) {
+            if (!blocking)
+                return;
+            wait_fd(s->fd->fd, POLLOUT);
+            continue;
+        }
+        if (k <= 0) {
+            s->err = k < 0 ? (int)-k : EIO;
+            s->len = 0;
+            return;
+        }
+        memmove(s->buf, s->buf + k, s->len - (size_t)k);
+        s->len -= (size_t)k;
+    }
+    if (!s->len)
+        s->flushing = false;
+}
+
+/* The stream's pending failure as a result (closing it), or false when there is none. */
+static bool out_failed(p2_state *st, p2_outstream *s, pith_cval *r, bool *ok)
+{
+    if (s->err) {
+        int e = s->err;
+        s->err = 0;
+        s->closed = true;
+        *ok = p2_stream_err(st, r, e);
+        return true;
+    }
+    if (s->closed) {
+        *ok = p2_stream_err(st, r, 0);
+        return true;
+    }
+    return false;
+}
+
+/* Bytes the next write may take. */
+static uint64_t out_permit(p2_state *st, p2_outstream *s)
+{
+    if (s->src != SRC_SOCK)
+        return P2_OUT_CAP;
+    out_pump(st, s, false);
+    if (s->flushing && s->len)
+        return 0;
+    return P2_OUT_CAP - s->len;
+}
+
+/* Accepts bytes (p NULL: zeroes) under the permit rules; blocking also flushes. */
+static pith_status out_write(pith_ccall *call, p2_state *st, p2_outstream *s, const uint8_t *p,
+                             size_t n, bool blocking, pith_cval *r)
+{
+    bool ok = true;
+    if (out_failed(st, s, r, &ok))
+        return ok ? PITH_OK : P2_OOM();
+    if (blocking ? n > 4096 : n > out_permit(st, s))
+        return pith_ccall_trap(call, blocking ? "blocking write of more than 4096 bytes"
+                                              : "write exceeds the check-write permit");
+    if (s->err) {
+        (void)out_failed(st, s, r, &ok);
+        return ok ? PITH_OK : P2_OOM();
+    }
+    uint8_t zeros[4096];
+    if (s->src == SRC_SOCK) {
+        if (!s->buf && !(s->buf = malloc(P2_OUT_CAP)))
+            return P2_OOM();
+        if (blocking)
+            out_pump(st, s, true);      /* make room: n <= 4096 < cap */
+        if (p)
+            memcpy(s->buf + s->len, p, n);
+        else
+            memset(s->buf + s->len, 0, n);
+        s->len += n;
+        out_pump(st, s, blocking);
+    } else if (p) {
+        s->err = out_all(st, s, p, n);
+    } else {
+        memset(zeros, 0, sizeof zeros);
+        while (n && !s->err) {
+            size_t k = n < sizeof zeros ? n : sizeof zeros;
+            s->err = out_all(st, s, zeros, k);
+            n -= k;
+        }
+    }
+    if (out_failed(st, s, r, &ok))
+        return ok ? PITH_OK : P2_OOM();
+    return p2_result(r, false, NULL) ? PITH_OK : P2_OOM();
+}
+
+static p2_obj *out_arg(p2_state *st, const pith_cval *a) { return p2_arg(st, a, R_OUTSTREAM); }
+#define OUT_OR_TRAP(o) do { if (!(o)) return pith_ccall_trap(call, "unknown output-stream"); } while (0)
+
+static pith_status out_check_write(P2_ARGS)
+{
+    P2_BEGIN;
+    p2_obj *o = out_arg(st, &a[0]);
+    OUT_OR_TRAP(o);
+    p2_outstream *s = &o->u.out;
+    bool ok = true;
+    if (s->src == SRC_SOCK)
+        out_pump(st, s, false);
+    if (out_failed(st, s, r, &ok))
+        return ok ? PITH_OK : P2_OOM();
+    pith_cval v = pith_cval_u64(out_permit(st, s));
+    return p2_result(r, false, &v) ? PITH_OK : P2_OOM();
+}
+
+static pith_status out_write_fn(P2_ARGS, bool blocking)
+{
+    P2_BEGIN;
+    p2_obj *o = out_arg(st, &a[0]);
+    OUT_OR_TRAP(o);
+    uint8_t *b;
+    size_t n;
+    if (!p2_list_bytes(&a[1], &b, &n))
+        return P2_OOM();
+    pith_status s = out_write(call, st, &o->u.out, b ? b : (const uint8_t *)"", n, blocking, r);
+    free(b);
+    return s;
+}
+static pith_status out_write_nb(P2_ARGS) { return out_write_fn(call, env, a, na, r, nr, false); }
+static pith_status out_write_b(P2_ARGS) { return out_write_fn(call, env, a, na, r, nr, true); }
+
+static pith_status out_zeroes_fn(P2_ARGS, bool blocking)
+{
+    P2_BEGIN;
+    p2_obj *o = out_arg(st, &a[0]);
+    OUT_OR_TRAP(o);
+    uint64_t n = a[1].of.u;
+    if (n > P2_OUT_CAP)
+        return pith_ccall_trap(call, "write-zeroes exceeds the check-write permit");
+    return out_write(call, st, &o->u.out, NULL, (size_t)n, blocking, r);
+}
+static pith_status out_zeroes_nb(P2_ARGS) { return out_zeroes_fn(call, env, a, na, r, nr, false); }
+static pith_status out_zeroes_b(P2_ARGS) { return out_zeroes_fn(call, env, a, na, r, nr, true); }
+
+static pith_status out_flush_fn(P2_ARGS, bool blocking)
+{
+    P2_BEGIN;
+    p2_obj *o = out_arg(st, &a[0]);
+    OUT_OR_TRAP(o);
+    p2_outstream *s = &o->u.out;
+    bool ok = true;
+    if (out_failed(st, s, r, &ok))
+        return ok ? PITH_OK : P2_OOM();
+    if (s->src == SRC_SOCK) {
+        s->flushing = s->len > 0;
+        out_pump(st, s, blocking);
+        if (out_failed(st, s, r, &ok))
+            return ok ? PITH_OK : P2_OOM();
+    }
+    return p2_result(r, false, NULL) ? PITH_OK : P2_OOM();
+}
+static pith_status out_flush_nb(P2_ARGS) { return out_flush_fn(call, env, a, na, r, nr, false); }
+static pith_status out_flush_b(P2_ARGS) { return out_flush_fn(call, env, a, na, r, nr, true); }
+
+static pith_status out_splice_fn(P2_ARGS, bool blocking)
+{
+    P2_BEGIN;
+    p2_obj *o = out_arg(st, &a[0]);
+    OUT_OR_TRAP(o);
+    uint32_t in_rep = a[1].of.handle.rep;
+    p2_obj *in = p2_arg(st, &a[1], R_INSTREAM);
+    if (!in)
+        return pith_ccall_trap(call, "splice: unknown input-stream");
+    p2_outstream *s = &o->u.out;
+    bool ok = true;
+    if (blocking) {
+        p2_block_on(st, (uint32_t)a[0].of.handle.rep);
+        p2_block_on(st, in_rep);
+    }
+    if (out_failed(st, s, r, &ok))
+        return ok ? PITH_OK : P2_OOM();
+    uint64_t want = a[2].of.u, permit = out_permit(st, s);
+    if (want > permit)
+        want = permit;
+    size_t max = read_len(want);
+    uint8_t *buf = malloc(max ? max : 1);
+    if (!buf)
+        return P2_OOM();
+    int e = 0;
+    long n = in_read(st, &in->u.in, buf, max, false, &e);
+    if (n < 0) {
+        free(buf);
+        return p2_stream_err(st, r, n == RD_ERROR ? e : 0) ? PITH_OK : P2_OOM();
+    }
+    pith_cval wr;
+    memset(&wr, 0, sizeof wr);
+    pith_status ps = out_write(call, st, s, buf, (size_t)n, false, &wr);
+    free(buf);
+    if (ps != PITH_OK)
+        return ps;
+    if (wr.of.var.index == 1) {         /* the write failed: report its error */
+        *r = wr;
+        return PITH_OK;
+    }
+    pith_cval_drop(&wr);
+    pith_cval v = pith_cval_u64((uint64_t)n);
+    return p2_result(r, false, &v) ? PITH_OK : P2_OOM();
+}
+static pith_status out_splice_nb(P2_ARGS) { return out_splice_fn(call, env, a, na, r, nr, false); }
+static pith_status out_splice_b(P2_ARGS) { return out_splice_fn(call, env, a, na, r, nr, true); }
+
+/* ---------------------------------------------------------------- pollables */
+
+uint32_t p2_pollable_new(p2_state *st, uint32_t parent, uint8_t src, uint64_t deadline)
+{
+    uint32_t rep;
+    p2_obj *o = p2_obj_new(st, R_POLLABLE, parent, &rep);
+    if (!o)
+        return 0;
+    o->u.poll.src = src;
+    o->u.poll.deadline = deadline;
+    return rep;
+}
+
+static pith_status subscribe_fn(P2_ARGS, uint8_t res)
+{
+    P2_BEGIN;
+    if (!p2_arg(st, &a[0], res))
+        return pith_ccall_trap(call, "subscribe: unknown resource");
+    uint32_t rep = p2_pollable_new(st, a[0].of.handle.rep, PS_PARENT, 0);
+    if (!rep)
+        return P2_OOM();
+    *r = p2_own(st, R_POLLABLE, rep);
+    return PITH_OK;
+}
+static pith_status in_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_INSTREAM); }
+static pith_status out_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_OUTSTREAM); }
+
+void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
+{
+    w->ready = false;
+    w->fd = -1;
+    w->events = 0;
+    w->deadline = UINT64_MAX;
+    p2_obj *o = rep < st->nobjs ? st->objs[rep] : NULL;
+    if (!o) {
+        w->ready = true;
+        return;
+    }
+    switch (o->res) {
+    case R_POLLABLE:
+        if (o->u.poll.src == PS_TIMER)
+            w->deadline = o->u.poll.deadline;
+        else if (o->u.poll.src == PS_PARENT && o->parent)
+            p2_obj_wait(st, o->parent, w);
+        else
+            w->ready = true;
+        return;
+    case R_INSTREAM: {
+        p2_instream *s = &o->u.in;
+        if (s->closed || s->src == SRC_FILE || s->src == SRC_EMPTY) {
+            w->ready = true;
+        } else if (s->src == SRC_SOCK) {
+            w->fd = s->fd->fd;
+            w->events = POLLIN;
+        } else {
+            wasi_fd *f = stdio_entry(st, s->which);
+            if (f && f->kind == WFD_HOST) {
+                w->fd = f->host;
+                w->events = POLLIN;
+            } else {
+                w->ready = true;
+            }
+        }
+        return;
+    }
+    case R_OUTSTREAM: {
+        p2_outstream *s = &o->u.out;
+        if (s->src == SRC_SOCK && !s->closed) {
+            out_pump(st, s, false);
+            if (!s->err && (s->len == P2_OUT_CAP || (s->flushing && s->len))) {
+                w->fd = s->fd->fd;
+                w->events = POLLOUT;
+                return;
+            }
+        }
+        w->ready = true;
+        return;
+    }
+    case R_TCP:
+        if (o->u.tcp.state == TCP_CONNECT_STARTED && !o->u.tcp.connect_done) {
+            w->fd = o->u.tcp.fd->fd;
+            w->events = POLLOUT;
+        } else if (o->u.tcp.state == TCP_LISTENING) {
+            w->fd = o->u.tcp.fd->fd;
+            w->events = POLLIN;
+        } else {
+            w->ready = true;
+        }
+        return;
+    case R_UDP_IN:
+        w->fd = o->u.us.fd->fd;
+        w->events = POLLIN;
+        return;
+    case R_UDP_OUT:
+        w->fd = o->u.us.fd->fd;
+        w->events = POLLOUT;
+        return;
+    default:
+        w->ready = true;
+        return;
+    }
+}
+
+/* Polls a set of waits: marks ready[i]; waits when none is ready yet (block) and returns the
+ * number ready. */
+static uint32_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *ready,
+                          bool block, struct pollfd *pfd, p2_wait *w)
+{
+    for (;;) {
+        uint64_t now = p2_now_ns(), next = UINT64_MAX;
+        uint32_t count = 0, nfd = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            p2_obj_wait(st, reps[i], &w[i]);
+            ready[i] = w[i].ready || w[i].deadline <= now;
+            if (ready[i])
+                count++;
+            if (w[i].deadline < next)
+                next = w[i].deadline;
+            if (w[i].fd >= 0 && !ready[i]) {
+                pfd[nfd].fd = w[i].fd;
+                pfd[nfd].events = w[i].events;
+                pfd[nfd].revents = 0;
+                nfd++;
+            }
+        }
+        struct timespec ts = { 0, 0 }, *tp = &ts;
+        if (!count && block) {
+            if (next == UINT64_MAX) {
+                tp = NULL;
+            } else {
+                uint64_t d = next - now;
+                ts.tv_sec = (time_t)(d / 1000000000ull);
+                ts.tv_nsec = (long)(d % 1000000000ull);
+            }
+        }
+        if (nfd) {
+            int k = ppoll(pfd, nfd, tp, NULL);
+            if (k < 0 && errno != EINTR)
+                for (uint32_t j = 0; j < nfd; j++)      /* e.g. a bad fd: report it ready */
+                    pfd[j].revents = POLLERR;
+            uint32_t j = 0;
+            for (uint32_t i = 0; i < n; i++)
+                if (w[i].fd >= 0 && !ready[i] && pfd[j++].revents) {
+                    ready[i] = true;
+                    count++;
+                }
+        } else if (!count && block) {
+            if (!tp)            /* nothing can ever become ready */
+                return 0;
+            while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+        }
+        if (count || !block)
+            return count;
+    }
+}
+
+void p2_block_on(p2_state *st, uint32_t rep)
+{
+    bool ready;
+    struct pollfd pfd;
+    p2_wait w;
+    wait_many(st, &rep, 1, &ready, true, &pfd, &w);
+}
+
+static pith_status pollable_ready(P2_ARGS)
+{
+    P2_BEGIN;
+    if (!p2_arg(st, &a[0], R_POLLABLE))
+        return pith_ccall_trap(call, "ready: unknown pollable");
+    uint32_t rep = a[0].of.handle.rep;
+    bool ready;
+    struct pollfd pfd;
+    p2_wait w;
+    wait_many(st, &rep, 1, &ready, false, &pfd, &w);
+    *r = pith_cval_bool(ready);
+    return PITH_OK;
+}
+
+static pith_status pollable_block(P2_ARGS)
+{
+    P2_BEGIN;
+    if (!p2_arg(st, &a[0], R_POLLABLE))
+        return pith_ccall_trap(call, "block: unknown pollable");
+    p2_block_on(st, a[0].of.handle.rep);
+    return PITH_OK;
+}
+
+static pith_status poll_poll(P2_ARGS)
+{
+    P2_BEGIN;
+    size_t n = a[0].of.list.len;
+    if (n == 0)
+        return pith_ccall_trap(call, "poll: empty list of pollables");
+    if (n > UINT32_MAX)
+        return pith_ccall_trap(call, "poll: too many pollables");
+    uint32_t *reps = malloc(n * sizeof *reps);
+    bool *ready = malloc(n * sizeof *ready);
+    struct pollfd *pfd = malloc(n * sizeof *pfd);
+    p2_wait *w = malloc(n * sizeof *w);
+    pith_status s = PITH_OK;
+    if (!reps || !ready || !pfd || !w) {
+        s = P2_OOM();
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!p2_arg(st, &a[0].of.list.items[i], R_POLLABLE)) {
+            s = pith_ccall_trap(call, "poll: unknown pollable");
+            goto out;
+        }
+        reps[i] = a[0].of.list.items[i].of.handle.rep;
+    }
+    uint32_t count = wait_many(st, reps, (uint32_t)n, ready, true, pfd, w);
+    if (!pith_cval_list(r, PITH_CV_LIST, count)) {
+        s = P2_OOM();
+        goto out;
+    }
+    for (uint32_t i = 0, k = 0; i < n && k < count; i++)
+        if (ready[i])
+            r->of.list.items[k++] = pith_cval_u32(i);
+out:
+    free(reps);
+    free(ready);
+    free(pfd);
+    free(w);
+    return s;
+}
+
+const p2_def p2_io_defs[] = {
+    { "wasi:io/error", "[method]error.to-debug-string", error_to_debug_string },
+    { "wasi:io/poll", "[method]pollable.ready", pollable_ready },
+    { "wasi:io/poll", "[method]pollable.block", pollable_block },
+    { "wasi:io/poll", "poll", poll_poll },
+    { "wasi:io/streams", "[method]input-stream.read", in_read_fn },
+    { "wasi:io/streams", "[method]input-stream.blocking-read", in_bread_fn },
+    { "wasi:io/streams", "[method]input-stream.skip", in_skip_fn },
+    { "wasi:io/streams", "[method]input-stream.blocking-skip", in_bskip_fn },
+    { "wasi:io/streams", "[method]input-stream.subscribe", in_subscribe },
+    { "wasi:io/streams", "[method]output-stream.check-write", out_check_write },
+    { "wasi:io/streams", "[method]output-stream.write", out_write_nb },
+    { "wasi:io/streams", "[method]output-stream.blocking-write-and-flush", out_write_b },
+    { "wasi:io/streams", "[method]output-stream.flush", out_flush_nb },
+    { "wasi:io/streams", "[method]output-stream.blocking-flush", out_flush_b },
+    { "wasi:io/streams", "[method]output-stream.subscribe", out_subscribe },
+    { "wasi:io/streams", "[method]output-stream.write-zeroes", out_zeroes_nb },
+    { "wasi:io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", out_zeroes_b },
+    { "wasi:io/streams", "[method]output-stream.splice", out_splice_nb },
+    { "wasi:io/streams", "[method]output-stream.blocking-splice", out_splice_b },
+    { NULL, NULL, NULL }
+};
