@@ -10,6 +10,7 @@
 #include "core/reader.h"
 #include "text/text.h"
 #include "text/wat.h"
+#include "text/wat_component.h"
 
 static const char *const space_name[SP_COUNT] = {"type", "func", "table", "memory",
                                                  "global", "elem", "data"};
@@ -987,6 +988,8 @@ pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size
 
 pith_status text_wat_to_wasm(const char *src, size_t len, const char *filename, uint8_t **out,
                              size_t *out_len, pith_error *err) {
+    if (text_is_component(src, len))
+        return text_component_to_wasm(src, len, filename, out, out_len, err);
     *out = NULL;
     *out_len = 0;
     pith_error_clear(err);
