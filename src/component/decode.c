@@ -137,7 +137,7 @@ static bool rd_extern_name(cdec *d, char **out)
         return unsupported(d, at, "import/export name attributes are not supported");
     if (tag > 0x02)
         return malformed(d, at, "malformed extern name tag");
-    uint32_t len;
+    uint32_t len = 0;
     size_t nat = d->r.pos;
     if (!rd_str(d, out, &len))
         return false;
@@ -149,7 +149,7 @@ static bool rd_extern_name(cdec *d, char **out)
 static bool rd_label(cdec *d, char **out)
 {
     size_t at = d->r.pos;
-    uint32_t len;
+    uint32_t len = 0;
     if (!rd_str(d, out, &len))
         return false;
     if (!cname_is_label(*out, len))
@@ -291,7 +291,7 @@ static bool rd_core_externtype(cdec *d, ccomp *cc, ccore_extern *x)
     switch (k) {
     case 0x00: {
         uint32_t ti;
-        const void *t;
+        const void *t = NULL;
         size_t tat = d->r.pos;
         if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_CORE_TYPE, ti, tat, &t))
             return false;
@@ -375,7 +375,7 @@ static bool rd_core_moduletype(cdec *d, scope *outer, ctype **out)
                 unsupported(d, fat, "core type form 0x%02x (GC types) is not supported", form);
                 goto done;
             }
-            functype *f;
+            functype *f = NULL;
             uint32_t idx;
             if (!rd_core_functype_body(d, &f) || !push(d, &tmp, SP_CORE_TYPE, f, &idx))
                 goto done;
@@ -395,7 +395,7 @@ static bool rd_core_moduletype(cdec *d, scope *outer, ctype **out)
             scope *s = outer;
             uint32_t up = ct;
             if (ct == 0) {
-                const void *f;
+                const void *f = NULL;
                 if (!get(d, &tmp, SP_CORE_TYPE, idx, at, &f))
                     goto done;
                 uint32_t ni;
@@ -410,7 +410,7 @@ static bool rd_core_moduletype(cdec *d, scope *outer, ctype **out)
                 invalid(d, at, "invalid outer alias count of %u", ct);
                 goto done;
             }
-            const void *f;
+            const void *f = NULL;
             if (!get(d, s->cc, SP_CORE_TYPE, idx, at, &f))
                 goto done;
             if (!s->cc->core_type_is_func[idx]) {
@@ -466,14 +466,14 @@ static bool rd_core_type(cdec *d, scope *s)
         return false;
     uint32_t idx;
     if (form == 0x60) {
-        functype *f;
+        functype *f = NULL;
         if (!rd_core_functype_body(d, &f) || !push(d, s->cc, SP_CORE_TYPE, f, &idx))
             return false;
         s->cc->core_type_is_func[idx] = 1;
         return true;
     }
     if (form == 0x50) {
-        ctype *t;
+        ctype *t = NULL;
         if (!rd_core_moduletype(d, s, &t) || !push(d, s->cc, SP_CORE_TYPE, t, &idx))
             return false;
         s->cc->core_type_is_func[idx] = 0;
@@ -500,7 +500,7 @@ static bool rd_valtype(cdec *d, scope *s, const ctype **out)
             return unsupported(d, at, "error-context is not supported");
         return malformed(d, at, "malformed value type");
     }
-    const void *t;
+    const void *t = NULL;
     if (!get(d, s->cc, SP_TYPE, (uint32_t)v, at, &t))
         return false;
     if (!ctype_is_value(t))
@@ -548,7 +548,7 @@ static bool alloc_fields(cdec *d, ctype *t, uint32_t n, bool names, bool elems)
 static bool rd_defvaltype(cdec *d, scope *s, uint8_t code, size_t at, ctype **out)
 {
     uint32_t n;
-    ctype *t;
+    ctype *t = NULL;
     switch (code) {
     case 0x72: /* record */
         if (!rd_count(d, &n) || !(t = new_type(d, PITH_CT_RECORD)) || !alloc_fields(d, t, n, 1, 1))
@@ -628,7 +628,7 @@ static bool rd_defvaltype(cdec *d, scope *s, uint8_t code, size_t at, ctype **ou
     case 0x69: /* own */
     case 0x68: { /* borrow */
         uint32_t ti;
-        const void *r;
+        const void *r = NULL;
         size_t tat = d->r.pos;
         if (!rd_u32(&d->r, &ti) || !get(d, s->cc, SP_TYPE, ti, tat, &r))
             return false;
@@ -842,7 +842,7 @@ static bool rd_type_in(cdec *d, scope *s)
             return false;
         if (has == 1) {
             uint32_t f;
-            const void *ft;
+            const void *ft = NULL;
             size_t fat = d->r.pos;
             if (!rd_u32(&d->r, &f) || !get(d, s->cc, SP_CORE_FUNC, f, fat, &ft))
                 return false;
@@ -883,7 +883,7 @@ static bool rd_externdesc(cdec *d, scope *s, char *name, size_t at, cextern *x, 
     if (!rd_u8(&d->r, &k))
         return false;
     uint32_t ti;
-    const void *t;
+    const void *t = NULL;
     x->name = name;
     size_t tat;
     (void)at;
@@ -1034,7 +1034,7 @@ static bool rd_alias_in(cdec *d, scope *s, bool decl)
     const void *item = NULL;
     size_t iat = d->r.pos;
     if (tag == 0x00) {          /* export of a component instance */
-        const void *it;
+        const void *it = NULL;
         if (!rd_u32(&d->r, &a) || !rd_str(d, &name, NULL) || !get(d, cc, SP_INSTANCE, a, iat, &it))
             return false;
         const cextern *x = inst_export(it, name);
@@ -1049,7 +1049,7 @@ static bool rd_alias_in(cdec *d, scope *s, bool decl)
         if (!push(d, cc, sp, item, &idx))
             return false;
     } else if (tag == 0x01) {   /* export of a core instance */
-        const void *it;
+        const void *it = NULL;
         if (decl)
             return invalid(d, at, "core export aliases are not allowed in types");
         if (!rd_u32(&d->r, &a) || !rd_str(d, &name, NULL) ||
@@ -1079,7 +1079,7 @@ static bool rd_alias_in(cdec *d, scope *s, bool decl)
             if (!t)
                 return invalid(d, iat, "invalid outer alias count of %u", a);
         }
-        const void *v;
+        const void *v = NULL;
         if (!get(d, t->cc, sp, b, iat, &v))
             return false;
         if (sp == SP_TYPE && crosses_component && ((const ctype *)v)->kind <= PITH_CT_RESOURCE &&
@@ -1200,7 +1200,7 @@ static bool sec_core_module(cdec *d, scope *s, size_t start, size_t end)
     }
     uint32_t count = cc->nmodules++;
     cc->modules[count] = pm;
-    ctype *t;
+    ctype *t = NULL;
     uint32_t idx;
     cdef *df;
     if (!module_static_type(d, pm, &t) || !push(d, cc, SP_CORE_MODULE, t, &idx) ||
@@ -1247,7 +1247,7 @@ static bool sec_core_instances(cdec *d, scope *s)
         uint32_t na;
         if (tag == 0x00) {
             uint32_t mi;
-            const void *mt;
+            const void *mt = NULL;
             size_t mat = d->r.pos;
             if (!rd_u32(&d->r, &mi) || !get(d, cc, SP_CORE_MODULE, mi, mat, &mt) ||
                 !rd_count(d, &na) || !(df = new_def(d, cc, CD_CORE_INSTANTIATE, at)))
@@ -1263,7 +1263,7 @@ static bool sec_core_instances(cdec *d, scope *s)
                     return false;
                 if (sort != 0x12)
                     return invalid(d, aat, "only instances can be passed to core instantiate");
-                const void *it;
+                const void *it = NULL;
                 if (!rd_u32(&d->r, &df->args[k].index) ||
                     !get(d, cc, SP_CORE_INSTANCE, df->args[k].index, aat, &it))
                     return false;
@@ -1315,7 +1315,7 @@ static bool sec_core_instances(cdec *d, scope *s)
                 size_t eat = d->r.pos;
                 int sp;
                 uint32_t idx;
-                const void *v;
+                const void *v = NULL;
                 if (!rd_str(d, &df->args[k].name, NULL) || !rd_core_sort(d, &sp, eat))
                     return false;
                 if (sp > SP_CORE_GLOBAL)
@@ -1372,7 +1372,7 @@ static bool check_arg(cdec *d, ccomp *cc, const cextern *imp, const carg *arg, s
 static bool rd_sortidx(cdec *d, ccomp *cc, carg *arg, size_t at)
 {
     int sp;
-    const void *v;
+    const void *v = NULL;
     if (!rd_sort(d, &sp) || !rd_u32(&d->r, &arg->index) || !get(d, cc, sp, arg->index, at, &v))
         return false;
     arg->space = (uint8_t)sp;
@@ -1394,7 +1394,7 @@ static bool sec_instances(cdec *d, scope *s)
             return false;
         if (tag == 0x00) {
             uint32_t ci;
-            const void *ctv;
+            const void *ctv = NULL;
             size_t cat = d->r.pos;
             if (!rd_u32(&d->r, &ci) || !get(d, cc, SP_COMPONENT, ci, cat, &ctv) ||
                 !rd_count(d, &na) || !(df = new_def(d, cc, CD_INSTANTIATE, at)))
@@ -1513,7 +1513,7 @@ static bool rd_opts(cdec *d, ccomp *cc, ccanon_opts *o)
         if (!rd_u8(&d->r, &k))
             return false;
         uint32_t idx;
-        const void *v;
+        const void *v = NULL;
         switch (k) {
         case 0x00: case 0x01: case 0x02:
             if (have_enc)
@@ -1569,7 +1569,7 @@ static bool sec_canon(cdec *d, scope *s)
         if (!rd_u8(&d->r, &k))
             return false;
         cdef *df;
-        const void *v;
+        const void *v = NULL;
         if (k == 0x00 || k == 0x01) {
             uint8_t z;
             if (!rd_u8(&d->r, &z))
@@ -1583,10 +1583,10 @@ static bool sec_canon(cdec *d, scope *s)
                 !rd_opts(d, cc, &df->opts))
                 return false;
             df->a = f;
-            const ctype *ft;
+            const ctype *ft = NULL;
             if (k == 0x00) {
                 uint32_t ti;
-                const void *tv;
+                const void *tv = NULL;
                 size_t tat = d->r.pos;
                 if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_TYPE, ti, tat, &tv))
                     return false;
