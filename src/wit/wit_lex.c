@@ -233,6 +233,14 @@ void wit_lex_next(wit_lexer *lx, wit_tok *t) {
         t->kind = WT_ID;
         t->off = b;
         t->len = lx->pos - b;
+        if (lx->pos < lx->len && s[lx->pos] == '_') {
+            /* snake_case: name the whole word rather than stopping at the '_' */
+            uint32_t e = lx->pos;
+            while (e < lx->len && (id_char(s[e]) || s[e] == '_')) e++;
+            wit_fail(lx->c, PITH_ERR_MALFORMED, at(lx, st),
+                     "invalid identifier `%.*s`: `_` is not allowed (identifiers are kebab-case)",
+                     (int)(e - b > 80 ? 80 : e - b), s + b);
+        }
         char why[128];
         if (!wit_kebab_valid(s + b, t->len, why, sizeof why))
             wit_fail(lx->c, PITH_ERR_MALFORMED, at(lx, st), "invalid identifier `%.*s`: %s",
