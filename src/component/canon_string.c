@@ -39,10 +39,21 @@ static int32_t utf8_next(const uint8_t *s, size_t len, size_t *i)
     return (int32_t)cp;
 }
 
-/* Length of the ASCII prefix, eight bytes at a time. */
+/* Length of the ASCII prefix: 64-byte blocks (SSE2), then eight bytes at a time. */
 static size_t ascii_prefix(const uint8_t *s, size_t len)
 {
     size_t i = 0;
+#if defined(__SSE2__)
+    while (len - i >= 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(s + i + 48));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+            break;
+        i += 64;
+    }
+#endif
     while (len - i >= 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);

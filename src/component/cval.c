@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "component/component.h"
+#include "component/canon.h"
 
 void pith_cval_drop(pith_cval *v)
 {
@@ -133,7 +133,7 @@ static bool check(const pith_cval *v, const ctype *t, pith_error *err, int depth
     case PITH_CT_STRING:
         if (v->of.str.len && !v->of.str.ptr)
             return bad(err, "%s without data", "string");
-        if (!utf8_valid((const uint8_t *)v->of.str.ptr, v->of.str.len))
+        if (!canon_utf8_valid((const uint8_t *)v->of.str.ptr, v->of.str.len))
             return bad(err, "%s is not valid UTF-8", "string");
         break;
     case PITH_CT_LIST:
