@@ -196,6 +196,11 @@ bool wit_world_add_import(wit_resolve *r, uint32_t world, wit_item_kind kind, co
 bool wit_world_add_export(wit_resolve *r, uint32_t world, wit_item_kind kind, const char *name,
                           uint32_t id);
 
+/* The interface named "ns:pkg/iface" or "ns:pkg/iface@version" (a component's import or
+ * export name), added with its package when missing. WIT_NONE if the name has another form
+ * or memory ran out. */
+uint32_t wit_intern_interface(wit_resolve *r, const char *name);
+
 /* ------------------------------------------------------------------ queries */
 
 /* Exact match; with version NULL, the package without version or else the only one of

@@ -265,6 +265,42 @@ const char *wit_func_item_name(const wit_func *f) {
     return dot ? dot + 1 : n;
 }
 
+uint32_t wit_intern_interface(wit_resolve *r, const char *name) {
+    if (!name) return WIT_NONE;
+    const char *colon = strchr(name, ':');
+    const char *slash = colon ? strchr(colon + 1, '/') : NULL;
+    if (!colon || !slash || colon == name || slash == colon + 1) return WIT_NONE;
+    const char *at = strchr(slash + 1, '@');
+    size_t ilen = at ? (size_t)(at - slash - 1) : strlen(slash + 1);
+    if (ilen == 0 || memchr(colon + 1, ':', (size_t)(slash - colon - 1)) ||
+        memchr(slash + 1, '/', ilen) || memchr(slash + 1, ':', ilen) || (at && !at[1]))
+        return WIT_NONE;
+    char *copy = strdup(name);
+    if (!copy) {
+        r->oom = true;
+        return WIT_NONE;
+    }
+    copy[colon - name] = 0;
+    copy[slash - name] = 0;
+    if (at) copy[at - name] = 0;
+    const char *ns = copy, *pkg = copy + (colon - name) + 1, *iface = copy + (slash - name) + 1;
+    const char *version = at ? copy + (at - name) + 1 : NULL;
+    uint32_t p = WIT_NONE;
+    /* Exact version match only: "wasi:io@0.2.0" and "wasi:io" are different packages here. */
+    for (uint32_t i = 0; i < r->npackages && p == WIT_NONE; i++) {
+        const wit_package *pk = &r->packages[i];
+        if (str_eq(pk->ns, ns) && str_eq(pk->name, pkg) && str_eq(pk->version, version)) p = i;
+    }
+    if (p == WIT_NONE) p = wit_add_package(r, ns, pkg, version);
+    uint32_t id = WIT_NONE;
+    if (p != WIT_NONE) {
+        id = wit_find_interface(r, p, iface);
+        if (id == WIT_NONE) id = wit_add_interface(r, p, iface);
+    }
+    free(copy);
+    return id;
+}
+
 const char *wit_prim_name(wit_prim p) {
     static const char *const names[WIT_PRIM_COUNT] = {
         "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char", "string",

@@ -610,6 +610,23 @@ static void check_cycles(rstate *s, uint32_t first) {
 
 /* ------------------------------------------------------------------ functions */
 
+/* Does a type contain a `borrow` handle (not allowed in results)? Types are acyclic here;
+ * the depth bound only guards against very deep alias chains. */
+static bool has_borrow(const wit_resolve *r, wit_type t, uint32_t depth) {
+    if (!wit_type_is_def(t) || depth > 10000) return false;
+    const wit_typedef *d = &r->types[wit_type_def_id(t)];
+    switch (d->kind) {
+    case WIT_DEF_BORROW: return true;
+    case WIT_DEF_OWN:
+    case WIT_DEF_RESOURCE: return false;
+    default: break;
+    }
+    if (has_borrow(r, d->a, depth + 1) || has_borrow(r, d->b, depth + 1)) return true;
+    for (uint32_t i = 0; i < d->ncases; i++)
+        if (has_borrow(r, d->cases[i].type, depth + 1)) return true;
+    return false;
+}
+
 static uint32_t make_func(rstate *s, pkgr *pk, smap *scope, ast_item *it, uint32_t resource,
                           const char *rname) {
     wit_resolve *r = s->r;
@@ -661,6 +678,9 @@ static uint32_t make_func(rstate *s, pkgr *pk, smap *scope, ast_item *it, uint32
         }
     } else if (it->type) {
         r->funcs[f].result = resolve_type(s, scope, it->type);
+        if (has_borrow(r, r->funcs[f].result, 0))
+            fail(s, it->type->pos, "a function result cannot contain a `borrow` handle "
+                                   "(borrows are only allowed in parameters)");
     }
     return f;
 }
@@ -1064,6 +1084,17 @@ static void resolve_package(rstate *s, pkgr *pk) {
 
 /* ------------------------------------------------------------------ entry */
 
+/* The same dependency reached twice (e.g. from two deps/ folders) is loaded once when its
+ * files are identical. */
+static bool same_files(const wit_group *a, const wit_group *b) {
+    if (a->nfiles != b->nfiles) return false;
+    for (size_t i = 0; i < a->nfiles; i++)
+        if (a->files[i].len != b->files[i].len ||
+            (a->files[i].len && memcmp(a->files[i].text, b->files[i].text, a->files[i].len)))
+            return false;
+    return true;
+}
+
 static bool same_name(const ast_path *a, const ast_path *b) {
     if (strcmp(a->ns, b->ns) || strcmp(a->pkg, b->pkg)) return false;
     if (!a->version || !b->version) return a->version == b->version;
@@ -1118,6 +1149,9 @@ pith_status wit_resolve_groups(wit_resolve *r, const wit_group *groups, size_t n
     c->nfiles = 0;
     pkgr *root_pkg = NULL;
     for (size_t g = 0; g < ngroups; g++) {
+        size_t dup = 0;
+        while (dup < g && !(groups[dup].nfiles && same_files(&groups[dup], &groups[g]))) dup++;
+        if (g > 0 && dup < g) continue;
         uint32_t first = c->nfiles;
         for (size_t i = 0; i < groups[g].nfiles; i++) files[c->nfiles++] = groups[g].files[i];
         ast_file *asts = wit_ctx_alloc(c, (groups[g].nfiles ? groups[g].nfiles : 1) * sizeof *asts);

@@ -438,6 +438,9 @@ static void test_errors(void **state) {
          PITH_ERR_INVALID, "t.wit:3:25: type `v` is not defined in interface `a:b/i`"},
         {"package a:b;\npackage c:d { interface i {} }\npackage c:d { interface j {} }",
          PITH_ERR_INVALID, "t.wit:3:9: package `c:d` is defined more than once"},
+        {"package a:b;\ninterface i { resource r; f: func() -> option<borrow<r>>; }", PITH_ERR_INVALID,
+         "t.wit:2:40: a function result cannot contain a `borrow` handle (borrows are only allowed "
+         "in parameters)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wit_resolve *r = wit_resolve_new();
@@ -504,6 +507,16 @@ static void test_groups(void **state) {
                         "}\n");
     assert_fixed_point(text);
     free(text);
+    wit_resolve_free(r);
+
+    /* The same dependency twice (identical files) is loaded once. */
+    static const char dep2_copy[] = "package dep:y;\ninterface base { type n = u32; }";
+    wit_source d2c[] = {{"other/deps/y.wit", dep2_copy, sizeof dep2_copy - 1}};
+    wit_group g1[] = {{rs, 2, "main"}, {d1, 1, "x"}, {d2, 1, "y"}, {d2c, 1, "y2"}};
+    r = wit_resolve_new();
+    st = wit_resolve_groups(r, g1, 4, &root, &err);
+    if (st != PITH_OK) fail_msg("%s", err.message);
+    assert_int_equal(r->npackages, 3);
     wit_resolve_free(r);
 
     /* An error in a dependency names its file. */
@@ -640,6 +653,16 @@ static void test_builder(void **state) {
     assert_int_equal(wit_find_package(r, "wasi", "io", "0.2.1"), WIT_NONE);
     assert_int_equal(wit_find_interface(r, io, "poll"), poll);
     assert_int_equal(wit_find_world(r, app, "root"), w);
+    assert_int_equal(wit_intern_interface(r, "wasi:io/poll@0.2.0"), poll);
+    uint32_t streams = wit_intern_interface(r, "wasi:io/streams@0.2.0");
+    assert_int_equal(r->ifaces[streams].package, io);
+    uint32_t other = wit_intern_interface(r, "wasi:io/poll");
+    assert_int_not_equal(other, poll);
+    assert_null(r->packages[r->ifaces[other].package].version);
+    static const char *const bad[] = {"poll", "wasi:io", "wasi:/x", ":io/x", "wasi:io/", "a:b/c@",
+                                      "a:b:c/d", "a:b/c/d"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (wit_intern_interface(r, bad[i]) != WIT_NONE) fail_msg("accepted %s", bad[i]);
     wit_resolve_free(r);
 }
 
