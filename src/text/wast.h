@@ -12,7 +12,8 @@ typedef enum wast_val_kind {
     WV_REF_NULL,        /* ref.null func|extern (ref_type says which) */
     WV_REF_EXTERN,      /* ref.extern N */
     WV_REF_FUNC,        /* ref.func (expected result: any non-null funcref) */
-    WV_EITHER           /* (either v1 v2 ...): any of `alts` matches (results only) */
+    WV_EITHER,          /* (either v1 v2 ...): any of `alts` matches (results only) */
+    WV_COMPONENT        /* a component value (wast_component.h), typed when used */
 } wast_val_kind;
 
 typedef enum wast_nan {
@@ -34,6 +35,7 @@ typedef struct wast_val {
     } u;
     struct wast_val *alts;  /* WV_EITHER */
     uint32_t nalts;
+    struct wcval *cval;     /* WV_COMPONENT (owned) */
 } wast_val;
 
 typedef enum wast_module_kind {
@@ -44,6 +46,7 @@ typedef enum wast_module_kind {
 
 typedef struct wast_module {
     wast_module_kind kind;
+    bool component;         /* (component ...): run through wast_component.c */
     char *name;             /* $name or NULL */
     uint8_t *bytes;         /* WM_TEXT, WM_BINARY: the binary */
     size_t len;

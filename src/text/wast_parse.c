@@ -11,6 +11,8 @@
 #include "text/lex.h"
 #include "text/wast.h"
 #include "text/wat.h"
+#include "text/wat_component.h"
+#include "text/wast_component.h"
 
 typedef struct wp {
     tok_list tl;
@@ -100,12 +102,13 @@ static bool starts_with_module(const char *s, size_t n) {
 static void module(wp *p, wast_module *m) {
     uint32_t open = p->pos;
     uint32_t close = p->t[open].match;
+    m->component = is_kw(p, open + 1, "component");
     p->pos += 2;
     uint32_t id = opt_name(p);
     if (id != UINT32_MAX) m->name = tok_dup(p, id);
     if (is_kw(p, p->pos, "quote")) {
         p->pos++;
-        size_t total = 16;
+        size_t total = 16 + 16;
         for (uint32_t k = p->pos; k < close; k++) {
             if (p->t[k].kind != TK_STRING) wp_fail(p, k, "unexpected token, expected a string");
             total += p->t[k].len;
@@ -115,7 +118,12 @@ static void module(wp *p, wast_module *m) {
         m->text = buf;
         size_t n = 0;
         for (; p->pos < close; p->pos++) n += lex_string_decode(p->tl.src, &p->t[p->pos], (uint8_t *)buf + n);
-        if (!starts_with_module(buf, n)) {
+        if (m->component && !text_is_component(buf, n)) {
+            memmove(buf + 11, buf, n);
+            memcpy(buf, "(component ", 11);
+            n += 11;
+            buf[n++] = ')';
+        } else if (!m->component && !starts_with_module(buf, n)) {
             /* bare fields: wrap them so the text parser sees one module */
             memmove(buf + 8, buf, n);
             memcpy(buf, "(module ", 8);
@@ -131,7 +139,8 @@ static void module(wp *p, wast_module *m) {
     else m->kind = WM_TEXT;
     pith_error e;
     pith_error_clear(&e);
-    pith_status st = wat_module_at(&p->tl, open, &m->bytes, &m->len, &e);
+    pith_status st = m->component ? wat_component_at(&p->tl, open, &m->bytes, &m->len, &e)
+                                  : wat_module_at(&p->tl, open, &m->bytes, &m->len, &e);
     if (st == PITH_ERR_NOMEM) wp_nomem(p);
     if (st != PITH_OK) {
         if (m->kind == WM_BINARY) wp_fail(p, open, "%s", e.message);
@@ -209,6 +218,12 @@ static void v128_value(wp *p, wast_val *v, bool result) {
 
 /* either_ok: (either ...) is allowed here (top-level results only, so no deep recursion). */
 static void value(wp *p, wast_val *v, bool result, bool either_ok) {
+    if (p->t[p->pos].kind == TK_LPAREN && wast_cval_keyword(&p->tl, p->pos + 1)) {
+        v->kind = WV_COMPONENT;
+        pith_status st = wast_cval_parse(&p->tl, &p->pos, &v->cval, p->err);
+        if (st != PITH_OK) longjmp(p->jb, 1);
+        return;
+    }
     expect(p, TK_LPAREN, "(");
     uint32_t at = p->pos;
     p->pos++;
@@ -294,7 +309,7 @@ static void command(wp *p, wast_cmd *c) {
     uint32_t open = p->pos;
     c->line = p->t[open].line;
     uint32_t at = open + 1;
-    if (is_kw(p, at, "module")) {
+    if (is_kw(p, at, "module") || is_kw(p, at, "component")) {
         c->kind = WC_MODULE;
         c->has_module = true;
         module(p, &c->module);
@@ -317,7 +332,7 @@ static void command(wp *p, wast_cmd *c) {
         values(p, &c->expected, &c->nexpected, true);
     } else if (is_kw(p, at, "assert_trap")) {
         c->kind = WC_ASSERT_TRAP;
-        if (peek_open(p, "module")) {
+        if (peek_open(p, "module") || peek_open(p, "component")) {
             c->has_module = true;
             module(p, &c->module);
         } else {
@@ -334,7 +349,8 @@ static void command(wp *p, wast_cmd *c) {
                   : is_kw(p, at, "assert_malformed")  ? WC_ASSERT_MALFORMED
                   : is_kw(p, at, "assert_unlinkable") ? WC_ASSERT_UNLINKABLE
                                                       : WC_ASSERT_UNINSTANTIABLE;
-        if (!peek_open(p, "module")) wp_fail(p, p->pos, "unexpected token, expected (module");
+        if (!peek_open(p, "module") && !peek_open(p, "component"))
+            wp_fail(p, p->pos, "unexpected token, expected (module");
         c->has_module = true;
         module(p, &c->module);
         message(p, c);
@@ -376,6 +392,7 @@ static void free_val(wast_val *v) {
         for (uint32_t i = 0; i < v->nalts; i++) free_val(&v->alts[i]);
     }
     free(v->alts);
+    wast_cval_free(v->cval);
 }
 
 static void free_cmd(wast_cmd *c) {

@@ -10,6 +10,7 @@
 #include "core/runtime.h"
 #include "text/spectest.h"
 #include "text/text.h"
+#include "text/wast_component.h"
 #include "text/watchdog.h"
 
 #define WAST_DEFAULT_TIMEOUT_MS 10000u
@@ -33,6 +34,7 @@ typedef struct runner {
     named_inst *names;
     uint32_t nnames, cnames;
     uint32_t printed, suppressed;
+    wcomp *comp;                /* component commands (NULL if it could not be created) */
 } runner;
 
 /* ------------------------------------------------------------------ text building */
@@ -173,6 +175,7 @@ static void fmt_expected(sbuf *b, const wast_val *v) {
         break;
     case WV_REF_EXTERN: sb_printf(b, "(ref.extern %" PRIu64 ")", v->u.i64); break;
     case WV_REF_FUNC: sb_printf(b, "(ref.func)"); break;
+    case WV_COMPONENT: sb_printf(b, "(component value)"); break;
     case WV_EITHER:
         sb_printf(b, "(either");
         for (uint32_t i = 0; i < v->nalts; i++) {
@@ -643,6 +646,7 @@ static bool val_match(const pith_val *got, const wast_val *want) {
         return got->type == PITH_EXTERNREF &&
                (uintptr_t)got->of.ref == (uintptr_t)(want->u.i64 + 1);
     case WV_REF_FUNC: return got->type == PITH_FUNCREF && got->of.func != NULL;
+    case WV_COMPONENT: return false; /* core functions return no component values */
     case WV_EITHER:
         for (uint32_t i = 0; i < want->nalts; i++) {
             if (val_match(got, &want->alts[i])) return true;
@@ -739,7 +743,28 @@ static void cmd_action(runner *r, const wast_cmd *c) {
 
 /* ------------------------------------------------------------------ driver */
 
+/* Commands on components go to wast_component.c; the outcome is reported here. */
+static void run_component_cmd(runner *r, const wast_cmd *c) {
+    char msg[2048];
+    arm(r);
+    wcomp_outcome o = wcomp_run(r->comp, c, msg, sizeof msg);
+    disarm(r);
+    switch (o) {
+    case WCOMP_OK: break;
+    case WCOMP_PASS: pass(r); break;
+    case WCOMP_NOTE:
+        pass(r);
+        note(r, c, "%s", msg);
+        break;
+    case WCOMP_FAIL: fail(r, c, "%s", msg); break;
+    }
+}
+
 static void run_cmd(runner *r, const wast_cmd *c) {
+    if (wcomp_claims(r->comp, c)) {
+        run_component_cmd(r, c);
+        return;
+    }
     switch (c->kind) {
     case WC_MODULE: cmd_module(r, c); break;
     case WC_REGISTER: cmd_register(r, c); break;
@@ -777,7 +802,8 @@ pith_status wast_run_with(const wast_script *s, const char *filename,
     r.engine = pith_engine_new(NULL);
     if (r.engine) r.store = pith_store_new(r.engine);
     if (r.store) r.linker = pith_linker_new(r.engine);
-    if (!r.linker) {
+    if (r.linker) r.comp = wcomp_new(r.engine, r.store);
+    if (!r.comp) {
         fprintf(out, "%s: cannot create an engine, store and linker\n", r.filename);
         goto done;
     }
@@ -799,6 +825,7 @@ pith_status wast_run_with(const wast_script *s, const char *filename,
     st = PITH_OK;
 
 done:
+    wcomp_free(r.comp);
     for (uint32_t i = 0; i < r.nnames; i++) free(r.names[i].name);
     free(r.names);
     if (r.linker) pith_linker_free(r.linker);
