@@ -19,7 +19,12 @@ typedef struct ccx {
     pith_store *store;
     ccall_scope *scope;
     pith_error *err;
+    uint32_t depth;     /* nesting of the value being lifted/lowered (C stack bound) */
 } ccx;
+
+/* Value types may nest as deep as a component has type definitions; recursion stops here. */
+#define CANON_MAX_DEPTH 1000
+pith_status cx_too_deep(ccx *cx);
 
 /* ---- memory (canon_mem.c) */
 

@@ -191,7 +191,7 @@ pith_status canon_lift_call(pith_cfunc *f, const pith_cval *args, size_t nargs,
     if (inst)
         inst->may_enter = false;
     ccall_scope scope = { .inst = inst };
-    ccx cx = { &f->opts, f->store, &scope, err };
+    ccx cx = { &f->opts, f->store, &scope, err, 0 };
     pith_status st = lift_call(f, &cx, args, nargs, results);
     scope_scrub(&scope);
     if (inst)
@@ -291,7 +291,7 @@ pith_status canon_lower_call(pith_caller *caller, void *env, const pith_val *arg
         return ctrap(err, "cannot leave component instance: calling an import from realloc or "
                      "post-return");
     ccall_scope scope = { .inst = inst };
-    ccx cx = { &cl->opts, caller->store, &scope, err };
+    ccx cx = { &cl->opts, caller->store, &scope, err, 0 };
     uint32_t n = cl->type->n;
     pith_cval abuf[INLINE_ARGS];
     pith_cval *argv = abuf;

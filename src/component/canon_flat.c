@@ -17,7 +17,7 @@ static inline bool take(cflat *it, uint64_t *x)
     return true;
 }
 
-pith_status canon_lift_flat(ccx *cx, cflat *it, const ctype *t, pith_cval *out)
+static pith_status lift_flat(ccx *cx, cflat *it, const ctype *t, pith_cval *out)
 {
     uint64_t x, y;
     out->kind = PITH_CV_BOOL;
@@ -91,6 +91,16 @@ pith_status canon_lift_flat(ccx *cx, cflat *it, const ctype *t, pith_cval *out)
     }
 }
 
+pith_status canon_lift_flat(ccx *cx, cflat *it, const ctype *t, pith_cval *out)
+{
+    if (cx->depth >= CANON_MAX_DEPTH)
+        return cx_too_deep(cx);
+    cx->depth++;
+    pith_status st = lift_flat(cx, it, t, out);
+    cx->depth--;
+    return st;
+}
+
 static pith_status mismatch(ccx *cx, const ctype *t)
 {
     char tb[128];
@@ -106,7 +116,7 @@ static inline bool put(cflat *o, uint64_t x)
     return true;
 }
 
-pith_status canon_lower_flat(ccx *cx, const pith_cval *v, const ctype *t, cflat *o)
+static pith_status lower_flat(ccx *cx, const pith_cval *v, const ctype *t, cflat *o)
 {
     if ((int)v->kind != (int)t->kind)
         return mismatch(cx, t);
@@ -181,4 +191,14 @@ pith_status canon_lower_flat(ccx *cx, const pith_cval *v, const ctype *t, cflat 
     if (!put(o, x))
         return mismatch(cx, t);
     return PITH_OK;
+}
+
+pith_status canon_lower_flat(ccx *cx, const pith_cval *v, const ctype *t, cflat *o)
+{
+    if (cx->depth >= CANON_MAX_DEPTH)
+        return cx_too_deep(cx);
+    cx->depth++;
+    pith_status st = lower_flat(cx, v, t, o);
+    cx->depth--;
+    return st;
 }

@@ -35,7 +35,7 @@ static uint32_t rd_disc(const uint8_t *m, uint32_t p, uint32_t size)
     return size == 1 ? rd8(m, p) : size == 2 ? rd16(m, p) : rd32(m, p);
 }
 
-pith_status canon_load(ccx *cx, uint32_t ptr, const ctype *t, pith_cval *out)
+static pith_status load(ccx *cx, uint32_t ptr, const ctype *t, pith_cval *out)
 {
     const uint8_t *m = cx_mem(cx);
     out->kind = PITH_CV_BOOL;
@@ -94,6 +94,16 @@ pith_status canon_load(ccx *cx, uint32_t ptr, const ctype *t, pith_cval *out)
     default:
         return ctrap(cx->err, "cannot load a value of a non-value type");
     }
+}
+
+pith_status canon_load(ccx *cx, uint32_t ptr, const ctype *t, pith_cval *out)
+{
+    if (cx->depth >= CANON_MAX_DEPTH)
+        return cx_too_deep(cx);
+    cx->depth++;
+    pith_status st = load(cx, ptr, t, out);
+    cx->depth--;
+    return st;
 }
 
 pith_status canon_lift_list(ccx *cx, uint32_t ptr, uint32_t len, const ctype *elem,

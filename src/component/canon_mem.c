@@ -12,6 +12,11 @@ pith_status cx_need_memory(ccx *cx, const char *what)
     return PITH_OK;
 }
 
+pith_status cx_too_deep(ccx *cx)
+{
+    return ctrap(cx->err, "value nested more than %u levels deep", CANON_MAX_DEPTH);
+}
+
 pith_status cx_check(ccx *cx, uint64_t ptr, uint64_t len, uint32_t align, const char *what)
 {
     if (!cx->opts->memory)

@@ -30,7 +30,7 @@ static pith_status mismatch(ccx *cx, const ctype *t)
     return ctrap(cx->err, "value does not match type %s", tb);
 }
 
-pith_status canon_store(ccx *cx, const pith_cval *v, const ctype *t, uint32_t ptr)
+static pith_status store(ccx *cx, const pith_cval *v, const ctype *t, uint32_t ptr)
 {
     /* Values were checked against their types (pith_cval_check) or produced by a lift of the
      * same type; the kind test keeps a broken contract from corrupting memory. */
@@ -123,6 +123,16 @@ pith_status canon_store(ccx *cx, const pith_cval *v, const ctype *t, uint32_t pt
     default:
         return mismatch(cx, t);
     }
+}
+
+pith_status canon_store(ccx *cx, const pith_cval *v, const ctype *t, uint32_t ptr)
+{
+    if (cx->depth >= CANON_MAX_DEPTH)
+        return cx_too_deep(cx);
+    cx->depth++;
+    pith_status st = store(cx, v, t, ptr);
+    cx->depth--;
+    return st;
 }
 
 pith_status canon_lower_list(ccx *cx, const pith_cval *v, const ctype *elem, uint32_t *ptr,

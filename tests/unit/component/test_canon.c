@@ -74,7 +74,7 @@ typedef struct env {
     ccall_scope scope;
     ccx cx;
     pith_error err;
-    ctype *types[256];
+    ctype *types[2048];
     unsigned ntypes;
 } env;
 
@@ -138,7 +138,7 @@ static int setup(void **state)
     E.st2.may_enter = E.st2.may_leave = true;
     E.opts = (canon_opts){ CANON_UTF8, E.mem, E.realloc, NULL, &E.st };
     E.scope = (ccall_scope){ .inst = &E.st };
-    E.cx = (ccx){ &E.opts, E.store, &E.scope, &E.err };
+    E.cx = (ccx){ &E.opts, E.store, &E.scope, &E.err, 0 };
     return 0;
 }
 
@@ -178,7 +178,7 @@ static ctype *mk(uint8_t kind, uint32_t n, const ctype *const *elems)
         for (uint32_t i = 0; i < ne; i++)
             t->elems[i] = elems[i];
     ctype_layout(t);
-    assert_true(E.ntypes < 256);
+    assert_true(E.ntypes < 2048);
     E.types[E.ntypes++] = t;
     return t;
 }
@@ -532,6 +532,18 @@ static void test_bad_values(void **state)
     /* too few flat values */
     it = (cflat){ raw, 1, 0 };
     expect_trap(canon_lift_flat(&E.cx, &it, P(STRING), &v), "too few");
+    /* hostile nesting (option<option<...>> 1100 deep) stops at the depth bound */
+    const ctype *deep = P(U8);
+    for (int i = 0; i < 1100; i++)
+        deep = option_of(deep);
+    memset(mem() + 0x1000, 1, 1200);
+    expect_trap(canon_load(&E.cx, 0x1000, deep, &v), "nested");
+    pith_cval_drop(&v);
+    assert_int_equal(E.cx.depth, 0);
+    raw[0] = 1, raw[1] = 1;
+    it = (cflat){ raw, 2, 0 };
+    expect_trap(canon_lift_flat(&E.cx, &it, deep, &v), "");
+    pith_cval_drop(&v);
     /* a value whose kind does not match the type is refused, not written */
     pith_cval wrong = pith_cval_u32(1);
     expect_trap(canon_store(&E.cx, &wrong, P(STRING), 0x1000), "does not match");
