@@ -504,7 +504,6 @@ int cmd_component_run(int argc, char **argv)
     int rc = CLI_EXIT_ERROR;
     pith_store *s = pith_store_new(e);
     pith_clinker *l = pith_clinker_new(e);
-    pith_clinker_allow_unresolved(l, true);
     pith_cinstance *inst = NULL;
     pith_error err;
     char buf[512];

@@ -1,9 +1,10 @@
-/* cmd_validate.c: `pith validate FILE`: decode and validate a module (binary or text) and
- * print "ok", or one error line and exit 1. */
+/* cmd_validate.c: `pith validate FILE`: decode and validate a module or a component (binary
+ * or text) and print "ok", or one error line and exit 1. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "pith/component.h"
 
 int cmd_validate(int argc, char **argv) {
     if (argc < 1) return cli_usage("validate", "missing FILE");
@@ -21,7 +22,10 @@ int cmd_validate(int argc, char **argv) {
     }
     pith_error err;
     memset(&err, 0, sizeof err);
-    pith_status st = pith_module_validate(engine, bytes, len, &err);
+    /* components (layer 1) and core modules share the preamble's first bytes */
+    pith_status st = pith_is_component(bytes, len)
+                         ? pith_component_validate(engine, bytes, len, &err)
+                         : pith_module_validate(engine, bytes, len, &err);
     pith_engine_free(engine);
     free(bytes);
     if (st != PITH_OK) {

@@ -224,6 +224,194 @@ static bool has_instance_defs(pith_clinker *l, const char *instance)
     return false;
 }
 
+/* ---------------------------------------------------------------- import check */
+
+/* Problems found before instantiation, joined into one message so a failure names every
+ * missing import and every mismatch at once. */
+typedef struct probs {
+    char text[sizeof ((pith_error *)0)->message];
+    size_t len;
+    uint32_t nmissing, nmismatch;
+} probs;
+
+static void probs_add(probs *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void probs_add(probs *p, const char *fmt, ...)
+{
+    if (p->len >= sizeof p->text - 1)
+        return;
+    if (p->len)
+        p->len += (size_t)snprintf(p->text + p->len, sizeof p->text - p->len, "; ");
+    if (p->len >= sizeof p->text - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    p->len += (size_t)vsnprintf(p->text + p->len, sizeof p->text - p->len, fmt, ap);
+    va_end(ap);
+    if (p->len >= sizeof p->text - 1) {        /* truncated: say so */
+        p->len = sizeof p->text - 1;
+        memcpy(p->text + sizeof p->text - 5, "...", 4);
+    }
+}
+
+static void type_text(const ctype *t, char *buf, size_t cap)
+{
+    if (ctype_print(t, buf, cap) >= cap && cap > 4)
+        memcpy(buf + cap - 4, "...", 4);
+}
+
+static void missing_func(probs *p, const char *inst, const char *name, const ctype *t)
+{
+    char tb[160];
+    type_text(t, tb, sizeof tb);
+    p->nmissing++;
+    if (inst)
+        probs_add(p, "function `%s` of instance `%s`: %s", name, inst, tb);
+    else
+        probs_add(p, "function `%s`: %s", name, tb);
+}
+
+static void mismatch(probs *p, const char *what, const char *inst, const char *name,
+                     const ctype *have, const ctype *want)
+{
+    char hb[128], wb[128];
+    type_text(have, hb, sizeof hb);
+    type_text(want, wb, sizeof wb);
+    p->nmismatch++;
+    if (inst)
+        probs_add(p, "%s `%s` of instance `%s` has type %s but the import expects %s", what, name,
+                  inst, hb, wb);
+    else
+        probs_add(p, "%s `%s` has type %s but the import expects %s", what, name, hb, wb);
+}
+
+static const char *sort_word(uint8_t sort)
+{
+    switch (sort) {
+    case PITH_CSORT_FUNC: return "function";
+    case PITH_CSORT_INSTANCE: return "instance";
+    case PITH_CSORT_COMPONENT: return "component";
+    case PITH_CSORT_MODULE: return "core module";
+    default: return "type";
+    }
+}
+
+/* An instance import satisfied by a whole instance (component-to-component linking). */
+static void check_instance_value(probs *p, const char *iname, const ctype *want,
+                                 const pith_cinstance *have)
+{
+    for (uint32_t i = 0; i < want->nexports; i++) {
+        const cextern *x = &want->exports[i];
+        pith_cextern v;
+        if (!pith_cinstance_export(have, x->name, &v)) {
+            p->nmissing++;
+            probs_add(p, "instance `%s` has no export `%s`", iname, x->name);
+        } else if (v.sort != x->sort) {
+            p->nmismatch++;
+            probs_add(p, "export `%s` of instance `%s` is a %s but the import expects a %s",
+                      x->name, iname, sort_word(v.sort), sort_word(x->sort));
+        } else if (v.sort == PITH_CSORT_FUNC && !ctype_sub(v.of.func->type, x->type, NULL)) {
+            mismatch(p, "function", iname, x->name, v.of.func->type, x->type);
+        } else if (v.sort == PITH_CSORT_INSTANCE && v.of.instance && x->type &&
+                   x->type->kind == PITH_CT_INSTANCE) {
+            check_instance_value(p, x->name, x->type, v.of.instance);
+        }
+    }
+}
+
+static void check_func(probs *p, pith_clinker *l, const char *inst, const char *name,
+                       const ctype *want)
+{
+    ldef *d = find_def(l, inst, name, (1u << LD_HOST) | (1u << LD_CFUNC));
+    if (!d) {
+        if (!(l && l->allow_unresolved))
+            missing_func(p, inst, name, want);
+    } else if (d->kind == LD_CFUNC && !ctype_sub(d->func->type, want, NULL)) {
+        mismatch(p, "function", inst, name, d->func->type, want);
+    }
+}
+
+static void check_import(probs *p, pith_clinker *l, const cdef *df)
+{
+    switch (df->space) {
+    case SP_FUNC:
+        check_func(p, l, NULL, df->name, df->type);
+        break;
+    case SP_INSTANCE: {
+        ldef *ld = find_def(l, NULL, df->name, 1u << LD_INSTANCE);
+        if (ld) {
+            check_instance_value(p, df->name, df->type, ld->inst);
+            break;
+        }
+        if (!has_instance_defs(l, df->name) && !(l && l->allow_unresolved)) {
+            p->nmissing++;
+            probs_add(p, "instance `%s`", df->name);
+            break;
+        }
+        for (uint32_t i = 0; i < df->type->nexports; i++) {
+            const cextern *x = &df->type->exports[i];
+            if (x->sort == PITH_CSORT_FUNC)
+                check_func(p, l, df->name, x->name, x->type);
+            else if (x->sort == PITH_CSORT_TYPE && x->type->kind == PITH_CT_RESOURCE &&
+                     !find_def(l, df->name, x->name, 1u << LD_RESOURCE)) {
+                p->nmissing++;
+                probs_add(p, "resource `%s` of instance `%s`", x->name, df->name);
+            } else if (x->sort != PITH_CSORT_FUNC && x->sort != PITH_CSORT_TYPE) {
+                p->nmissing++;
+                probs_add(p, "%s `%s` of instance `%s` (the host can only define functions and "
+                             "resources in an instance)", sort_word(x->sort), x->name, df->name);
+            }
+        }
+        break;
+    }
+    case SP_TYPE:
+        if (df->type->kind == PITH_CT_RESOURCE && !find_def(l, NULL, df->name, 1u << LD_RESOURCE)) {
+            p->nmissing++;
+            probs_add(p, "resource `%s`", df->name);
+        }
+        break;
+    default:
+        p->nmissing++;
+        probs_add(p, "%s `%s` (not supported from the host)",
+                  df->space == SP_COMPONENT ? "component" : "core module", df->name);
+        break;
+    }
+}
+
+/* Checks every top-level import of `cc` against the linker. */
+static pith_status check_imports(pith_clinker *l, const ccomp *cc, pith_error *err)
+{
+    probs p;
+    memset(&p, 0, sizeof p);
+    size_t first = SIZE_MAX;
+    for (uint32_t i = 0; i < cc->ndefs; i++)
+        if (cc->defs[i].kind == CD_IMPORT) {
+            uint32_t before = p.nmissing + p.nmismatch;
+            check_import(&p, l, &cc->defs[i]);
+            if (before == 0 && p.nmissing + p.nmismatch)
+                first = cc->defs[i].offset;
+        }
+    if (!p.nmissing && !p.nmismatch)
+        return PITH_OK;
+    uint32_t n = p.nmissing + p.nmismatch;
+    const char *head = !p.nmismatch ? (n == 1 ? "unknown import" : "unknown imports")
+                     : !p.nmissing ? (n == 1 ? "import type mismatch" : "import type mismatches")
+                     : "unknown or mismatched imports";
+    pith_error_clear(err);
+    err->status = PITH_ERR_UNLINKABLE;
+    err->offset = first;
+    size_t hl = strlen(head);
+    memcpy(err->message, head, hl);
+    memcpy(err->message + hl, ": ", 2);
+    size_t room = sizeof err->message - hl - 3, tl = strlen(p.text);
+    if (tl > room) {
+        tl = room;
+        memcpy(p.text + room - 3, "...", 3);
+    }
+    memcpy(err->message + hl + 2, p.text, tl);
+    err->message[hl + 2 + tl] = 0;
+    return PITH_ERR_UNLINKABLE;
+}
+
 /* ---------------------------------------------------------------- run-time state */
 
 static void *rt_alloc(crt *rt, size_t size)
@@ -517,7 +705,7 @@ static pith_status resolve_import(frame *f, const cdef *df, void **out)
     }
     switch (df->space) {
     case SP_INSTANCE: {
-        pith_cinstance *ci;
+        pith_cinstance *ci = NULL;
         pith_status st = import_instance_from_linker(f, df, &ci);
         if (st != PITH_OK)
             return st;
@@ -687,7 +875,7 @@ static pith_status run_def(frame *f, const cdef *df)
     case CD_INSTANTIATE: {
         frame child = { .rt = f->rt, .cc = f->sp[SP_COMPONENT][df->a], .args = df->args,
                         .nargs = df->nargs, .parent = f, .err = err };
-        pith_cinstance *ci;
+        pith_cinstance *ci = NULL;
         st = instantiate_frame(&child, &ci);
         if (st != PITH_OK)
             return st;
@@ -919,8 +1107,10 @@ pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pi
     rt->comp = c;
     atomic_fetch_add(&c->refs, 1);
     frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err };
-    pith_cinstance *ci;
-    pith_status st = instantiate_frame(&f, &ci);
+    pith_cinstance *ci = NULL;
+    pith_status st = check_imports(linker, c->root, err);
+    if (st == PITH_OK)
+        st = instantiate_frame(&f, &ci);
     if (st != PITH_OK) {
         crt_unref(rt);
         return st;

@@ -691,6 +691,8 @@ static bool decode_module(dec *d)
         return fail(d, 0, "magic header not detected");
     if (!rd_bytes(r, 4, &p))
         return false;
+    if (memcmp(p, "\x0d\0\1\0", 4) == 0)     /* component preamble: version 13, layer 1 */
+        return fail(d, 4, "this is a component; use pith_component_new");
     if (memcmp(p, "\1\0\0\0", 4) != 0)
         return fail(d, 4, "unknown binary version");
 

@@ -1,0 +1,1335 @@
+/* http_types.c: wasi:http/types as host functions: fields (name/value syntax, forbidden and
+ * immutable headers), incoming-request, outgoing-response, response-outparam, incoming and
+ * outgoing bodies, future-trailers, request options and outgoing-request; plus the object
+ * table all serve host resources live in. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "serve/serve.h"
+
+const char *const sv_res_names[K_COUNT] = {
+    "fields", "incoming-request", "outgoing-request", "request-options", "response-outparam",
+    "incoming-response", "incoming-body", "future-trailers", "outgoing-response",
+    "outgoing-body", "future-incoming-response", "error", "pollable", "input-stream",
+    "output-stream"
+};
+const char *const sv_res_ifaces[K_COUNT] = {
+    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:http/types",
+    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:http/types",
+    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:io/error", "wasi:io/poll",
+    "wasi:io/streams", "wasi:io/streams"
+};
+
+#define SV_MAX_OBJS (1u << 18)      /* live host objects per request */
+#define SV_MAX_FIELDS 1024          /* entries in one fields object */
+#define SV_MAX_FIELD_BYTES 65536    /* one name or value */
+
+uint64_t sv_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- buffers and fields */
+
+void sv_buf_free(sv_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+bool sv_buf_put(sv_buf *b, const void *p, size_t n)
+{
+    if (!n)
+        return true;
+    if (b->off && b->off == b->len)
+        b->off = b->len = 0;
+    if (b->len + n > b->cap) {
+        if (b->off) {       /* compact before growing */
+            memmove(b->p, b->p + b->off, b->len - b->off);
+            b->len -= b->off;
+            b->off = 0;
+        }
+        if (b->len + n > b->cap) {
+            size_t cap = b->cap ? b->cap : 4096;
+            while (cap < b->len + n)
+                cap *= 2;
+            uint8_t *q = realloc(b->p, cap);
+            if (!q)
+                return false;
+            b->p = q;
+            b->cap = cap;
+        }
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return true;
+}
+
+void sv_fields_free(sv_fields *f)
+{
+    for (uint32_t i = 0; i < f->n; i++) {
+        free(f->v[i].name);
+        free(f->v[i].val);
+    }
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+bool sv_fields_add(sv_fields *f, const char *name, size_t nlen, const uint8_t *val,
+                   size_t vlen)
+{
+    if (f->n >= SV_MAX_FIELDS)
+        return false;
+    if (f->n == f->cap) {
+        uint32_t cap = f->cap ? f->cap * 2 : 8;
+        sv_field *v = realloc(f->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        f->v = v;
+        f->cap = cap;
+    }
+    sv_field *e = &f->v[f->n];
+    e->name = malloc(nlen + 1);
+    e->val = malloc(vlen + 1);
+    if (!e->name || !e->val) {
+        free(e->name);
+        free(e->val);
+        return false;
+    }
+    for (size_t i = 0; i < nlen; i++)   /* HTTP/2-style lower case, as other hosts do */
+        e->name[i] = (char)tolower((unsigned char)name[i]);
+    e->name[nlen] = 0;
+    if (vlen)
+        memcpy(e->val, val, vlen);
+    e->val[vlen] = 0;
+    e->nlen = (uint32_t)nlen;
+    e->vlen = (uint32_t)vlen;
+    f->n++;
+    return true;
+}
+
+bool sv_fields_copy(sv_fields *dst, const sv_fields *src)
+{
+    memset(dst, 0, sizeof *dst);
+    for (uint32_t i = 0; i < src->n; i++)
+        if (!sv_fields_add(dst, src->v[i].name, src->v[i].nlen, src->v[i].val, src->v[i].vlen)) {
+            sv_fields_free(dst);
+            return false;
+        }
+    return true;
+}
+
+static bool name_is(const sv_field *e, const char *name, size_t len)
+{
+    return e->nlen == len && strncasecmp(e->name, name, len) == 0;
+}
+
+const sv_field *sv_fields_find(const sv_fields *f, const char *name)
+{
+    size_t len = strlen(name);
+    for (uint32_t i = 0; i < f->n; i++)
+        if (name_is(&f->v[i], name, len))
+            return &f->v[i];
+    return NULL;
+}
+
+static void fields_delete(sv_fields *f, const char *name, size_t len)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < f->n; i++) {
+        if (name_is(&f->v[i], name, len)) {
+            free(f->v[i].name);
+            free(f->v[i].val);
+        } else {
+            f->v[j++] = f->v[i];
+        }
+    }
+    f->n = j;
+}
+
+/* RFC 9110 token. */
+static bool valid_name(const char *s, size_t n)
+{
+    if (n == 0 || n > SV_MAX_FIELD_BYTES)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c))
+            continue;
+        if (!strchr("!#$%&'*+-.^_`|~", c) || c == 0)
+            return false;
+    }
+    return true;
+}
+
+/* field-value: visible characters, SP, HTAB and obs-text; no CR, LF or NUL. */
+static bool valid_value(const uint8_t *s, size_t n)
+{
+    if (n > SV_MAX_FIELD_BYTES)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\r' || s[i] == '\n' || s[i] == 0 || (s[i] < 0x20 && s[i] != '\t') ||
+            s[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* Hop-by-hop and connection-level headers a guest may not set (the host owns framing). */
+static bool forbidden_name(const char *s, size_t n)
+{
+    static const char *const names[] = {
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+        "host", "http2-settings", "te", "trailer", "proxy-authorization", "proxy-authenticate"
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && strncasecmp(names[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------- object table */
+
+sv_obj *sv_obj_new(sv_worker *w, uint8_t kind, uint32_t parent, uint32_t *rep)
+{
+    sv_objs *t = &w->objs;
+    uint32_t r;
+    if (t->nfree) {
+        r = t->free[--t->nfree];
+    } else {
+        if (t->n == 0)
+            t->n = 1;   /* rep 0 means "none" */
+        if (t->n >= SV_MAX_OBJS)
+            return NULL;
+        if (t->n >= t->cap) {
+            uint32_t cap = t->cap ? t->cap * 2 : 64;
+            sv_obj **v = realloc(t->v, cap * sizeof *v);
+            if (!v)
+                return NULL;
+            memset(v + t->cap, 0, (cap - t->cap) * sizeof *v);
+            t->v = v;
+            t->cap = cap;
+        }
+        r = t->n++;
+    }
+    sv_obj *o = calloc(1, sizeof *o);
+    if (!o) {
+        if (t->nfree < t->cfree)
+            t->free[t->nfree++] = r;
+        return NULL;
+    }
+    o->kind = kind;
+    o->parent = parent;
+    if (parent && parent < t->n && t->v[parent])
+        t->v[parent]->children++;
+    t->v[r] = o;
+    t->live++;
+    *rep = r;
+    return o;
+}
+
+sv_obj *sv_obj_get(sv_worker *w, uint32_t rep, uint8_t kind)
+{
+    if (rep == 0 || rep >= w->objs.n || !w->objs.v[rep] || w->objs.v[rep]->kind != kind)
+        return NULL;
+    return w->objs.v[rep];
+}
+
+static void obj_release(sv_worker *w, sv_obj *o)
+{
+    switch (o->kind) {
+    case K_FIELDS: sv_fields_free(&o->u.f); break;
+    case K_OUT_RESP: sv_fields_free(&o->u.out_resp.h); break;
+    case K_OUT_BODY:
+        sv_buf_free(&o->u.out_body.data);
+        if (o->u.out_body.call)
+            sv_out_call_release(w, o->u.out_body.call);
+        break;
+    case K_OUT_REQ:
+        free(o->u.out_req.method_other);
+        free(o->u.out_req.path);
+        free(o->u.out_req.authority);
+        free(o->u.out_req.scheme_other);
+        sv_fields_free(&o->u.out_req.h);
+        break;
+    case K_IO_ERROR: free(o->u.err.msg); break;
+    case K_FUT_IN_RESP: if (o->u.fut.call) sv_out_call_release(w, o->u.fut.call); break;
+    case K_IN_RESP: if (o->u.in_resp.call) sv_out_call_release(w, o->u.in_resp.call); break;
+    case K_IN_BODY: if (o->u.in_body.call) sv_out_call_release(w, o->u.in_body.call); break;
+    case K_IN_STREAM: if (o->u.in.call) sv_out_call_release(w, o->u.in.call); break;
+    case K_POLLABLE: if (o->u.poll.call) sv_out_call_release(w, o->u.poll.call); break;
+    case K_FUT_TRAILERS: if (o->u.trailers.call) sv_out_call_release(w, o->u.trailers.call); break;
+    default: break;
+    }
+}
+
+void sv_obj_free(sv_worker *w, uint32_t rep)
+{
+    sv_objs *t = &w->objs;
+    if (rep == 0 || rep >= t->n || !t->v[rep])
+        return;
+    sv_obj *o = t->v[rep];
+    if (o->parent && o->parent < t->n && t->v[o->parent] && t->v[o->parent]->children)
+        t->v[o->parent]->children--;
+    obj_release(w, o);
+    free(o);
+    t->v[rep] = NULL;
+    t->live--;
+    if (t->nfree == t->cfree) {
+        uint32_t cap = t->cfree ? t->cfree * 2 : 64;
+        uint32_t *f = realloc(t->free, cap * sizeof *f);
+        if (!f)
+            return;     /* the slot is simply not reused */
+        t->free = f;
+        t->cfree = cap;
+    }
+    t->free[t->nfree++] = rep;
+}
+
+void sv_objs_reset(sv_worker *w)
+{
+    sv_objs *t = &w->objs;
+    for (uint32_t i = 1; i < t->n; i++)
+        if (t->v[i]) {
+            obj_release(w, t->v[i]);
+            free(t->v[i]);
+            t->v[i] = NULL;
+        }
+    t->n = 1;
+    t->nfree = 0;
+    t->live = 0;
+}
+
+/* ---------------------------------------------------------------- values */
+
+pith_cval sv_own(sv_worker *w, uint8_t kind, uint32_t rep)
+{
+    pith_cval v;
+    memset(&v, 0, sizeof v);
+    v.kind = PITH_CV_OWN;
+    v.of.handle.type = w->rt[kind];
+    v.of.handle.rep = rep;
+    return v;
+}
+
+sv_obj *sv_arg(sv_worker *w, const pith_cval *v, uint8_t kind, uint32_t *rep)
+{
+    if (v->kind != PITH_CV_BORROW && v->kind != PITH_CV_OWN)
+        return NULL;
+    if (v->of.handle.type != w->rt[kind])
+        return NULL;
+    if (rep)
+        *rep = v->of.handle.rep;
+    return sv_obj_get(w, v->of.handle.rep, kind);
+}
+
+bool sv_bytes(pith_cval *v, const uint8_t *p, size_t n)
+{
+    if (!pith_cval_list(v, PITH_CV_LIST, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        v->of.list.items[i].kind = PITH_CV_U8;
+        v->of.list.items[i].of.u = p[i];
+    }
+    return true;
+}
+
+bool sv_list_bytes(const pith_cval *v, uint8_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (v->kind != PITH_CV_LIST)
+        return false;
+    if (!v->of.list.len)
+        return true;
+    uint8_t *p = malloc(v->of.list.len);
+    if (!p)
+        return false;
+    for (size_t i = 0; i < v->of.list.len; i++)
+        p[i] = (uint8_t)v->of.list.items[i].of.u;
+    *out = p;
+    *n = v->of.list.len;
+    return true;
+}
+
+static bool str_val(pith_cval *v, const char *s)
+{
+    return pith_cval_string(v, s, strlen(s));
+}
+
+bool sv_error_code(pith_cval *v, uint32_t code, const char *msg)
+{
+    bool payload = code == EC_INTERNAL || code == EC_REQ_BODY_SIZE || code == EC_RESP_BODY_SIZE;
+    if (!pith_cval_case(v, PITH_CV_VARIANT, code, payload))
+        return false;
+    if (!payload)
+        return true;
+    /* option<string> or option<u64>: none unless a message is given */
+    pith_cval *p = v->of.var.payload;
+    if (code == EC_INTERNAL && msg) {
+        if (!pith_cval_case(p, PITH_CV_OPTION, 1, true))
+            return false;
+        return str_val(p->of.var.payload, msg);
+    }
+    return pith_cval_case(p, PITH_CV_OPTION, 0, false);
+}
+
+/* r = ok(payload) / err(payload); payload moved (NULL: none). */
+static bool result_of(pith_cval *r, bool is_err, const pith_cval *payload)
+{
+    if (!pith_cval_case(r, PITH_CV_RESULT, is_err ? 1 : 0, payload != NULL))
+        return false;
+    if (payload)
+        *r->of.var.payload = *payload;
+    return true;
+}
+
+/* result<_, header-error> */
+static pith_status header_result(pith_ccall *call, pith_cval *r, int err /* -1 ok */)
+{
+    bool ok;
+    if (err < 0) {
+        ok = result_of(r, false, NULL);
+    } else {
+        pith_cval e;
+        memset(&e, 0, sizeof e);
+        ok = pith_cval_case(&e, PITH_CV_VARIANT, (uint32_t)err, false) && result_of(r, true, &e);
+    }
+    return ok ? PITH_OK : pith_ccall_trap(call, "out of memory");
+}
+enum { HE_SYNTAX, HE_FORBIDDEN, HE_IMMUTABLE };
+
+#define ARGS pith_ccall *call, void *env, const pith_cval *a, size_t na, pith_cval *r, \
+             size_t nr
+#define BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
+#define OOM() pith_ccall_trap(call, "out of memory")
+#define BAD() pith_ccall_trap(call, "invalid handle")
+
+/* ---------------------------------------------------------------- fields */
+
+static pith_status fields_new(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    if (!sv_obj_new(w, K_FIELDS, 0, &rep))
+        return OOM();
+    r[0] = sv_own(w, K_FIELDS, rep);
+    return PITH_OK;
+}
+
+static pith_status fields_from_list(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *o = sv_obj_new(w, K_FIELDS, 0, &rep);
+    if (!o)
+        return OOM();
+    const pith_cval *l = &a[0];
+    int bad = -1;
+    for (size_t i = 0; i < l->of.list.len && bad < 0; i++) {
+        const pith_cval *t = &l->of.list.items[i];
+        const pith_cval *n = &t->of.list.items[0], *v = &t->of.list.items[1];
+        uint8_t *val;
+        size_t vlen;
+        if (!valid_name(n->of.str.ptr, n->of.str.len)) {
+            bad = HE_SYNTAX;
+            break;
+        }
+        if (forbidden_name(n->of.str.ptr, n->of.str.len)) {
+            bad = HE_FORBIDDEN;
+            break;
+        }
+        if (!sv_list_bytes(v, &val, &vlen)) {
+            sv_obj_free(w, rep);
+            return OOM();
+        }
+        if (!valid_value(val, vlen))
+            bad = HE_SYNTAX;
+        else if (!sv_fields_add(&o->u.f, n->of.str.ptr, n->of.str.len, val, vlen))
+            bad = HE_SYNTAX;    /* too many entries */
+        free(val);
+    }
+    if (bad >= 0) {
+        sv_obj_free(w, rep);
+        return header_result(call, r, bad);
+    }
+    pith_cval h = sv_own(w, K_FIELDS, rep);
+    return result_of(r, false, &h) ? PITH_OK : OOM();
+}
+
+static pith_status fields_get(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    const pith_cval *n = &a[1];
+    size_t cnt = 0;
+    for (uint32_t i = 0; i < o->u.f.n; i++)
+        cnt += name_is(&o->u.f.v[i], n->of.str.ptr, n->of.str.len);
+    if (!pith_cval_list(&r[0], PITH_CV_LIST, cnt))
+        return OOM();
+    size_t k = 0;
+    for (uint32_t i = 0; i < o->u.f.n; i++)
+        if (name_is(&o->u.f.v[i], n->of.str.ptr, n->of.str.len))
+            if (!sv_bytes(&r[0].of.list.items[k++], o->u.f.v[i].val, o->u.f.v[i].vlen))
+                return OOM();
+    return PITH_OK;
+}
+
+static pith_status fields_has(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    bool has = false;
+    for (uint32_t i = 0; i < o->u.f.n && !has; i++)
+        has = name_is(&o->u.f.v[i], a[1].of.str.ptr, a[1].of.str.len);
+    r[0] = pith_cval_bool(has);
+    return PITH_OK;
+}
+
+/* Common checks of set/delete/append: -1 when allowed. */
+static int mutation_check(sv_obj *o, const pith_cval *n)
+{
+    if (o->u.f.immutable)
+        return HE_IMMUTABLE;
+    if (!valid_name(n->of.str.ptr, n->of.str.len))
+        return HE_SYNTAX;
+    if (forbidden_name(n->of.str.ptr, n->of.str.len))
+        return HE_FORBIDDEN;
+    return -1;
+}
+
+static pith_status fields_set(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    int e = mutation_check(o, &a[1]);
+    if (e >= 0)
+        return header_result(call, r, e);
+    const pith_cval *vals = &a[2];
+    for (size_t i = 0; i < vals->of.list.len; i++) {
+        const pith_cval *v = &vals->of.list.items[i];
+        uint8_t *tmp = NULL;
+        size_t n;
+        if (!sv_list_bytes(v, &tmp, &n))
+            return OOM();
+        bool ok = valid_value(tmp, n);
+        free(tmp);
+        if (!ok)
+            return header_result(call, r, HE_SYNTAX);
+    }
+    fields_delete(&o->u.f, a[1].of.str.ptr, a[1].of.str.len);
+    for (size_t i = 0; i < vals->of.list.len; i++) {
+        uint8_t *tmp;
+        size_t n;
+        if (!sv_list_bytes(&vals->of.list.items[i], &tmp, &n))
+            return OOM();
+        bool ok = sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
+        free(tmp);
+        if (!ok)
+            return header_result(call, r, HE_SYNTAX);
+    }
+    return header_result(call, r, -1);
+}
+
+static pith_status fields_delete_cb(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    int e = mutation_check(o, &a[1]);
+    if (e >= 0)
+        return header_result(call, r, e);
+    fields_delete(&o->u.f, a[1].of.str.ptr, a[1].of.str.len);
+    return header_result(call, r, -1);
+}
+
+static pith_status fields_append(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    int e = mutation_check(o, &a[1]);
+    if (e >= 0)
+        return header_result(call, r, e);
+    uint8_t *tmp;
+    size_t n;
+    if (!sv_list_bytes(&a[2], &tmp, &n))
+        return OOM();
+    bool ok = valid_value(tmp, n) &&
+              sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
+    free(tmp);
+    return header_result(call, r, ok ? -1 : HE_SYNTAX);
+}
+
+static bool entries_val(pith_cval *v, const sv_fields *f)
+{
+    if (!pith_cval_list(v, PITH_CV_LIST, f->n))
+        return false;
+    for (uint32_t i = 0; i < f->n; i++) {
+        pith_cval *t = &v->of.list.items[i];
+        if (!pith_cval_list(t, PITH_CV_TUPLE, 2) ||
+            !pith_cval_string(&t->of.list.items[0], f->v[i].name, f->v[i].nlen) ||
+            !sv_bytes(&t->of.list.items[1], f->v[i].val, f->v[i].vlen))
+            return false;
+    }
+    return true;
+}
+
+static pith_status fields_entries(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    return entries_val(&r[0], &o->u.f) ? PITH_OK : OOM();
+}
+
+/* A new fields handle holding a copy of f (mutable unless `immutable`), child of parent. */
+static bool fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t parent,
+                          pith_cval *out)
+{
+    uint32_t rep;
+    sv_obj *o = sv_obj_new(w, K_FIELDS, parent, &rep);
+    if (!o)
+        return false;
+    if (!sv_fields_copy(&o->u.f, f)) {
+        sv_obj_free(w, rep);
+        return false;
+    }
+    o->u.f.immutable = immutable;
+    *out = sv_own(w, K_FIELDS, rep);
+    return true;
+}
+
+static pith_status fields_clone(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
+    if (!o)
+        return BAD();
+    return fields_handle(w, &o->u.f, false, 0, &r[0]) ? PITH_OK : OOM();
+}
+
+/* Takes the fields out of an owned handle (the handle is consumed). */
+static bool take_fields(sv_worker *w, const pith_cval *v, sv_fields *out)
+{
+    uint32_t rep;
+    sv_obj *o = sv_arg(w, v, K_FIELDS, &rep);
+    if (!o)
+        return false;
+    *out = o->u.f;
+    memset(&o->u.f, 0, sizeof o->u.f);
+    out->immutable = false;
+    sv_obj_free(w, rep);
+    return true;
+}
+
+/* ---------------------------------------------------------------- incoming-request */
+
+static const char *const method_names[] = {
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"
+};
+
+static pith_status inreq_method(ARGS)
+{
+    BEGIN;
+    if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
+        return BAD();
+    for (uint32_t i = 0; i < 9; i++)
+        if (!strcmp(w->x->method, method_names[i]))
+            return pith_cval_case(&r[0], PITH_CV_VARIANT, i, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(&r[0], PITH_CV_VARIANT, 9, true) ||
+        !str_val(r[0].of.var.payload, w->x->method))
+        return OOM();
+    return PITH_OK;
+}
+
+static pith_status inreq_path(ARGS)
+{
+    BEGIN;
+    if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
+        return BAD();
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
+        !pith_cval_string(r[0].of.var.payload, w->x->url, w->x->url_len))
+        return OOM();
+    return PITH_OK;
+}
+
+static pith_status inreq_scheme(ARGS)
+{
+    BEGIN;
+    if (!sv_arg(w, &a[0], K_IN_REQ, NULL))
+        return BAD();
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
+        !pith_cval_case(r[0].of.var.payload, PITH_CV_VARIANT, 0, false))
+        return OOM();
+    return PITH_OK;
+}
+
+static pith_status inreq_authority(ARGS)
+{
+    BEGIN;
+    if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
+        return BAD();
+    if (!w->x->authority)
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
+        !str_val(r[0].of.var.payload, w->x->authority))
+        return OOM();
+    return PITH_OK;
+}
+
+static pith_status inreq_headers(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    if (!sv_arg(w, &a[0], K_IN_REQ, &rep) || !w->x)
+        return BAD();
+    return fields_handle(w, &w->x->req_headers, true, rep, &r[0]) ? PITH_OK : OOM();
+}
+
+static pith_status inreq_consume(ARGS)
+{
+    BEGIN;
+    if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
+        return BAD();
+    if (w->x->body_taken)
+        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t rep;
+    sv_obj *b = sv_obj_new(w, K_IN_BODY, 0, &rep);
+    if (!b)
+        return OOM();
+    b->u.in_body.src = IS_REQ_BODY;
+    w->x->body_taken = true;
+    pith_cval h = sv_own(w, K_IN_BODY, rep);
+    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+}
+
+/* ---------------------------------------------------------------- incoming-body */
+
+static pith_status inbody_stream(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *b = sv_arg(w, &a[0], K_IN_BODY, &rep);
+    if (!b)
+        return BAD();
+    if (b->u.in_body.stream_taken)
+        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t srep;
+    sv_obj *s = sv_obj_new(w, K_IN_STREAM, rep, &srep);
+    if (!s)
+        return OOM();
+    s->u.in.src = b->u.in_body.src;
+    s->u.in.call = b->u.in_body.call;
+    b->u.in_body.stream_taken = true;
+    pith_cval h = sv_own(w, K_IN_STREAM, srep);
+    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+}
+
+static pith_status inbody_finish(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *b = sv_arg(w, &a[0], K_IN_BODY, &rep);
+    if (!b)
+        return BAD();
+    if (b->children)
+        return pith_ccall_trap(call, "incoming-body finished while its stream is alive");
+    uint8_t src = b->u.in_body.src;
+    struct sv_out_call *c = b->u.in_body.call;
+    b->u.in_body.call = NULL;
+    sv_obj_free(w, rep);
+    uint32_t trep;
+    sv_obj *t = sv_obj_new(w, K_FUT_TRAILERS, 0, &trep);
+    if (!t)
+        return OOM();
+    t->u.trailers.src = src;
+    t->u.trailers.call = c;
+    r[0] = sv_own(w, K_FUT_TRAILERS, trep);
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- future-trailers */
+
+static pith_status trailers_subscribe(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, &rep);
+    if (!t)
+        return BAD();
+    uint32_t prep;
+    sv_obj *p = sv_obj_new(w, K_POLLABLE, rep, &prep);
+    if (!p)
+        return OOM();
+    p->u.poll.src = t->u.trailers.src == IS_REQ_BODY ? PS_REQ_BODY : PS_READY;
+    r[0] = sv_own(w, K_POLLABLE, prep);
+    return PITH_OK;
+}
+
+static pith_status trailers_get(ARGS)
+{
+    BEGIN;
+    sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, NULL);
+    if (!t)
+        return BAD();
+    const sv_fields *tr = NULL;
+    bool error = false;
+    if (t->u.trailers.src == IS_REQ_BODY && w->x) {
+        /* The guest is done with the body: discard what is left to reach the trailers. */
+        while (!w->x->body_done && !w->x->body_error) {
+            w->x->body.off = w->x->body.len = 0;
+            if (!sv_conn_pull_body(w, false))
+                break;
+            if (!w->x->body_done && !w->x->body_error && w->x->body.len == 0)
+                return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        }
+        error = w->x->body_error;
+        tr = &w->x->req_trailers;
+    }
+    /* some(ok(ok(option<trailers>))) or some(ok(err(error-code))) */
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
+        return OOM();
+    pith_cval *res = r[0].of.var.payload;
+    if (!pith_cval_case(res, PITH_CV_RESULT, 0, true))
+        return OOM();
+    pith_cval *in = res->of.var.payload;
+    if (error) {
+        if (!pith_cval_case(in, PITH_CV_RESULT, 1, true) ||
+            !sv_error_code(in->of.var.payload, EC_PROTOCOL, NULL))
+            return OOM();
+        return PITH_OK;
+    }
+    if (!pith_cval_case(in, PITH_CV_RESULT, 0, true))
+        return OOM();
+    pith_cval *opt = in->of.var.payload;
+    if (!tr || tr->n == 0)
+        return pith_cval_case(opt, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(opt, PITH_CV_OPTION, 1, true) ||
+        !fields_handle(w, tr, true, 0, opt->of.var.payload))
+        return OOM();
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- outgoing-response */
+
+static pith_status oresp_new(ARGS)
+{
+    BEGIN;
+    sv_fields h;
+    if (!take_fields(w, &a[0], &h))
+        return BAD();
+    uint32_t rep;
+    sv_obj *o = sv_obj_new(w, K_OUT_RESP, 0, &rep);
+    if (!o) {
+        sv_fields_free(&h);
+        return OOM();
+    }
+    o->u.out_resp.h = h;
+    o->u.out_resp.status = 200;
+    r[0] = sv_own(w, K_OUT_RESP, rep);
+    return PITH_OK;
+}
+
+static pith_status oresp_status(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
+    if (!o)
+        return BAD();
+    r[0].kind = PITH_CV_U16;
+    r[0].of.u = o->u.out_resp.status;
+    return PITH_OK;
+}
+
+static pith_status oresp_set_status(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
+    if (!o)
+        return BAD();
+    uint64_t s = a[1].of.u;
+    bool ok = s >= 100 && s <= 999;
+    if (ok)
+        o->u.out_resp.status = (uint16_t)s;
+    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
+}
+
+static pith_status oresp_headers(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
+    if (!o)
+        return BAD();
+    return fields_handle(w, &o->u.out_resp.h, true, rep, &r[0]) ? PITH_OK : OOM();
+}
+
+static pith_status oresp_body(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
+    if (!o)
+        return BAD();
+    if (o->u.out_resp.body_taken)
+        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t brep;
+    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
+        return OOM();
+    o->u.out_resp.body_taken = true;
+    o->u.out_resp.body = brep;
+    pith_cval h = sv_own(w, K_OUT_BODY, brep);
+    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+}
+
+/* ---------------------------------------------------------------- response-outparam */
+
+static pith_status outparam_set(ARGS)
+{
+    BEGIN;
+    uint32_t prep;
+    if (!sv_arg(w, &a[0], K_OUTPARAM, &prep) || !w->x)
+        return BAD();
+    sv_obj_free(w, prep);
+    sv_exchange *x = w->x;
+    if (x->resp_set)
+        return pith_ccall_trap(call, "response-outparam.set called twice");
+    x->resp_set = true;
+    const pith_cval *res = &a[1];
+    if (res->of.var.index != 0) {
+        x->resp_error = true;
+        /* error-code → status: timeouts 504, denials 403, the rest 500 */
+        uint32_t ec = res->of.var.payload ? res->of.var.payload->of.var.index : EC_INTERNAL;
+        x->status = ec == EC_CONN_TIMEOUT || ec == EC_RESP_TIMEOUT || ec == EC_DNS_TIMEOUT ? 504
+                  : ec == EC_REQUEST_DENIED ? 403
+                  : ec == EC_REQ_BODY_SIZE ? 413
+                  : (ec >= 2 && ec <= 11) ? 502 : 500;
+        return PITH_OK;
+    }
+    uint32_t rrep;
+    sv_obj *o = sv_arg(w, res->of.var.payload, K_OUT_RESP, &rrep);
+    if (!o)
+        return BAD();
+    x->status = o->u.out_resp.status;
+    x->resp_headers = o->u.out_resp.h;
+    memset(&o->u.out_resp.h, 0, sizeof o->u.out_resp.h);
+    x->main_body = o->u.out_resp.body_taken ? o->u.out_resp.body : 0;
+    bool body_taken = o->u.out_resp.body_taken;
+    sv_obj_free(w, rrep);
+    sv_obj *b = x->main_body ? sv_obj_get(w, x->main_body, K_OUT_BODY) : NULL;
+    if (b)
+        b->u.out_body.main = true;
+    sv_conn_response_set(w);
+    if (b && b->u.out_body.data.len) {  /* written before set */
+        bool ok = sv_conn_write_body(w, b->u.out_body.data.p, b->u.out_body.data.len);
+        sv_buf_free(&b->u.out_body.data);
+        (void)ok;
+    }
+    if (b && b->u.out_body.finished)
+        sv_conn_finish_body(w, NULL);
+    if (!body_taken)    /* no body was ever asked for: an empty one */
+        sv_conn_finish_body(w, NULL);
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- outgoing-body */
+
+static pith_status obody_write(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *b = sv_arg(w, &a[0], K_OUT_BODY, &rep);
+    if (!b)
+        return BAD();
+    if (b->u.out_body.stream_taken)
+        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t srep;
+    sv_obj *s = sv_obj_new(w, K_OUT_STREAM, rep, &srep);
+    if (!s)
+        return OOM();
+    s->u.out.dst = OS_BODY;
+    s->u.out.body = rep;
+    b->u.out_body.stream_taken = true;
+    b->u.out_body.stream = srep;
+    pith_cval h = sv_own(w, K_OUT_STREAM, srep);
+    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+}
+
+static pith_status obody_finish(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *b = sv_arg(w, &a[0], K_OUT_BODY, &rep);
+    if (!b)
+        return BAD();
+    if (b->children)
+        return pith_ccall_trap(call, "outgoing-body finished while its stream is alive");
+    sv_fields tr;
+    memset(&tr, 0, sizeof tr);
+    bool has_tr = a[1].of.var.index == 1;
+    if (has_tr && !take_fields(w, a[1].of.var.payload, &tr))
+        return BAD();
+    bool ok = true;
+    uint32_t ec = EC_INTERNAL;
+    if (b->u.out_body.main && w->x) {
+        if (w->x->resp_len >= 0 && (uint64_t)w->x->resp_len != w->x->resp_sent) {
+            ok = false;
+            ec = EC_RESP_BODY_SIZE;
+            w->x->resp_broken = true;
+        } else {
+            ok = sv_conn_finish_body(w, has_tr ? &tr : NULL);
+        }
+        b->u.out_body.main = false;
+        w->x->main_body = 0;
+    } else {
+        b->u.out_body.finished = true;
+        if (b->u.out_body.call) {
+            /* outgoing.c picks the finished body up */
+        }
+        /* A body written before response-outparam.set: keep it for set. */
+        if (w->x && !w->x->resp_set) {
+            sv_fields_free(&tr);
+            /* keep the object alive but hide it from the guest: detach */
+            r[0].kind = PITH_CV_RESULT;
+            return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+        }
+    }
+    sv_fields_free(&tr);
+    sv_obj_free(w, rep);
+    if (ok)
+        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+    pith_cval e;
+    memset(&e, 0, sizeof e);
+    if (!sv_error_code(&e, ec, NULL))
+        return OOM();
+    return result_of(&r[0], true, &e) ? PITH_OK : OOM();
+}
+
+/* ---------------------------------------------------------------- request-options */
+
+static pith_status opts_new(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    if (!sv_obj_new(w, K_REQ_OPTS, 0, &rep))
+        return OOM();
+    r[0] = sv_own(w, K_REQ_OPTS, rep);
+    return PITH_OK;
+}
+
+static pith_status opt_get(pith_ccall *call, pith_cval *r, bool has, uint64_t v)
+{
+    if (!pith_cval_case(r, PITH_CV_OPTION, has, has))
+        return OOM();
+    if (has)
+        *r->of.var.payload = pith_cval_u64(v);
+    return PITH_OK;
+}
+
+#define OPT_ACCESSORS(field, hasf)                                                          \
+    static pith_status opts_get_##field(ARGS)                                              \
+    {                                                                                      \
+        BEGIN;                                                                             \
+        sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
+        if (!o)                                                                            \
+            return BAD();                                                                  \
+        return opt_get(call, &r[0], o->u.opts.hasf, o->u.opts.field);                      \
+    }                                                                                      \
+    static pith_status opts_set_##field(ARGS)                                              \
+    {                                                                                      \
+        BEGIN;                                                                             \
+        sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
+        if (!o)                                                                            \
+            return BAD();                                                                  \
+        o->u.opts.hasf = a[1].of.var.index == 1;                                           \
+        o->u.opts.field = o->u.opts.hasf ? a[1].of.var.payload->of.u : 0;                  \
+        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();                            \
+    }
+OPT_ACCESSORS(connect, has_c)
+OPT_ACCESSORS(first_byte, has_f)
+OPT_ACCESSORS(between, has_b)
+
+/* ---------------------------------------------------------------- outgoing-request */
+
+static pith_status oreq_new(ARGS)
+{
+    BEGIN;
+    sv_fields h;
+    if (!take_fields(w, &a[0], &h))
+        return BAD();
+    uint32_t rep;
+    sv_obj *o = sv_obj_new(w, K_OUT_REQ, 0, &rep);
+    if (!o) {
+        sv_fields_free(&h);
+        return OOM();
+    }
+    o->u.out_req.h = h;
+    o->u.out_req.method = 0;
+    o->u.out_req.has_path = false;
+    r[0] = sv_own(w, K_OUT_REQ, rep);
+    return PITH_OK;
+}
+
+static pith_status oreq_body(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
+    if (!o)
+        return BAD();
+    if (o->u.out_req.body_taken)
+        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t brep;
+    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
+        return OOM();
+    o->u.out_req.body_taken = true;
+    o->u.out_req.body = brep;
+    pith_cval h = sv_own(w, K_OUT_BODY, brep);
+    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+}
+
+static pith_status oreq_method(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    bool other = o->u.out_req.method == 9;
+    if (!pith_cval_case(&r[0], PITH_CV_VARIANT, o->u.out_req.method, other))
+        return OOM();
+    if (other && !str_val(r[0].of.var.payload, o->u.out_req.method_other))
+        return OOM();
+    return PITH_OK;
+}
+
+static bool valid_token(const char *s, size_t n)
+{
+    return valid_name(s, n);
+}
+
+static pith_status oreq_set_method(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    uint32_t m = a[1].of.var.index;
+    if (m == 9) {
+        const pith_cval *s = a[1].of.var.payload;
+        if (!valid_token(s->of.str.ptr, s->of.str.len))
+            return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+        char *c = strndup(s->of.str.ptr, s->of.str.len);
+        if (!c)
+            return OOM();
+        free(o->u.out_req.method_other);
+        o->u.out_req.method_other = c;
+    }
+    o->u.out_req.method = (uint8_t)m;
+    return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+}
+
+static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char *s)
+{
+    if (!has || !s)
+        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true) || !str_val(r->of.var.payload, s))
+        return OOM();
+    return PITH_OK;
+}
+
+/* Sets *dst from option<string> after a syntax check (no controls, no spaces). */
+static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
+{
+    if (v->of.var.index == 0) {
+        free(*dst);
+        *dst = NULL;
+        *has = false;
+        return true;
+    }
+    const pith_cval *s = v->of.var.payload;
+    for (size_t i = 0; i < s->of.str.len; i++)
+        if ((unsigned char)s->of.str.ptr[i] <= 0x20 || s->of.str.ptr[i] == 0x7f)
+            return false;
+    char *c = strndup(s->of.str.ptr, s->of.str.len);
+    if (!c)
+        return false;
+    free(*dst);
+    *dst = c;
+    *has = true;
+    return true;
+}
+
+static pith_status oreq_path(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    return opt_str(call, &r[0], o->u.out_req.has_path, o->u.out_req.path);
+}
+static pith_status oreq_set_path(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    bool ok = set_opt_str(&a[1], &o->u.out_req.path, &o->u.out_req.has_path);
+    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
+}
+static pith_status oreq_authority(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    return opt_str(call, &r[0], o->u.out_req.has_authority, o->u.out_req.authority);
+}
+static pith_status oreq_set_authority(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    bool ok = set_opt_str(&a[1], &o->u.out_req.authority, &o->u.out_req.has_authority);
+    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
+}
+static pith_status oreq_scheme(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    if (!o->u.out_req.has_scheme)
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    bool other = o->u.out_req.scheme == 2;
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
+        !pith_cval_case(r[0].of.var.payload, PITH_CV_VARIANT, o->u.out_req.scheme, other))
+        return OOM();
+    if (other && !str_val(r[0].of.var.payload->of.var.payload, o->u.out_req.scheme_other))
+        return OOM();
+    return PITH_OK;
+}
+static pith_status oreq_set_scheme(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
+    if (!o)
+        return BAD();
+    if (a[1].of.var.index == 0) {
+        o->u.out_req.has_scheme = false;
+        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+    }
+    const pith_cval *s = a[1].of.var.payload;
+    if (s->of.var.index == 2) {
+        const pith_cval *n = s->of.var.payload;
+        if (!valid_token(n->of.str.ptr, n->of.str.len))
+            return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+        char *c = strndup(n->of.str.ptr, n->of.str.len);
+        if (!c)
+            return OOM();
+        free(o->u.out_req.scheme_other);
+        o->u.out_req.scheme_other = c;
+    }
+    o->u.out_req.scheme = (uint8_t)s->of.var.index;
+    o->u.out_req.has_scheme = true;
+    return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+}
+static pith_status oreq_headers(ARGS)
+{
+    BEGIN;
+    uint32_t rep;
+    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
+    if (!o)
+        return BAD();
+    return fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : OOM();
+}
+
+/* http-error-code(err: borrow<io-error>) -> option<error-code> */
+static pith_status http_error_code(ARGS)
+{
+    BEGIN;
+    sv_obj *e = sv_arg(w, &a[0], K_IO_ERROR, NULL);
+    if (!e)
+        return BAD();
+    return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+}
+
+/* send-informational: not supported (HTTP/1.1 1xx from guests) */
+static pith_status outparam_send_info(ARGS)
+{
+    BEGIN;
+    sv_fields h;
+    if (!take_fields(w, &a[2], &h))
+        return BAD();
+    sv_fields_free(&h);
+    pith_cval e;
+    memset(&e, 0, sizeof e);
+    if (!sv_error_code(&e, EC_INTERNAL, "informational responses are not supported"))
+        return OOM();
+    return result_of(&r[0], true, &e) ? PITH_OK : OOM();
+}
+
+const sv_def sv_http_defs[] = {
+    {"wasi:http/types", "http-error-code", http_error_code},
+    {"wasi:http/types", "[constructor]fields", fields_new},
+    {"wasi:http/types", "[static]fields.from-list", fields_from_list},
+    {"wasi:http/types", "[method]fields.get", fields_get},
+    {"wasi:http/types", "[method]fields.has", fields_has},
+    {"wasi:http/types", "[method]fields.set", fields_set},
+    {"wasi:http/types", "[method]fields.delete", fields_delete_cb},
+    {"wasi:http/types", "[method]fields.append", fields_append},
+    {"wasi:http/types", "[method]fields.entries", fields_entries},
+    {"wasi:http/types", "[method]fields.clone", fields_clone},
+    {"wasi:http/types", "[method]incoming-request.method", inreq_method},
+    {"wasi:http/types", "[method]incoming-request.path-with-query", inreq_path},
+    {"wasi:http/types", "[method]incoming-request.scheme", inreq_scheme},
+    {"wasi:http/types", "[method]incoming-request.authority", inreq_authority},
+    {"wasi:http/types", "[method]incoming-request.headers", inreq_headers},
+    {"wasi:http/types", "[method]incoming-request.consume", inreq_consume},
+    {"wasi:http/types", "[constructor]outgoing-request", oreq_new},
+    {"wasi:http/types", "[method]outgoing-request.body", oreq_body},
+    {"wasi:http/types", "[method]outgoing-request.method", oreq_method},
+    {"wasi:http/types", "[method]outgoing-request.set-method", oreq_set_method},
+    {"wasi:http/types", "[method]outgoing-request.path-with-query", oreq_path},
+    {"wasi:http/types", "[method]outgoing-request.set-path-with-query", oreq_set_path},
+    {"wasi:http/types", "[method]outgoing-request.scheme", oreq_scheme},
+    {"wasi:http/types", "[method]outgoing-request.set-scheme", oreq_set_scheme},
+    {"wasi:http/types", "[method]outgoing-request.authority", oreq_authority},
+    {"wasi:http/types", "[method]outgoing-request.set-authority", oreq_set_authority},
+    {"wasi:http/types", "[method]outgoing-request.headers", oreq_headers},
+    {"wasi:http/types", "[constructor]request-options", opts_new},
+    {"wasi:http/types", "[method]request-options.connect-timeout", opts_get_connect},
+    {"wasi:http/types", "[method]request-options.set-connect-timeout", opts_set_connect},
+    {"wasi:http/types", "[method]request-options.first-byte-timeout", opts_get_first_byte},
+    {"wasi:http/types", "[method]request-options.set-first-byte-timeout", opts_set_first_byte},
+    {"wasi:http/types", "[method]request-options.between-bytes-timeout", opts_get_between},
+    {"wasi:http/types", "[method]request-options.set-between-bytes-timeout", opts_set_between},
+    {"wasi:http/types", "[method]response-outparam.send-informational", outparam_send_info},
+    {"wasi:http/types", "[static]response-outparam.set", outparam_set},
+    {"wasi:http/types", "[method]incoming-body.stream", inbody_stream},
+    {"wasi:http/types", "[static]incoming-body.finish", inbody_finish},
+    {"wasi:http/types", "[method]future-trailers.subscribe", trailers_subscribe},
+    {"wasi:http/types", "[method]future-trailers.get", trailers_get},
+    {"wasi:http/types", "[constructor]outgoing-response", oresp_new},
+    {"wasi:http/types", "[method]outgoing-response.status-code", oresp_status},
+    {"wasi:http/types", "[method]outgoing-response.set-status-code", oresp_set_status},
+    {"wasi:http/types", "[method]outgoing-response.headers", oresp_headers},
+    {"wasi:http/types", "[method]outgoing-response.body", oresp_body},
+    {"wasi:http/types", "[method]outgoing-body.write", obody_write},
+    {"wasi:http/types", "[static]outgoing-body.finish", obody_finish},
+    {NULL, NULL, NULL}
+};

@@ -1,0 +1,126 @@
+/* metrics.c: counters and histograms of `pith serve` (lock-free, updated by every worker) and
+ * their Prometheus text rendering for the admin address's /metrics. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve/serve.h"
+
+/* Bucket upper bounds in seconds: 5 µs .. 10 s. */
+static const double bounds[SV_HIST_N] = {
+    0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+    0.01, 0.1, 1, 10
+};
+
+void sv_hist_add(sv_hist *h, uint64_t ns)
+{
+    double s = (double)ns / 1e9;
+    int i = 0;
+    while (i < SV_HIST_N && s > bounds[i])
+        i++;
+    atomic_fetch_add_explicit(&h->b[i], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+}
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+__attribute__((format(printf, 2, 3))) static void out(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = true;
+            return;
+        }
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? b->cap * 2 : 8192) + (size_t)n;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = true;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+}
+
+static void hist(sbuf *b, const char *name, const char *fn, const sv_hist *h)
+{
+    unsigned long long cum = 0;
+    for (int i = 0; i < SV_HIST_N; i++) {
+        cum += atomic_load(&h->b[i]);
+        out(b, "%s_bucket{function=\"%s\",le=\"%g\"} %llu\n", name, fn, bounds[i], cum);
+    }
+    cum += atomic_load(&h->b[SV_HIST_N]);
+    out(b, "%s_bucket{function=\"%s\",le=\"+Inf\"} %llu\n", name, fn, cum);
+    out(b, "%s_sum{function=\"%s\"} %.9f\n", name, fn, (double)atomic_load(&h->sum_ns) / 1e9);
+    out(b, "%s_count{function=\"%s\"} %llu\n", name, fn,
+        (unsigned long long)atomic_load(&h->count));
+}
+
+char *sv_metrics_render(const sv_metrics *m, const sv_config *cfg, size_t *len)
+{
+    sbuf b = {0};
+    char fn[256];
+    out(&b, "# HELP pith_requests_total Requests answered, by function and status class.\n"
+            "# TYPE pith_requests_total counter\n");
+    for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
+        sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
+        for (int c = 1; c <= 5; c++)
+            out(&b, "pith_requests_total{function=\"%s\",status=\"%dxx\"} %llu\n", fn, c,
+                (unsigned long long)atomic_load(&m->f[i].status[c]));
+    }
+    static const char *const names[] = {"traps", "timeouts", "capability_denials",
+                                        "rejected_saturated"};
+    for (int k = 0; k < 4; k++) {
+        out(&b, "# TYPE pith_%s_total counter\n", names[k]);
+        for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
+            const atomic_ullong *v = k == 0 ? &m->f[i].traps : k == 1 ? &m->f[i].timeouts
+                                   : k == 2 ? &m->f[i].denials : &m->f[i].rejected;
+            sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
+            out(&b, "pith_%s_total{function=\"%s\"} %llu\n", names[k], fn,
+                (unsigned long long)atomic_load(v));
+        }
+    }
+    out(&b, "# HELP pith_request_duration_seconds Request latency (head parsed to response).\n"
+            "# TYPE pith_request_duration_seconds histogram\n");
+    for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
+        sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
+        hist(&b, "pith_request_duration_seconds", fn, &m->f[i].latency);
+    }
+    out(&b, "# HELP pith_instantiation_seconds Time to create a request's instance.\n"
+            "# TYPE pith_instantiation_seconds histogram\n");
+    for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
+        sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
+        hist(&b, "pith_instantiation_seconds", fn, &m->f[i].inst);
+    }
+    out(&b, "# TYPE pith_live_instances gauge\npith_live_instances %llu\n",
+        (unsigned long long)atomic_load(&m->live_instances));
+    out(&b, "# TYPE pith_guest_memory_bytes gauge\npith_guest_memory_bytes %llu\n",
+        (unsigned long long)atomic_load(&m->guest_memory_bytes));
+    out(&b, "# TYPE pith_open_connections gauge\npith_open_connections %llu\n",
+        (unsigned long long)atomic_load(&m->connections));
+    out(&b, "# TYPE pith_bad_requests_total counter\npith_bad_requests_total %llu\n",
+        (unsigned long long)atomic_load(&m->bad_requests));
+    out(&b, "# TYPE pith_unrouted_requests_total counter\npith_unrouted_requests_total %llu\n",
+        (unsigned long long)atomic_load(&m->unrouted));
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    *len = b.len;
+    return b.p;
+}

@@ -1,0 +1,365 @@
+/* serve.h: internal contract of `pith serve`, the wasi:http host: configuration (functions,
+ * routes, limits), the per-worker request context and its host-object table (wasi:http/types,
+ * wasi:io), the pool of per-request instances, metrics and logs. */
+#ifndef PITH_SERVE_H
+#define PITH_SERVE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pith/component.h"
+
+/* ---------------------------------------------------------------- configuration */
+
+typedef struct sv_limits {
+    uint64_t timeout_ms;        /* request wall clock (guest run); 504 when exceeded */
+    uint32_t max_memory_pages;  /* per memory of the instance; 500 when the guest dies of it */
+    uint64_t max_body;          /* request body bytes; 413 */
+    uint32_t max_concurrent;    /* live instances of this function; 503 + Retry-After */
+} sv_limits;
+
+/* A function: one component serving the requests whose path starts with `route`. */
+typedef struct sv_func {
+    char *name;
+    char *route;                /* path prefix ("/" matches everything) */
+    char *wasm;                 /* file */
+    sv_limits lim;
+    char **env;                 /* "KEY=VALUE" for wasi:cli/environment */
+    size_t nenv;
+    char **outbound;            /* allowed "HOST" or "HOST:PORT" for outgoing requests */
+    size_t noutbound;
+    /* run time */
+    pith_component *comp;
+    bool reuse;                 /* (testing) keep one instance per worker: off by default */
+    atomic_uint active;         /* live instances */
+    uint32_t index;             /* position in the app (metrics) */
+} sv_func;
+
+typedef struct sv_config {
+    char *addr;                 /* "HOST:PORT" of the HTTP listener */
+    char *admin_addr;           /* "HOST:PORT" of /metrics and /healthz, or NULL */
+    char *manifest;             /* file the functions came from (reloaded on SIGHUP), or NULL */
+    uint32_t workers;           /* threads; 0 = one per core */
+    uint64_t header_timeout_ms; /* whole request head must arrive within this */
+    uint64_t idle_timeout_ms;   /* keep-alive idle connections are closed after this */
+    uint64_t drain_timeout_ms;  /* graceful shutdown deadline */
+    size_t max_header_bytes;    /* request line + headers; 431 beyond */
+    bool log_requests;          /* JSON line per request on stdout */
+    bool quiet;
+    sv_func *funcs;
+    size_t nfuncs;
+} sv_config;
+
+/* config.c */
+/* Reads a YAML manifest (see docs in config.c) into cfg's functions and server settings. */
+int sv_config_load(sv_config *cfg, const char *path, char *err, size_t errcap);
+void sv_config_init(sv_config *cfg);
+void sv_config_free(sv_config *cfg);
+void sv_func_free(sv_func *f);
+/* Routes a path to the function with the longest matching prefix, or NULL. */
+sv_func *sv_config_route(sv_config *cfg, const char *path, size_t len);
+/* Parses "HOST:PORT" (IPv4, [IPv6] or name); false when malformed. */
+bool sv_parse_addr(const char *s, char *host, size_t hostcap, uint16_t *port);
+/* Is HOST[:PORT] allowed by the function's outbound list? */
+bool sv_outbound_allowed(const sv_func *f, const char *host, uint16_t port);
+
+/* ---------------------------------------------------------------- host objects */
+
+enum sv_kind {
+    K_FIELDS, K_IN_REQ, K_OUT_REQ, K_REQ_OPTS, K_OUTPARAM, K_IN_RESP, K_IN_BODY,
+    K_FUT_TRAILERS, K_OUT_RESP, K_OUT_BODY, K_FUT_IN_RESP, K_IO_ERROR, K_POLLABLE,
+    K_IN_STREAM, K_OUT_STREAM, K_COUNT
+};
+
+typedef struct sv_field {
+    char *name;                 /* as given (compared case-insensitively) */
+    uint8_t *val;
+    uint32_t nlen, vlen;
+} sv_field;
+
+typedef struct sv_fields {
+    sv_field *v;
+    uint32_t n, cap;
+    bool immutable;
+} sv_fields;
+
+/* A byte buffer (request bodies, response bodies of outgoing requests). */
+typedef struct sv_buf {
+    uint8_t *p;
+    size_t len, cap, off;       /* unread bytes are p[off..len) */
+} sv_buf;
+
+struct sv_out_call;             /* outgoing.c: one outgoing request in flight */
+
+/* Where an input stream's bytes come from. */
+enum { IS_EMPTY, IS_REQ_BODY, IS_RESP_BODY };
+/* Where an output stream's bytes go. */
+enum { OS_BODY, OS_STDOUT, OS_STDERR };
+/* What a pollable waits for. */
+enum { PS_READY, PS_TIMER, PS_REQ_BODY, PS_OUT_CALL };
+
+typedef struct sv_obj {
+    uint8_t kind;
+    uint32_t parent;            /* rep this is a child of (0: none) */
+    uint32_t children;          /* live children: dropping a parent with children traps */
+    union {
+        sv_fields f;
+        struct { uint32_t unused; } in_req;     /* the exchange's request */
+        struct {
+            uint16_t status;
+            bool body_taken;
+            uint32_t body;      /* rep of its outgoing-body once taken */
+            sv_fields h;
+        } out_resp;
+        struct {
+            bool stream_taken, main, finished;
+            uint32_t stream;
+            sv_buf data;        /* bytes written before the response started (or for requests) */
+            struct sv_out_call *call;   /* body of an outgoing request in flight */
+        } out_body;
+        struct {
+            bool stream_taken;
+            uint8_t src;        /* IS_* */
+            struct sv_out_call *call;
+        } in_body;
+        struct {
+            uint8_t src;
+            struct sv_out_call *call;
+        } trailers;
+        struct {
+            uint8_t method;     /* method case; 9 = other */
+            char *method_other, *path, *authority, *scheme_other;
+            bool has_path, has_authority, has_scheme;
+            uint8_t scheme;
+            sv_fields h;
+            bool body_taken;
+            uint32_t body;
+        } out_req;
+        struct { uint64_t connect, first_byte, between; bool has_c, has_f, has_b; } opts;
+        struct { struct sv_out_call *call; bool taken; } fut;
+        struct { struct sv_out_call *call; } in_resp;
+        struct { char *msg; } err;
+        struct { uint8_t src; uint64_t deadline; struct sv_out_call *call; } poll;
+        struct { uint8_t src; bool closed; struct sv_out_call *call; } in;
+        struct { uint8_t dst; bool closed; uint32_t body; } out;
+    } u;
+} sv_obj;
+
+typedef struct sv_worker sv_worker;
+typedef struct sv_server sv_server;
+
+/* The request being served by a worker: the host side of one wasi:http exchange. */
+typedef struct sv_exchange {
+    sv_func *func;
+    /* request */
+    char method[24];
+    char *url;                  /* path-with-query */
+    size_t url_len;
+    char *authority;
+    sv_fields req_headers;      /* immutable copy handed out by incoming-request.headers */
+    sv_fields req_trailers;
+    bool body_taken, body_done, body_error;
+    uint64_t body_read;         /* bytes of request body seen so far */
+    sv_buf body;                /* request body bytes parsed but not yet read by the guest */
+    /* response */
+    bool resp_set;              /* response-outparam.set called */
+    bool resp_error;            /* set with an error-code */
+    bool resp_started;          /* status line and headers went to the connection */
+    bool resp_chunked, resp_done, resp_broken;
+    bool head;                  /* HEAD request: no response body bytes */
+    uint16_t status;
+    sv_fields resp_headers;
+    int64_t resp_len;           /* content-length the guest declared, or -1 */
+    uint64_t resp_sent;         /* body bytes accepted for the response */
+    uint32_t main_body;         /* rep of the response's outgoing-body (0: none taken) */
+    uint64_t deadline_ns;       /* monotonic wall-clock limit of this request */
+    bool timed_out;
+    uint32_t stdout_bytes;      /* guest console output so far (capped) */
+} sv_exchange;
+
+/* Host objects of the current request (reset after each one). */
+typedef struct sv_objs {
+    sv_obj **v;                 /* index = rep; [0] unused */
+    uint32_t n, cap;
+    uint32_t *free;
+    uint32_t nfree, cfree;
+    uint32_t live;
+} sv_objs;
+
+/* http_types.c / proxy_io.c: host functions.  `env` of every callback is the worker. */
+typedef struct sv_def {
+    const char *iface;          /* e.g. "wasi:http/types" (version added when linking) */
+    const char *name;
+    pith_chost_callback cb;
+} sv_def;
+extern const sv_def sv_http_defs[], sv_io_defs[], sv_outgoing_defs[];
+
+/* Resource types of the worker (one per kind) and their interfaces. */
+extern const char *const sv_res_names[K_COUNT];
+extern const char *const sv_res_ifaces[K_COUNT];
+#define SV_WASI_VERSION "@0.2.12"
+
+sv_obj *sv_obj_new(sv_worker *w, uint8_t kind, uint32_t parent, uint32_t *rep);
+sv_obj *sv_obj_get(sv_worker *w, uint32_t rep, uint8_t kind);
+void sv_obj_free(sv_worker *w, uint32_t rep);
+void sv_objs_reset(sv_worker *w);   /* frees every object left by the request */
+void sv_fields_free(sv_fields *f);
+bool sv_fields_add(sv_fields *f, const char *name, size_t nlen, const uint8_t *val,
+                   size_t vlen);
+bool sv_fields_copy(sv_fields *dst, const sv_fields *src);
+const sv_field *sv_fields_find(const sv_fields *f, const char *name);
+void sv_buf_free(sv_buf *b);
+bool sv_buf_put(sv_buf *b, const void *p, size_t n);
+uint64_t sv_now_ns(void);
+
+/* Values */
+pith_cval sv_own(sv_worker *w, uint8_t kind, uint32_t rep);
+sv_obj *sv_arg(sv_worker *w, const pith_cval *v, uint8_t kind, uint32_t *rep);
+bool sv_bytes(pith_cval *v, const uint8_t *p, size_t n);
+bool sv_list_bytes(const pith_cval *v, uint8_t **out, size_t *n);
+/* wasi:http error-code values */
+enum { EC_DNS_TIMEOUT = 0, EC_DNS_ERROR = 1, EC_DEST_NOT_FOUND = 2, EC_DEST_UNAVAILABLE = 3,
+       EC_CONN_REFUSED = 6, EC_CONN_TERMINATED = 7, EC_CONN_TIMEOUT = 8,
+       EC_CONN_READ_TIMEOUT = 9, EC_TLS_PROTOCOL = 12, EC_TLS_CERT = 13,
+       EC_REQUEST_DENIED = 15, EC_REQ_BODY_SIZE = 17, EC_REQ_URI_INVALID = 19,
+       EC_RESP_INCOMPLETE = 25, EC_RESP_BODY_SIZE = 28, EC_RESP_TIMEOUT = 33,
+       EC_PROTOCOL = 35, EC_CONFIG = 37, EC_INTERNAL = 38 };
+bool sv_error_code(pith_cval *v, uint32_t code, const char *msg);
+
+/* ---------------------------------------------------------------- the connection side */
+
+/* server.c: what the http_types/io callbacks need from the connection of the exchange. */
+/* Makes more request body (or trailers) available: parses buffered bytes and, when `block`,
+ * waits for the socket up to the request deadline. Returns false at end of body/error. */
+bool sv_conn_pull_body(sv_worker *w, bool block);
+/* Appends response body bytes (starts the response when needed). False when the response
+ * is broken (client gone, size exceeded). */
+bool sv_conn_write_body(sv_worker *w, const uint8_t *p, size_t n);
+/* Sends what is buffered (status line, headers, body chunks). */
+bool sv_conn_flush(sv_worker *w);
+/* Ends the response body, with trailers (may be NULL). */
+bool sv_conn_finish_body(sv_worker *w, const sv_fields *trailers);
+/* Starts the response from the exchange's status/headers (after response-outparam.set). */
+void sv_conn_response_set(sv_worker *w);
+/* Waits until the deadline, flushing output first; false if the request deadline passed. */
+bool sv_wait_until(sv_worker *w, uint64_t deadline_ns, int fd, short events);
+
+/* ---------------------------------------------------------------- outgoing requests */
+
+/* outgoing.c */
+typedef struct sv_outgoing sv_outgoing;     /* a worker's libcurl multi handle */
+sv_outgoing *sv_outgoing_new(void);
+void sv_outgoing_free(sv_outgoing *o);
+void sv_out_call_release(sv_worker *w, struct sv_out_call *c);  /* object dropped */
+bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what);
+void sv_outgoing_reset(sv_worker *w);       /* after a request: abort everything in flight */
+/* Drives transfers until something in `calls` is ready or the deadline passes. */
+void sv_outgoing_wait(sv_worker *w, uint64_t deadline_ns);
+size_t sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n,
+                        bool *eof);
+int sv_out_call_error(struct sv_out_call *c);
+
+/* ---------------------------------------------------------------- metrics and logs */
+
+#define SV_HIST_N 14
+typedef struct sv_hist {
+    atomic_ullong b[SV_HIST_N + 1];     /* cumulative counts computed when printed */
+    atomic_ullong sum_ns, count;
+} sv_hist;
+
+#define SV_MAX_FUNCS 64
+typedef struct sv_func_metrics {
+    atomic_ullong status[6];    /* 1xx..5xx by class, [0] unused */
+    atomic_ullong traps, timeouts, denials, rejected;
+    sv_hist latency, inst;
+} sv_func_metrics;
+
+typedef struct sv_metrics {
+    sv_func_metrics f[SV_MAX_FUNCS];
+    atomic_ullong live_instances, guest_memory_bytes, connections, bad_requests;
+    atomic_ullong unrouted;
+} sv_metrics;
+
+void sv_hist_add(sv_hist *h, uint64_t ns);
+/* Renders the Prometheus text format into a malloc'd string. */
+char *sv_metrics_render(const sv_metrics *m, const sv_config *cfg, size_t *len);
+
+/* log.c: one JSON line per request; security lines for denials and traps. */
+typedef struct sv_log {
+    pthread_mutex_t lock;
+    FILE *out;
+    bool requests;
+} sv_log;
+void sv_log_request(sv_log *l, const sv_exchange *x, const char *func, uint16_t status,
+                    uint64_t dur_ns, uint64_t inst_ns, const char *outcome);
+void sv_log_security(sv_log *l, const char *func, const char *event, const char *detail);
+/* Escapes s into buf as JSON string contents; returns buf. */
+const char *sv_json_escape(char *buf, size_t cap, const char *s, size_t len);
+
+/* ---------------------------------------------------------------- pool and workers */
+
+/* A prepared function in one worker: the linker with every import pre-resolved, and the
+ * store its instances live in. */
+typedef struct sv_slot {
+    sv_func *func;
+    pith_clinker *linker;
+    pith_store *store;          /* reused across requests when reset is cheap */
+    pith_cinstance *inst;       /* kept only with func->reuse */
+} sv_slot;
+
+struct sv_worker {
+    sv_server *srv;
+    uint32_t id;
+    pthread_t thread;
+    pith_rtype *rt[K_COUNT];
+    void *dtor_envs;            /* pool.c: (worker, kind) pairs the resource dtors get */
+    sv_objs objs;
+    sv_exchange *x;             /* the current exchange, NULL between requests */
+    struct sv_conn *conn;       /* its connection */
+    sv_slot *slots;             /* one per function of the current app */
+    size_t nslots;
+    uint64_t app_gen;
+    sv_outgoing *out;
+    uint32_t stdout_budget;
+    /* the watchdog reads these */
+    _Atomic(pith_store *) running;
+    atomic_ullong deadline_ns;
+    void *loop;                 /* server.c's per-worker loop state */
+    void *admin_listener;       /* worker 0 also serves the admin address */
+};
+
+/* pool.c */
+int sv_pool_prepare(sv_worker *w, char *err, size_t errcap);    /* slots for the app */
+void sv_pool_release(sv_worker *w);
+/* Runs the exchange through the function: instance, handle(), teardown. Fills outcome. */
+typedef struct sv_run_result {
+    const char *outcome;        /* "ok", "trap", "timeout", "no-response", "error" */
+    char detail[448];
+    uint64_t inst_ns;
+} sv_run_result;
+void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res);
+bool sv_worker_init_types(sv_worker *w);
+void sv_worker_free_types(sv_worker *w);
+
+/* The server (server.c) */
+struct sv_server {
+    sv_config *cfg;
+    pith_engine *engine;
+    sv_metrics metrics;
+    sv_log log;
+    atomic_bool stopping;
+    atomic_ullong app_gen;      /* bumped by a reload */
+    pthread_rwlock_t app_lock;  /* guards cfg->funcs against a reload */
+    sv_worker *workers;
+    uint32_t nworkers;
+    atomic_ullong inflight;
+};
+
+int sv_server_run(sv_config *cfg);
+/* Loads every function's component (used at start and on reload). */
+int sv_funcs_load(pith_engine *e, sv_func *funcs, size_t n, char *err, size_t errcap);
+
+#endif
