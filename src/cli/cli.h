@@ -31,6 +31,7 @@ int cmd_wat2wasm(int argc, char **argv);
 int cmd_print(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
 int cmd_wit(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "pith: <message>" as one line on stderr (newlines in the message are flattened). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -35,6 +35,8 @@ static const char help_text[] =
     "                                      must survive print -> parse byte for byte\n"
     "  wit FILE.wit|DIR [--deps PATH]...   check a WIT package (DIR: its *.wit files and deps/)\n"
     "                                      and print it as canonical WIT\n"
+    "  serve APP.wasm|MANIFEST.yaml [--addr HOST:PORT] ...\n"
+    "                                      serve wasi:http components (pith serve --help)\n"
     "  help                                this text\n"
     "  --version                           the version\n"
     "\n"
@@ -59,6 +61,7 @@ static const command commands[] = {
     {"print", cmd_print},
     {"roundtrip", cmd_roundtrip},
     {"wit", cmd_wit},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv) {
