@@ -549,6 +549,87 @@ static void test_bad_values(void **state)
     expect_trap(canon_store(&E.cx, &wrong, P(STRING), 0x1000), "does not match");
 }
 
+/* Random guest memory (words biased to small numbers and pointers into the region) read as
+ * many types, and random flat values: every outcome is a value or a trap, never a crash, a
+ * leak or an out-of-bounds access (ASan). */
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+static uint32_t rnd_word(void)
+{
+    switch (rnd() % 4) {
+    case 0: return rnd() % 8;
+    case 1: return 0x1000 + (rnd() % 0x4000) * 4;
+    case 2: return rnd();
+    default: return rnd() % 300;
+    }
+}
+
+static void test_random_memory(void **state)
+{
+    (void)state;
+    const ctype *ve[] = { P(F32), P(U64), NULL, P(STRING), list_of(P(U16)) };
+    const ctype *var = variant_of(5, ve);
+    const ctype *fe[] = { P(U8), P(STRING), var, option_of(P(CHAR)), list_of(P(STRING)),
+                          result_of(P(BOOL), list_of(P(U8))), mk(PITH_CT_FLAGS, 20, NULL),
+                          mk(PITH_CT_ENUM, 5, NULL) };
+    const ctype *rec = record_of(8, fe);
+    const ctype *types[] = { rec, list_of(rec), list_of(list_of(P(STRING))), var, P(CHAR),
+                             option_of(option_of(P(F64))), list_of(var), P(STRING) };
+    int ok = 0, traps = 0;
+    for (int round = 0; round < 3000; round++) {
+        for (uint32_t p = 0x1000; p < 0x11000; p += 4)
+            wr32(p, rnd_word());
+        E.opts.encoding = (uint8_t)(round % 3);
+        reset_heap();
+        const ctype *t = types[rnd() % (sizeof types / sizeof *types)];
+        uint32_t ptr = (0x1000 + rnd() % 0x10000) & ~(t->align - 1);
+        pith_cval v;
+        pith_status st = cx_check(&E.cx, ptr, t->size, t->align, "fuzz");
+        if (st == PITH_OK)
+            st = canon_load(&E.cx, ptr, t, &v);
+        else
+            v.kind = PITH_CV_BOOL;
+        if (st == PITH_OK) {
+            ok++;
+            /* whatever came out stores back and loads equal (same encoding, own heap) */
+            assert_true(pith_cval_check(&v, t, &E.err));
+            if (t->nflat <= 16) {
+                uint64_t raw[16];
+                cflat o = { raw, 16, 0 };
+                assert_int_equal(canon_lower_flat(&E.cx, &v, t, &o), PITH_OK);
+                pith_cval back;
+                cflat it = { raw, o.at, 0 };
+                assert_int_equal(canon_lift_flat(&E.cx, &it, t, &back), PITH_OK);
+                assert_true(cv_eq(&v, &back));
+                pith_cval_drop(&back);
+            }
+        } else {
+            assert_int_equal(st, PITH_ERR_TRAP);
+            traps++;
+        }
+        pith_cval_drop(&v);
+        /* random flat values */
+        if (t->nflat <= 16) {
+            uint64_t raw[16];
+            for (int i = 0; i < 16; i++)
+                raw[i] = rnd() % 2 ? rnd_word() : ((uint64_t)rnd() << 32 | rnd());
+            cflat it = { raw, t->nflat, 0 };
+            st = canon_lift_flat(&E.cx, &it, t, &v);
+            assert_true(st == PITH_OK || st == PITH_ERR_TRAP);
+            pith_cval_drop(&v);
+        }
+        assert_int_equal(E.cx.depth, 0);
+    }
+    print_message("random memory: %d values, %d traps\n", ok, traps);
+    assert_true(ok > 100 && traps > 100);
+    E.opts.encoding = CANON_UTF8;
+}
+
 static void test_realloc_misbehaves(void **state)
 {
     (void)state;
@@ -1128,6 +1209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roundtrip_compound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realloc_misbehaves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lift_scalars, setup, teardown),
