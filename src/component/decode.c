@@ -25,6 +25,7 @@ typedef struct cdec {
     pith_error *err;
     carena *a;
     uint32_t depth;
+    bool decl_is_import;        /* for messages of add_decl's checks */
 } cdec;
 
 static bool malformed(cdec *d, size_t at, const char *msg)
@@ -706,6 +707,55 @@ static bool rd_alias_in(cdec *d, scope *s, bool decl);
 static bool rd_externdesc(cdec *d, scope *s, char *name, size_t at, cextern *out, bool is_export);
 static void scope_free(scope *s);
 
+static bool is_resource_of(const ctype *t, const ctype *res)
+{
+    return t && t->elems && t->elems[0] && t->elems[0]->kind == PITH_CT_RESOURCE &&
+           t->elems[0]->rid == res->rid;
+}
+
+/* Explainer rules for `[constructor]r`, `[method]r.m` and `[static]r.m` names: only on
+ * functions; `r` is a resource imported (or exported) earlier in the same scope; a method
+ * takes `self: borrow<r>` first; a constructor returns `own<r>` or `result<own<r>, e?>`. */
+static bool check_annotated(cdec *d, const cextern *prev, uint32_t nprev, const cextern *x,
+                            size_t at)
+{
+    static const char *const pre[] = { "[constructor]", "[method]", "[static]" };
+    int k = 0;
+    size_t pl = 0;
+    while (k < 3 && strncmp(x->name, pre[k], pl = strlen(pre[k])))
+        k++;
+    if (k == 3)
+        return true;
+    if (x->sort != PITH_CSORT_FUNC)
+        return invalid(d, at, "`%s`: %s names are only allowed on functions", x->name, pre[k]);
+    const char *r = x->name + pl;
+    const char *dot = strchr(r, '.');
+    size_t rl = k == 0 || !dot ? strlen(r) : (size_t)(dot - r);
+    const ctype *res = NULL;
+    for (uint32_t i = nprev; i-- > 0 && !res;)
+        if (prev[i].sort == PITH_CSORT_TYPE && strlen(prev[i].name) == rl &&
+            !memcmp(prev[i].name, r, rl) && prev[i].type && prev[i].type->kind == PITH_CT_RESOURCE)
+            res = prev[i].type;
+    if (!res)
+        return invalid(d, at, "`%s`: no resource `%.*s` %s earlier in this scope", x->name,
+                       (int)rl, r, d->decl_is_import ? "imported" : "exported");
+    const ctype *ft = x->type;
+    if (k == 1 && (ft->n < 1 || strcmp(ft->names[0], "self") ||
+                   ft->elems[0]->kind != PITH_CT_BORROW || !is_resource_of(ft->elems[0], res)))
+        return invalid(d, at, "`%s`: a method's first parameter must be `self: borrow<%.*s>`",
+                       x->name, (int)rl, r);
+    if (k == 0) {
+        const ctype *rt = ft->result;
+        bool ok = rt && ((rt->kind == PITH_CT_OWN && is_resource_of(rt, res)) ||
+                         (rt->kind == PITH_CT_RESULT && rt->elems[0] &&
+                          rt->elems[0]->kind == PITH_CT_OWN && is_resource_of(rt->elems[0], res)));
+        if (!ok)
+            return invalid(d, at, "`%s`: a constructor must return `own<%.*s>` (or a result "
+                                  "of it)", x->name, (int)rl, r);
+    }
+    return true;
+}
+
 /* Adds an import or export declaration of a type scope, registering the item in the scope's
  * index spaces. */
 static bool add_decl(cdec *d, scope *s, cextern *x, bool is_import, size_t at)
@@ -713,7 +763,9 @@ static bool add_decl(cdec *d, scope *s, cextern *x, bool is_import, size_t at)
     cextern **v = is_import ? &s->imports : &s->exports;
     uint32_t *n = is_import ? &s->nimports : &s->nexports;
     uint32_t *c = is_import ? &s->cimports : &s->cexports;
-    (void)at;
+    d->decl_is_import = is_import;
+    if (x->name[0] == '[' && !check_annotated(d, *v, *n, x, at))
+        return false;
     if (!grow(d, (void **)v, c, *n + 1, sizeof *x))
         return false;
     (*v)[(*n)++] = *x;

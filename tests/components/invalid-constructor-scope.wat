@@ -1,0 +1,3 @@
+(component
+  (import "[constructor]r" (func (result u32)))
+)
