@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pith/component.h"
 #include "text/print.h"
+#include "text/wat_component.h"
 
 /* Parses "FILE [-o OUT]" in any order. */
 static int file_and_output(const char *cmd, int argc, char **argv, const char **file,
@@ -88,7 +90,8 @@ int cmd_print(int argc, char **argv) {
     }
     pith_error err;
     memset(&err, 0, sizeof err);
-    pith_status st = text_print_module(bytes, len, f, &err);
+    pith_status st = pith_is_component(bytes, len) ? text_print_component(bytes, len, f, &err)
+                                                   : text_print_module(bytes, len, f, &err);
     free(bytes);
     bool closed = f == stdout ? fflush(f) == 0 : fclose(f) == 0;
     if (st != PITH_OK) {
