@@ -70,12 +70,28 @@ void sv_worker_free_types(sv_worker *w)
     w->out = NULL;
 }
 
-static pith_status define_all(sv_worker *w, pith_clinker *l, const sv_def *defs,
-                              pith_error *err)
+/* The import name the component uses for interface `iface` ("wasi:io/poll" ->
+ * "wasi:io/poll@0.2.10"), or NULL when it does not import it. Defining exactly those names
+ * keeps the linker on its exact-match path and its table small. */
+static const char *imported_as(const pith_component *c, const char *iface)
 {
-    char iface[128];
+    size_t n = pith_component_import_count(c), il = strlen(iface);
+    for (size_t i = 0; i < n; i++) {
+        pith_cextern_type e;
+        if (pith_component_import(c, i, &e) && !strncmp(e.name, iface, il) &&
+            (e.name[il] == '@' || e.name[il] == 0))
+            return e.name;
+    }
+    return NULL;
+}
+
+static pith_status define_all(sv_worker *w, pith_clinker *l, const pith_component *c,
+                              const sv_def *defs, pith_error *err)
+{
     for (const sv_def *d = defs; d->iface; d++) {
-        snprintf(iface, sizeof iface, "%s%s", d->iface, SV_WASI_VERSION);
+        const char *iface = imported_as(c, d->iface);
+        if (!iface)
+            continue;
         pith_status st = pith_clinker_define_func(l, iface, d->name, d->cb, w, NULL, err);
         if (st != PITH_OK)
             return st;
@@ -115,10 +131,9 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
         }
         pith_error e;
         memset(&e, 0, sizeof e);
-        char iface[128];
         for (int k = 0; k < K_COUNT; k++) {
-            snprintf(iface, sizeof iface, "%s%s", sv_res_ifaces[k], SV_WASI_VERSION);
-            if (pith_clinker_define_resource(s->linker, iface, sv_res_names[k], w->rt[k], &e)) {
+            const char *in = imported_as(s->func->comp, sv_res_ifaces[k]);
+            if (in && pith_clinker_define_resource(s->linker, in, sv_res_names[k], w->rt[k], &e)) {
                 snprintf(err, errcap, "%s: %s", s->func->name, e.message);
                 return -1;
             }
@@ -144,15 +159,17 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
             {"wasi:cli/stdin", "input-stream", K_IN_STREAM},
         };
         for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++) {
-            snprintf(iface, sizeof iface, "%s%s", aliases[k].iface, SV_WASI_VERSION);
-            if (pith_clinker_define_resource(s->linker, iface, aliases[k].name,
+            const char *in = imported_as(s->func->comp, aliases[k].iface);
+            if (in && pith_clinker_define_resource(s->linker, in, aliases[k].name,
                                              w->rt[aliases[k].kind], &e)) {
                 snprintf(err, errcap, "%s: %s", s->func->name, e.message);
                 return -1;
             }
         }
-        if (define_all(w, s->linker, sv_http_defs, &e) || define_all(w, s->linker, sv_io_defs, &e) ||
-            define_all(w, s->linker, sv_outgoing_defs, &e)) {
+        const pith_component *c = s->func->comp;
+        if (define_all(w, s->linker, c, sv_http_defs, &e) ||
+            define_all(w, s->linker, c, sv_io_defs, &e) ||
+            define_all(w, s->linker, c, sv_outgoing_defs, &e)) {
             snprintf(err, errcap, "%s: %s", s->func->name, e.message);
             return -1;
         }
