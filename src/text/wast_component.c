@@ -841,7 +841,12 @@ static wcomp_outcome cmd_register(wcomp *wc, const wast_cmd *c, char *msg, size_
     if (!inst) return out_fail(msg, cap, "cannot register: %s", why);
     pith_error err;
     memset(&err, 0, sizeof err);
-    if (pith_clinker_define_instance(wc->linker, c->register_name, inst, NULL, &err) != PITH_OK)
+    /* A component exporting an instance under the registered name provides that instance
+     * (its top-level instance has no instance type to check imports against). */
+    pith_cextern x;
+    bool nested = pith_cinstance_export(inst, c->register_name, &x) && x.sort == PITH_CSORT_INSTANCE;
+    if (pith_clinker_define_instance(wc->linker, c->register_name, inst,
+                                     nested ? c->register_name : NULL, &err) != PITH_OK)
         return out_fail(msg, cap, "cannot register: %s", err.message);
     return WCOMP_OK;
 }
