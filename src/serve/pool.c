@@ -66,6 +66,11 @@ void sv_worker_free_types(sv_worker *w)
     memset(&w->objs, 0, sizeof w->objs);
     free(w->dtor_envs);
     w->dtor_envs = NULL;
+    for (size_t i = 0; i < w->nstubs; i++)
+        pith_rtype_free(w->stubs[i]);
+    free(w->stubs);
+    w->stubs = NULL;
+    w->nstubs = 0;
     sv_outgoing_free(w->out);
     w->out = NULL;
 }
@@ -110,6 +115,22 @@ static const char *handler_name(const pith_component *c)
             return e.name;
     }
     return NULL;
+}
+
+/* The worker's abstract resource type named `name` (made on first use). */
+static pith_rtype *stub_type(sv_worker *w, const char *name)
+{
+    for (size_t i = 0; i < w->nstubs; i++)
+        if (!strcmp(pith_rtype_name(w->stubs[i]), name))
+            return w->stubs[i];
+    pith_rtype **g = realloc(w->stubs, (w->nstubs + 1) * sizeof *g);
+    if (!g)
+        return NULL;
+    w->stubs = g;
+    pith_rtype *rt = pith_rtype_new(name, NULL, NULL);
+    if (rt)
+        w->stubs[w->nstubs++] = rt;
+    return rt;
 }
 
 int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
@@ -172,6 +193,35 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
             define_all(w, s->linker, c, sv_outgoing_defs, &e)) {
             snprintf(err, errcap, "%s: %s", s->func->name, e.message);
             return -1;
+        }
+        /* Resource types of interfaces this host does not provide (terminals, files,
+         * sockets): abstract host types, one per name, whose functions trap when called. */
+        size_t ni = pith_component_import_count(c);
+        for (size_t k = 0; k < ni; k++) {
+            pith_cextern_type im;
+            if (!pith_component_import(c, k, &im) || im.sort != PITH_CSORT_INSTANCE)
+                continue;
+            size_t ne = pith_ctype_count(im.type);
+            for (size_t j = 0; j < ne; j++) {
+                pith_cextern_type ex;
+                if (!pith_ctype_extern(im.type, j, &ex) || ex.sort != PITH_CSORT_TYPE ||
+                    pith_ctype_kind_of(ex.type) != PITH_CT_RESOURCE)
+                    continue;
+                /* a type `use`d from an interface we provide keeps its run-time type */
+                int kind = -1;
+                for (int q = 0; q < K_COUNT && kind < 0; q++)
+                    if (!strcmp(sv_res_names[q], ex.name))
+                        kind = q;
+                if (!strcmp(ex.name, "headers") || !strcmp(ex.name, "trailers"))
+                    kind = K_FIELDS;
+                if (!strcmp(ex.name, "io-error"))
+                    kind = K_IO_ERROR;
+                pith_rtype *rt = kind >= 0 ? w->rt[kind] : stub_type(w, ex.name);
+                if (!rt || pith_clinker_define_resource(s->linker, im.name, ex.name, rt, &e)) {
+                    snprintf(err, errcap, "%s: %s", s->func->name, rt ? e.message : "out of memory");
+                    return -1;
+                }
+            }
         }
         /* Imports outside the proxy world (filesystem, sockets) trap when called: a
          * capability this host does not grant. */

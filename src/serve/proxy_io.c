@@ -623,7 +623,15 @@ static pith_status no_terminal(ARGS)
     return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
 }
 
+/* No preopened directories: a proxy guest has no file system. */
+static pith_status no_preopens(ARGS)
+{
+    BEGIN;
+    return pith_cval_list(&r[0], PITH_CV_LIST, 0) ? PITH_OK : OOM();
+}
+
 const sv_def sv_io_defs[] = {
+    {"wasi:filesystem/preopens", "get-directories", no_preopens},
     {"wasi:io/error", "[method]error.to-debug-string", error_debug},
     {"wasi:io/poll", "[method]pollable.ready", pollable_ready},
     {"wasi:io/poll", "[method]pollable.block", pollable_block},

@@ -1,0 +1,45 @@
+// handler.js: a wasi:http handler exporting incoming-handler itself (many requests per
+// instance): echoes method, path and a request header, streams POST bodies back.
+import { ResponseOutparam, OutgoingResponse, OutgoingBody, Fields } from 'wasi:http/types@0.2.10';
+
+export const incomingHandler = {
+  handle(request, responseOut) {
+    const path = request.pathWithQuery() || '/';
+    const method = request.method().tag;
+    const headers = new Fields();
+    headers.append('content-type', new TextEncoder().encode('text/plain'));
+    headers.append('x-handler', new TextEncoder().encode('js'));
+    const response = new OutgoingResponse(headers);
+    let text;
+    if (path.startsWith('/echo')) {
+      const body = request.consume();
+      const stream = body.stream();
+      const chunks = [];
+      for (;;) {
+        try {
+          const c = stream.blockingRead(65536n);
+          if (c.length) chunks.push(c);
+        } catch (e) { break; }
+      }
+      stream[Symbol.dispose]();
+      let n = 0; for (const c of chunks) n += c.length;
+      const all = new Uint8Array(n); let o = 0; for (const c of chunks) { all.set(c, o); o += c.length; }
+      text = new TextDecoder().decode(all);
+    } else if (path.startsWith('/loop')) {
+      for (;;) {}
+    } else if (path.startsWith('/trap')) {
+      throw new Error('boom');
+    } else {
+      const ua = request.headers().get('x-name');
+      text = `hello from js: ${method} ${path}` + (ua.length ? ` ${new TextDecoder().decode(ua[0])}` : '');
+    }
+    const status = path.startsWith('/teapot') ? 418 : 200;
+    response.setStatusCode(status);
+    const ob = response.body();
+    ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
+    const out = ob.write();
+    out.blockingWriteAndFlush(new TextEncoder().encode(text));
+    out[Symbol.dispose]();
+    OutgoingBody.finish(ob, undefined);
+  }
+};
