@@ -161,6 +161,19 @@ typedef struct wit_resolve {
 
 /* ------------------------------------------------------------------ building */
 
+/* Building a model by hand (e.g. from a component's type) follows what the resolver makes:
+ * - a type of another interface is referenced through an alias owned by the referencing
+ *   interface or world (WIT_DEF_ALIAS with a = WIT_TYPE_DEF(that type)); the printer shows
+ *   it as `use other.{name}` (or `use other.{name as alias}`);
+ * - a resource handle is an anonymous WIT_DEF_OWN / WIT_DEF_BORROW of the resource or of
+ *   such an alias; records, variants, enums, flags and resources must be named;
+ * - resource functions go in the owner's function list (interface) or are FUNC imports
+ *   (world) with kind and resource set; a method's first parameter is `self: borrow<r>`;
+ * - a world's types are TYPE imports; interfaces imported by interface name have name NULL,
+ *   inline interfaces have a plain name and an interface without name;
+ * - worlds are printed as they are: add the interfaces that items `use` as imports first
+ *   (the resolver's elaboration does this for parsed worlds). */
+
 wit_resolve *wit_resolve_new(void);
 void wit_resolve_free(wit_resolve *r);
 
