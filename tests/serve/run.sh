@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# run.sh: end-to-end tests of `pith serve` with curl and raw sockets: the minimal handler in
+# component text (built with `jco parse`), keep-alive, HEAD, malformed HTTP, limits (header
+# size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain; with PITH_SERVE_JS=1 also a
+# componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap.
+# usage: tests/serve/run.sh [PITH]  -> "N passed, N failed"; exit 77 when tools are missing.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PITH=${1:-$ROOT/build/pith}
+for t in curl python3 node npm; do
+    command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
+done
+[ -x "$PITH" ] || { echo "skip: $PITH not built"; exit 77; }
+JCO_DIR=$ROOT/tests/components
+if [ ! -x "$JCO_DIR/node_modules/.bin/jco" ]; then
+    (cd "$JCO_DIR" && npm ci --no-audit --no-fund >/dev/null 2>&1) || { echo "skip: npm ci failed"; exit 77; }
+fi
+JCO=$JCO_DIR/node_modules/.bin/jco
+OUT=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$OUT"; }
+trap cleanup EXIT
+pass=0 fail=0
+check() { # NAME GOT WANT
+    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL $1"; echo "  want: $3"; echo "  got:  $2"; fi
+}
+contains() { # NAME HAYSTACK NEEDLE
+    if [[ "$2" == *"$3"* ]]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL $1"; echo "  want to contain: $3"; echo "  got: ${2:0:300}"; fi
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+raw() { # PORT BYTES(printf format) -> response
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode().decode('unicode_escape').encode('latin1'))
+data = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        data += b
+except socket.timeout:
+    pass
+print(data.decode('latin1'), end="")
+PY
+}
+
+"$JCO" parse "$HERE/hello.wat" -o "$OUT/hello.wasm" >/dev/null 2>&1 || { echo "FAIL: jco parse hello.wat"; exit 1; }
+
+P=$(free_port) A=$(free_port)
+"$PITH" serve "$OUT/hello.wasm" --addr 127.0.0.1:$P --admin 127.0.0.1:$A --max-body 100 \
+    --header-timeout 1000 --log >"$OUT/log" 2>"$OUT/err" &
+SPID=$!; PIDS+=($SPID)
+wait_port $P || { echo "FAIL: server did not start"; cat "$OUT/err"; exit 1; }
+
+check "GET / body" "$(curl -s http://127.0.0.1:$P/)" "hello"
+check "GET / status" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/any/path?q=1)" "200"
+check "content-length" "$(curl -s -D - -o /dev/null http://127.0.0.1:$P/ | tr -d '\r' | grep -i '^content-length')" "content-length: 5"
+check "keep-alive: 3 requests, 1 connection" \
+    "$(curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects}' http://127.0.0.1:$P/a http://127.0.0.1:$P/b http://127.0.0.1:$P/c)" "100"
+check "HEAD has no body" "$(curl -s -I http://127.0.0.1:$P/ | head -1 | tr -d '\r')" "HTTP/1.1 200 OK"
+check "pipelined requests" "$(raw $P 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | grep -o 'HTTP/1.1 200' | wc -l)" "2"
+contains "malformed request line -> 400" "$(raw $P 'GARBAGE\x01 / HTTP/1.1\r\n\r\n')" "HTTP/1.1 400"
+contains "bad header -> 400" "$(raw $P 'GET / HTTP/1.1\r\nHost x\r\n\r\n')" "HTTP/1.1 400"
+big=$(python3 -c 'print("a"*20000)')
+contains "header too large -> 431" "$(raw $P "GET / HTTP/1.1\r\nX-Big: $big\r\n\r\n")" "HTTP/1.1 431"
+check "body over limit (content-length) -> 413" \
+    "$(curl -s -o /dev/null -w '%{http_code}' --data-binary "$(python3 -c 'print("x"*500)')" http://127.0.0.1:$P/)" "413"
+contains "unread chunked body is drained, connection reused" \
+    "$(raw $P 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | grep -o 'HTTP/1.1 200' | wc -l)" "2"
+check "small body accepted" "$(curl -s --data-binary 'abc' http://127.0.0.1:$P/)" "hello"
+contains "slow header -> 408 after the header timeout" "$(python3 - $P <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+print(s.recv(4096).decode())
+PY
+)" "408"
+check "server alive after abuse" "$(curl -s http://127.0.0.1:$P/)" "hello"
+check "healthz" "$(curl -s http://127.0.0.1:$A/healthz)" "ok"
+M=$(curl -s http://127.0.0.1:$A/metrics)
+contains "metrics: requests" "$M" 'pith_requests_total{function="app",status="2xx"}'
+contains "metrics: instantiation histogram" "$M" 'pith_instantiation_seconds_bucket{function="app",le="+Inf"}'
+contains "metrics: 4xx counted" "$M" 'pith_requests_total{function="app",status="4xx"} 1'
+contains "metrics: live instances" "$M" 'pith_live_instances 0'
+contains "JSON log line" "$(head -1 "$OUT/log")" '"function":"app","method":"GET","path":"/","status":200'
+kill -HUP $SPID; sleep 0.5
+contains "SIGHUP reload" "$(cat "$OUT/err")" "reloaded 1 function"
+check "serves after reload" "$(curl -s http://127.0.0.1:$P/)" "hello"
+kill -TERM $SPID
+wait $SPID; rc=$?
+check "SIGTERM: clean exit" "$rc" "0"
+contains "SIGTERM: drained" "$(cat "$OUT/err")" "stopped"
+
+# YAML manifest with two routes
+cp "$OUT/hello.wasm" "$OUT/b.wasm"
+cat >"$OUT/app.yaml" <<YAML
+addr: 127.0.0.1:$P
+functions:
+  - name: one
+    route: /one
+    component: hello.wasm
+  - name: two
+    route: /two
+    component: b.wasm
+    max_concurrent: 4
+YAML
+"$PITH" serve "$OUT/app.yaml" --quiet >/dev/null 2>"$OUT/err2" &
+SPID=$!; PIDS+=($SPID)
+wait_port $P
+check "manifest route /one" "$(curl -s http://127.0.0.1:$P/one/x)" "hello"
+check "manifest route /two" "$(curl -s http://127.0.0.1:$P/two)" "hello"
+check "manifest unrouted -> 404" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/three)" "404"
+kill -TERM $SPID; wait $SPID
+
+if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
+    B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
+    mkdir -p "$OUT/wit/deps/http" "$OUT/wit/deps/io" "$OUT/wit/deps/clocks"
+    cp "$HERE/js/wit/world.wit" "$OUT/wit/"
+    cp "$B/0.2.10/wasi-io/package.wit" "$OUT/wit/deps/io/"
+    cp "$B/0.2.10/wasi-clocks/package.wit" "$OUT/wit/deps/clocks/"
+    # componentize-js implements wasi:http@0.2.10: the 0.2.12 interfaces, renumbered, no worlds
+    sed 's/0\.2\.12/0.2.10/g' "$B/0.2.12/wasi-http/package.wit" | python3 -c '
+import re, sys
+lines = sys.stdin.read().split("\n"); out = []; i = 0
+while i < len(lines):
+    if re.match(r"^\s*world\s+\S+\s*\{", lines[i]):
+        while out and out[-1].strip().startswith("@"): out.pop()
+        d = lines[i].count("{") - lines[i].count("}"); i += 1
+        while d > 0: d += lines[i].count("{") - lines[i].count("}"); i += 1
+        continue
+    out.append(lines[i]); i += 1
+print("\n".join(out))' >"$OUT/wit/deps/http/package.wit"
+    (cd "$JCO_DIR" && node_modules/.bin/jco componentize "$HERE/js/handler.js" --wit "$OUT/wit" \
+        --world-name handler -o "$OUT/js.wasm" >/dev/null 2>&1) || echo "FAIL: componentize"
+    "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 1000 --max-body 4096 --quiet >/dev/null 2>"$OUT/err3" &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    check "js: GET" "$(curl -s -H 'x-name: bob' http://127.0.0.1:$P/hi?x=1)" "hello from js: get /hi?x=1 bob"
+    check "js: response header" "$(curl -s -D - -o /dev/null http://127.0.0.1:$P/ | tr -d '\r' | grep -i '^x-handler')" "x-handler: js"
+    check "js: POST echo" "$(curl -s --data-binary 'posted body' http://127.0.0.1:$P/echo)" "posted body"
+    check "js: chunked POST echo" "$(printf 'chunked data' | curl -s -H 'Transfer-Encoding: chunked' --data-binary @- http://127.0.0.1:$P/echo)" "chunked data"
+    check "js: chunked body over --max-body -> 413" "$(python3 -c 'print("y"*5000)' | curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' --data-binary @- http://127.0.0.1:$P/echo)" "413"
+    check "js: status" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/teapot)" "418"
+    check "js: endless loop -> 504" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/loop)" "504"
+    check "js: exception -> 500" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/trap)" "500"
+    check "js: fine after trap and timeout" "$(curl -s http://127.0.0.1:$P/again)" "hello from js: get /again"
+    contains "js: security log line for the timeout" "$(cat "$OUT/err3")" '"security":"timeout"'
+    kill -TERM $SPID; wait $SPID
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
