@@ -193,6 +193,10 @@ struct ccomp {
     uint8_t *core_type_is_func;
     ctype *type;            /* this component's type: imports and exports */
     uint32_t nresources;    /* defined resource types (generative per instance) */
+    /* from the `component-name` custom section (NULL when absent or malformed): the
+     * component's own name and names of its function index space, for messages */
+    const char *name;
+    const char **func_names;  uint32_t nfunc_names;
 };
 
 struct pith_component {

@@ -1848,6 +1848,58 @@ static bool sec_component(cdec *d, scope *s, size_t start, size_t end)
     return push(d, cc, SP_COMPONENT, child->type, &df->index);
 }
 
+/* The component name section: subsection 0 is the component's name, subsection 1 a sort and
+ * a name map; only function names are kept. Reads through its own reader so that nothing in
+ * it can fail the decode. */
+static void rd_name_section(cdec *d, ccomp *cc, size_t pos, size_t end)
+{
+    pith_error scratch;
+    reader r = d->r;
+    r.pos = pos;
+    r.end = end;
+    r.err = &scratch;
+    const char *cname = NULL;
+    const char **fnames = NULL;
+    uint32_t nf = 0;
+    while (r.pos < end) {
+        uint8_t id;
+        uint32_t size;
+        if (!rd_u8(&r, &id) || !rd_u32(&r, &size) || size > end - r.pos)
+            return;
+        size_t sub_end = r.pos + size;
+        reader sr = r;
+        sr.end = sub_end;
+        const uint8_t *p;
+        uint32_t len;
+        if (id == 0) {
+            if (!rd_name(&sr, &p, &len) || !(cname = carena_strdup(d->a, (const char *)p, len)))
+                return;
+        } else if (id == 1) {
+            uint8_t sort;
+            uint32_t n;
+            if (!rd_u8(&sr, &sort) || !rd_u32(&sr, &n))
+                return;
+            bool funcs = sort == 0x01 && !fnames;
+            uint32_t cap = cc->nspace[SP_FUNC];
+            if (funcs && cap && !(fnames = carena_alloc(d->a, cap * sizeof *fnames)))
+                return;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t idx;
+                if (!rd_u32(&sr, &idx) || !rd_name(&sr, &p, &len))
+                    return;
+                if (funcs && idx < cap && !(fnames[idx] = carena_strdup(d->a, (const char *)p, len)))
+                    return;
+            }
+            if (funcs)
+                nf = cap;
+        }
+        r.pos = sub_end;
+    }
+    cc->name = cname;
+    cc->func_names = fnames;
+    cc->nfunc_names = nf;
+}
+
 static bool decode_component(cdec *d, scope *parent, size_t start, size_t end, ccomp **out)
 {
     reader *r = &d->r;
@@ -1895,8 +1947,12 @@ static bool decode_component(cdec *d, scope *parent, size_t start, size_t end, c
         case 0: {
             const uint8_t *nm;
             uint32_t nl;
-            sok = rd_name(r, &nm, &nl);   /* custom sections (name, component-type, producers)
-                                             are not needed to run: skipped after the name */
+            sok = rd_name(r, &nm, &nl);
+            /* `component-name` gives names for messages; other custom sections
+             * (`component-type:*` from bindings generators, producers, ...) are not needed to
+             * run and are skipped unread. A bad name section is ignored, never an error. */
+            if (sok && nl == 14 && !memcmp(nm, "component-name", 14))
+                rd_name_section(d, cc, r->pos, bend);
             r->pos = bend;
             break;
         }

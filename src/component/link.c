@@ -1070,6 +1070,17 @@ static pith_status instantiate_frame(frame *f, pith_cinstance **out)
         }
     for (uint32_t i = 0; i < cc->ndefs && st == PITH_OK; i++)
         st = run_def(f, &cc->defs[i]);
+    if (st != PITH_OK && cc->name && f->parent && f->err->status == PITH_ERR_UNLINKABLE) {
+        /* say which nested component failed, by its name-section name */
+        char msg[sizeof f->err->message];
+        snprintf(msg, sizeof msg, "in component `%.64s`: %.300s", cc->name, f->err->message);
+        memcpy(f->err->message, msg, sizeof msg);
+    }
+    for (uint32_t i = 0; st == PITH_OK && i < cc->nfunc_names && i < cc->nspace[SP_FUNC]; i++) {
+        pith_cfunc *fn = f->sp[SP_FUNC][i];
+        if (fn && !fn->name && cc->func_names[i] && fn->rt == f->rt)
+            fn->name = cc->func_names[i];   /* unexported functions: named for messages */
+    }
     if (st == PITH_OK) {
         pith_cinstance *ci = new_instance(f, f->nexports);
         if (!ci) {
