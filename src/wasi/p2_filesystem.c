@@ -566,8 +566,12 @@ static pith_status d_open_at(P2_ARGS)
     uint32_t of = a[3].of.flags, df = a[4].of.flags;
     enum { O_CREATE_ = 1, O_DIR_ = 2, O_EXCL_ = 4, O_TRUNC_ = 8 };
     bool mutate = d->flags & P2_DF_MUTATE;
-    if (!mutate && ((of & (O_CREATE_ | O_TRUNC_)) || (df & (P2_DF_WRITE | P2_DF_MUTATE))))
+    if (!mutate && (of & (O_CREATE_ | O_TRUNC_)))
         return fs_err(call, r, FS_PERM);
+    /* Beneath a read-only directory a file opens without write access, so writes fail on the
+     * descriptor (bad-descriptor), as preview1's reduced rights do. */
+    if (!mutate)
+        df &= ~(uint32_t)(P2_DF_WRITE | P2_DF_MUTATE);
     if ((of & O_DIR_) && (of & O_TRUNC_))
         return fs_err(call, r, FS_INVAL);
     char path[WASI_PATH_MAX + 1];

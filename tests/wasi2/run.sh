@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# run.sh: WASI 0.2 end-to-end suite: the preview1 C programs of tests/wasi/ are built with
+# clang-19, turned into wasi:cli/command components with `jco new --wasi-command`, and run under
+# `pith run` both ways; stdout, exit codes and files written must be identical. Ends with
+# "N passed, N failed"; exits 77 (skip) when clang-19, node or jco are missing.
+#
+# usage: tests/wasi2/run.sh [-v]     env: PITH (default build/pith), WASI_CC (clang-19),
+#        JCO (default tests/components/node_modules/.bin/jco)
+#
+# Differences by design, normalised before comparing:
+# - preview1's ENOTCAPABLE has no WASI 0.2 error code: a host refusal reaches a component as
+#   not-permitted (EPERM), so "Capabilities insufficient"/"wasi errno 76" map to EPERM forms;
+# - the preview1 adapter turns proc_exit(N != 0) into wasi:cli/exit(err), i.e. exit code 1;
+# - WASI 0.2 has no CPU-time clocks, so clocks.c's cputime lines are dropped on both sides.
+# Every program is built once (the module run and the component run execute the same core
+# code) with a 64 MiB initial memory: without a main-module cabi_realloc the preview1 adapter
+# takes its stack and state with memory.grow, and Debian's wasi-libc (2022) hands all memory up
+# to memory.size to malloc at its first call, so the adapter's pages would be reused by the heap
+# (jco run on Node corrupts the same way). Above 64 MiB the adapter's pages stay out of reach.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SRC=$ROOT/tests/wasi
+PITH=${PITH:-$ROOT/build/pith}
+CC=${WASI_CC:-clang-19}
+JCO=${JCO:-$ROOT/tests/components/node_modules/.bin/jco}
+VERBOSE=0
+[ "${1:-}" = "-v" ] && VERBOSE=1
+PASS=0 FAIL=0
+
+skip_all() {
+    echo "SKIP: $*"
+    echo "0 passed, 0 failed"
+    exit 77
+}
+command -v "$CC" >/dev/null 2>&1 || skip_all "$CC not found"
+command -v node >/dev/null 2>&1 || skip_all "node not found"
+[ -x "$JCO" ] || skip_all "jco not found at $JCO (npm ci in tests/components)"
+if [ ! -x "$PITH" ]; then
+    echo "FAIL: $PITH is not built"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+PITH=$(cd "$(dirname "$PITH")" && pwd)/$(basename "$PITH")
+
+T=$(mktemp -d)
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+pass() { PASS=$((PASS + 1)); [ $VERBOSE = 1 ] && echo "  ok   $1"; return 0; }
+# With XFAIL set (the reason), a failure is a known limitation of the preview1 adapter inside
+# jco (not of the host): reported, counted apart, and not fatal.
+fail() {
+    if [ -n "${XFAIL:-}" ]; then
+        XFAIL_N=$((XFAIL_N + 1))
+        echo "  xfail $1: $XFAIL"
+    else
+        FAIL=$((FAIL + 1))
+        echo "  FAIL $1: $2"
+    fi
+}
+XFAIL_N=0
+
+# ------------------------------------------------------------------ build
+# clang runs any wasm-opt on PATH (jco's node_modules has one): keep PATH clean for it.
+W=$T/wasm
+mkdir -p "$W/comp"
+for src in "$SRC"/*.c; do
+    name=$(basename "$src" .c)
+    grep -q PITH_REACTOR "$src" && continue     # reactors have no wasi:cli/run
+    if ! env PATH=/usr/bin:/bin "$CC" --target=wasm32-wasi -O2 -Wall -Werror "$src" \
+        -Wl,--initial-memory=67108864 -o "$W/$name.wasm" 2>"$T/build.err"; then
+        fail "build $name" "$(head -5 "$T/build.err")"
+        continue
+    fi
+    # the same file name, so argv[0] is the same for both runs
+    if ! "$JCO" new "$W/$name.wasm" --wasi-command -o "$W/comp/$name.wasm" >"$T/jco.out" 2>&1; then
+        fail "componentize $name" "$(head -5 "$T/jco.out")"
+    fi
+done
+
+norm() { sed -e 's/Capabilities insufficient/Operation not permitted/g' \
+             -e 's/wasi errno 76/wasi errno 63/g' -e "${NORM:-}" "$1"; }
+
+# both NAME PROG [PITH-ARGS...] -- [GUEST-ARGS...]: runs the module and the component with the
+# same flags and stdin ($IN); exit codes and (normalised) stdout must match. With SETUP, that
+# command runs before each run (a fresh sandbox), and with FILES, those paths (relative to $T)
+# must hold the same bytes after both runs.
+both() {
+    local name=$1 prog=$2
+    shift 2
+    local pre=() post=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do pre+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    post=("$@")
+    if [ ! -f "$W/comp/$prog.wasm" ]; then
+        fail "$name" "no component for $prog"
+        return
+    fi
+    local kind
+    for kind in m c; do
+        local file=$W/$prog.wasm
+        [ $kind = c ] && file=$W/comp/$prog.wasm
+        [ -n "${SETUP:-}" ] && eval "$SETUP"
+        "$PITH" run "${pre[@]}" "$file" "${post[@]}" <"${IN:-/dev/null}" >"$T/$kind.out" 2>"$T/$kind.err"
+        echo $? >"$T/$kind.rc"
+        for f in ${FILES:-}; do
+            if [ -e "$T/$f" ]; then cat "$T/$f"; else echo "<missing $f>"; fi
+        done >"$T/$kind.files"
+    done
+    local want_rc
+    want_rc=$(cat "$T/m.rc")
+    case $want_rc in 0|1|134) ;; *) want_rc=1 ;; esac    # the adapter's proc_exit
+    if [ "$want_rc" != "$(cat "$T/c.rc")" ]; then
+        fail "$name" "exit $(cat "$T/c.rc") as a component, $(cat "$T/m.rc") as a module; stderr: $(head -c 400 "$T/c.err")"
+    elif ! cmp -s <(norm "$T/m.out") <(norm "$T/c.out"); then
+        fail "$name" "stdout differs (module < > component):
+$(diff <(norm "$T/m.out") <(norm "$T/c.out") | head -20)
+stderr: $(head -c 300 "$T/c.err")"
+    elif ! cmp -s "$T/m.files" "$T/c.files"; then
+        fail "$name" "files differ: $(cmp "$T/m.files" "$T/c.files" 2>&1 | head -2)"
+    else
+        pass "$name"
+    fi
+}
+
+fresh_box() {
+    chmod -R u+w "$T/box" 2>/dev/null
+    rm -rf "$T/box"
+    mkdir -p "$T/box/sandbox/sub" "$T/box/outside"
+    echo secret >"$T/box/outside/secret"
+    echo f >"$T/box/sandbox/sub/f"
+    ln -s ../outside/secret "$T/box/sandbox/out_rel"
+    ln -s "$T/box/outside/secret" "$T/box/sandbox/out_abs"
+    ln -s ../outside "$T/box/sandbox/out_dir"
+    ln -s ../outside/new "$T/box/sandbox/out_new"
+    ln -s /proc/self/root "$T/box/sandbox/proc"
+    ln -s loop "$T/box/sandbox/loop"
+}
+BOX="--dir $T/box/sandbox::/sandbox"
+
+# ------------------------------------------------------------------ basics
+both hello hello
+both args args -- one "two words" --flag -x ''
+both env-none env
+both env-set env --env A=1 --env 'B=x=y' --env A=2 --env EMPTY=
+PITH_WASI_TEST_VAR=1 both env-not-inherited env -- PITH_WASI_TEST_VAR
+PITH_WASI_TEST_VAR=1 both env-inherited env --inherit-env -- PITH_WASI_TEST_VAR
+for code in 0 1 42 255; do both "exit-$code" exit -- "$code"; done
+both random random
+NORM='/cputime advances/d; /resolutions sane/d' both clocks clocks -- "$(date +%s)"
+
+# a trap inside the guest: both report it and exit 134
+"$PITH" run "$W/comp/exit.wasm" trap >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 134 ] && grep -q "unreachable\|trap" "$T/err"; then pass exit-trap; else
+    fail exit-trap "exit $rc: $(head -c 300 "$T/err")"; fi
+
+# ------------------------------------------------------------------ stdio volume
+head -c 3000000 /dev/urandom >"$T/rand.bin"
+IN=$T/rand.bin both cat-count cat -- -n
+"$PITH" run "$W/comp/cat.wasm" <"$T/rand.bin" >"$T/cat.out" 2>"$T/err"
+if cmp -s "$T/rand.bin" "$T/cat.out"; then pass "cat: 3 MB through stdin and stdout"; else
+    fail "cat: 3 MB through stdin and stdout" "$(cmp "$T/rand.bin" "$T/cat.out" 2>&1 | head -1)"; fi
+"$PITH" run "$W/bigout.wasm" 16 >"$T/big.m" 2>/dev/null
+"$PITH" run "$W/comp/bigout.wasm" 16 >"$T/big.c" 2>"$T/err"
+if cmp -s "$T/big.m" "$T/big.c" && [ "$(wc -c <"$T/big.c")" = $((16 * 1048576)) ]; then
+    pass "bigout: 16 MiB on stdout"; else fail "bigout: 16 MiB on stdout" "$(head -c 300 "$T/err")"; fi
+
+# ------------------------------------------------------------------ file system
+XFAIL="the adapter's fd_write/fd_read move only the first non-empty iovec, so writev/readv come back short" \
+    SETUP=fresh_box FILES="box/sandbox/sub/f box/outside/secret" both files files $BOX
+XFAIL="the adapter's sock_accept is unreachable!() (it traps instead of returning ENOTSOCK)" \
+    SETUP=fresh_box both fdops fdops $BOX
+mkdir -p "$T/ro"
+echo "read-only data" >"$T/ro/data.txt"
+touch -d '2001-02-03 04:05:06' "$T/ro/data.txt"
+before=$(ls -la --time-style=full-iso "$T/ro")
+both readonly readonly --dir-ro "$T/ro::/ro"
+after=$(ls -la --time-style=full-iso "$T/ro")
+if [ "$before" = "$after" ]; then pass "readonly: host directory unchanged"; else
+    fail "readonly: host directory unchanged" "$after"; fi
+SETUP=fresh_box both escape escape $BOX
+if [ "$(ls -A "$T/box/outside")" = secret ] && [ "$(cat "$T/box/outside/secret")" = secret ] &&
+    [ ! -e "$T/box/evil" ] && [ ! -e "$T/evil" ]; then
+    pass "escape: nothing outside the sandbox changed"
+else
+    fail "escape: nothing outside the sandbox changed" "$(ls -la "$T/box" "$T/box/outside")"
+fi
+
+# ------------------------------------------------------------------ poll
+fresh_box
+for kind in m c; do
+    file=$W/poll.wasm
+    [ $kind = c ] && file=$W/comp/poll.wasm
+    (sleep 2) | "$PITH" run $BOX "$file" wait >"$T/poll-wait.$kind" 2>"$T/poll.err"
+    printf data | "$PITH" run $BOX "$file" ready >"$T/poll-ready.$kind" 2>>"$T/poll.err"
+done
+if cmp -s "$T/poll-wait.m" "$T/poll-wait.c"; then pass poll-wait; else
+    fail poll-wait "$(diff "$T/poll-wait.m" "$T/poll-wait.c" | head; head -c 300 "$T/poll.err")"; fi
+if cmp -s "$T/poll-ready.m" "$T/poll-ready.c"; then pass poll-ready; else
+    fail poll-ready "$(diff "$T/poll-ready.m" "$T/poll-ready.c" | head; head -c 300 "$T/poll.err")"; fi
+
+# ------------------------------------------------------------------ a larger program
+mkdir -p "$T/data"
+for i in 1 2 3 4; do cat "$ROOT"/src/wasi/*.c "$ROOT"/src/core/*.c; done >"$T/data/in.txt" 2>/dev/null
+"$PITH" run --dir "$T/data::/data" "$W/lz.wasm" c /data/in.txt /data/m.lz >"$T/lz.m" 2>/dev/null
+"$PITH" run --dir "$T/data::/data" "$W/comp/lz.wasm" c /data/in.txt /data/c.lz >"$T/lz.c" 2>"$T/err"
+if cmp -s "$T/lz.m" "$T/lz.c" && cmp -s "$T/data/m.lz" "$T/data/c.lz"; then
+    pass "lz: compressor output and bytes as the module"; else
+    fail "lz: compressor output and bytes as the module" "$(head -c 300 "$T/err")"; fi
+"$PITH" run --dir "$T/data::/data" "$W/comp/lz.wasm" d /data/c.lz /data/back.txt >/dev/null 2>"$T/err"
+if cmp -s "$T/data/in.txt" "$T/data/back.txt"; then pass "lz: decompressed as a component"; else
+    fail "lz: decompressed as a component" "$(head -c 300 "$T/err")"; fi
+
+echo "wasi2: $PASS passed, $FAIL failed, $XFAIL_N known adapter limitations"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
