@@ -484,10 +484,16 @@ static pith_cfunc *find_func(pith_cinstance *inst, const char *name)
 int cmd_component_run(int argc, char **argv)
 {
     const char *file = NULL, *invoke = NULL;
+    const char *links[16];
+    int nlinks = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--invoke") && i + 1 < argc)
             invoke = argv[++i];
-        else if (argv[i][0] != '-' && !file)
+        else if (!strcmp(argv[i], "--link") && i + 1 < argc) {
+            if (nlinks == 16)
+                return cli_usage("run", "at most 16 --link components");
+            links[nlinks++] = argv[++i];
+        } else if (argv[i][0] != '-' && !file)
             file = argv[i];
     }
     if (!file)
@@ -525,6 +531,23 @@ int cmd_component_run(int argc, char **argv)
         char more[128];
         ident(&p, more, sizeof more);
         strncat(name, more, sizeof name - strlen(name) - 1);
+    }
+    /* --link components are instantiated first, in order; each one's exports then satisfy
+     * the imports of the ones after it and of FILE (component-to-component linking). */
+    for (int k = 0; k < nlinks; k++) {
+        pith_component *lc = load(e, links[k]);
+        if (!lc)
+            goto out;
+        pith_cinstance *li = NULL;
+        pith_status lst = pith_clinker_instantiate(l, s, lc, &li, &err);
+        if (lst == PITH_OK)
+            lst = pith_clinker_define_exports(l, li, &err);
+        pith_cinstance_free(li);        /* the linker keeps what it needs alive */
+        pith_component_free(lc);
+        if (lst != PITH_OK) {
+            cli_error("%s: %s", links[k], cli_error_text(&err, false, buf, sizeof buf));
+            goto out;
+        }
     }
     if (pith_clinker_instantiate(l, s, c, &inst, &err) != PITH_OK) {
         cli_error("%s: %s", file, cli_error_text(&err, false, buf, sizeof buf));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: builds every tests/components/*.wat into a component with `jco parse` and runs the
 # calls of its sibling .expect file through `pith run --invoke`; prints "N passed, N failed".
+# NAME.links names fixtures passed as `--link` (component-to-component linking).
 # .expect lines: CALL<TAB>EXPECTED, where EXPECTED is the WAVE output, "!trap: TEXT" (the trap
 # message must contain TEXT) or "!error: TEXT" (loading must fail with TEXT; CALL is ignored).
 # usage: tests/components/run.sh [PITH]   (default build/pith); exit 77 without node/npm.
@@ -18,12 +19,20 @@ pass=0 fail=0
 for wat in "$HERE"/*.wat; do
     name=$(basename "$wat" .wat)
     if ! "$HERE/node_modules/.bin/jco" parse "$wat" -o "$OUT/$name.wasm" >"$OUT/$name.log" 2>&1; then
-        echo "FAIL $name: jco parse failed"; sed -n 1,3p "$OUT/$name.log"; fail=$((fail + 1)); continue
+        echo "FAIL $name: jco parse failed"; sed -n 1,3p "$OUT/$name.log"; fail=$((fail + 1))
     fi
-    [ -f "$HERE/$name.expect" ] || continue
+done
+for wat in "$HERE"/*.wat; do
+    name=$(basename "$wat" .wat)
+    [ -f "$OUT/$name.wasm" ] && [ -f "$HERE/$name.expect" ] || continue
+    # NAME.links lists fixtures instantiated first whose exports satisfy NAME's imports
+    links=()
+    if [ -f "$HERE/$name.links" ]; then
+        while read -r l; do [ -n "$l" ] && links+=(--link "$OUT/$l.wasm"); done < "$HERE/$name.links"
+    fi
     while IFS=$'\t' read -r call want || [ -n "$call" ]; do
         [ -z "$call" ] && continue
-        got=$("$PITH" run "$OUT/$name.wasm" --invoke "$call" 2>&1)
+        got=$("$PITH" run "$OUT/$name.wasm" "${links[@]}" --invoke "$call" 2>&1)
         case "$want" in
             '!trap: '*|'!error: '*) text=${want#!*: }; [[ "$got" == *"$text"* ]] && ok=1 || ok=0 ;;
             *) [ "$got" = "$want" ] && ok=1 || ok=0 ;;
