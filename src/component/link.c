@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "component/component.h"
+#include "component/pre.h"
 #include "core/rt.h"
 
 /* ---------------------------------------------------------------- linker */
@@ -28,6 +29,7 @@ struct pith_clinker {
     pith_engine *engine;
     ldef *defs;  uint32_t ndefs, cdefs;
     bool allow_unresolved;
+    cmemo *memo;                /* pre.h: lookups recorded by clinker_prepare */
 };
 
 static pith_status nomem(pith_error *err)
@@ -74,6 +76,7 @@ void pith_clinker_free(pith_clinker *l)
     for (uint32_t i = 0; i < l->ndefs; i++)
         ldef_clear(&l->defs[i]);
     free(l->defs);
+    cmemo_free(l->memo);
     free(l);
 }
 
@@ -94,6 +97,8 @@ static pith_status add_def(pith_clinker *l, const char *instance, const char *na
         pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null linker or name");
         return PITH_ERR_ARG;
     }
+    cmemo_free(l->memo);        /* the recorded lookups may no longer hold */
+    l->memo = NULL;
     nd->instance = instance ? strdup(instance) : NULL;
     nd->name = strdup(name);
     if ((instance && !nd->instance) || !nd->name) {
@@ -193,8 +198,24 @@ pith_status pith_clinker_define_cfunc(pith_clinker *l, const char *instance, con
     return add_def(l, instance, name, &d, err);
 }
 
-/* Exact name first, then a version-compatible interface name. */
+static ldef *find_def_scan(pith_clinker *l, const char *instance, const char *name,
+                           uint8_t kind_mask);
+
+/* Through the prepared lookups when there are some (pre.h). */
 static ldef *find_def(pith_clinker *l, const char *instance, const char *name, uint8_t kind_mask)
+{
+    void *hit;
+    if (l && l->memo && cmemo_get(l->memo, instance, name, kind_mask, &hit))
+        return hit;
+    ldef *d = find_def_scan(l, instance, name, kind_mask);
+    if (l && l->memo)
+        cmemo_put(l->memo, instance, name, kind_mask, d);
+    return d;
+}
+
+/* Exact name first, then a version-compatible interface name. */
+static ldef *find_def_scan(pith_clinker *l, const char *instance, const char *name,
+                           uint8_t kind_mask)
 {
     if (!l)
         return NULL;
@@ -217,11 +238,17 @@ static ldef *find_def(pith_clinker *l, const char *instance, const char *name, u
 
 static bool has_instance_defs(pith_clinker *l, const char *instance)
 {
-    for (uint32_t i = 0; l && i < l->ndefs; i++)
+    void *hit;      /* memo key: no name, a mask no find_def uses */
+    if (l && l->memo && cmemo_get(l->memo, instance, NULL, 0x80, &hit))
+        return hit != NULL;
+    bool found = false;
+    for (uint32_t i = 0; l && i < l->ndefs && !found; i++)
         if (l->defs[i].instance && (!strcmp(l->defs[i].instance, instance) ||
                                     cname_version_compatible(l->defs[i].instance, instance)))
-            return true;
-    return false;
+            found = true;
+    if (l && l->memo)
+        cmemo_put(l->memo, instance, NULL, 0x80, found ? l : NULL);
+    return found;
 }
 
 /* ---------------------------------------------------------------- import check */
@@ -1119,7 +1146,9 @@ pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pi
     atomic_fetch_add(&c->refs, 1);
     frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err };
     pith_cinstance *ci = NULL;
-    pith_status st = check_imports(linker, c->root, err);
+    /* a linker prepared for c checked its imports already (and nothing was defined since) */
+    pith_status st = linker && cmemo_frozen(linker->memo) && cmemo_component(linker->memo) == c
+                   ? PITH_OK : check_imports(linker, c->root, err);
     if (st == PITH_OK)
         st = instantiate_frame(&f, &ci);
     if (st != PITH_OK) {
@@ -1128,6 +1157,38 @@ pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pi
     }
     rt->top = ci;
     *out = ci;
+    return PITH_OK;
+}
+
+pith_status clinker_prepare(pith_clinker *l, pith_component *c, pith_error *err)
+{
+    pith_error local;
+    if (!err)
+        err = &local;
+    pith_error_clear(err);
+    if (!l || !c)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "null linker or component"), PITH_ERR_ARG;
+    cmemo_free(l->memo);
+    l->memo = NULL;
+    pith_status st = component_prepare_images(c, err);
+    if (st != PITH_OK || (st = check_imports(l, c->root, err)) != PITH_OK)
+        return st;
+    if (!(l->memo = cmemo_new(c)))
+        return nomem(err);
+    /* one instantiation records every lookup; its instance is thrown away */
+    pith_store *scratch = pith_store_new(l->engine);
+    if (!scratch)
+        return nomem(err);
+    pith_cinstance *ci = NULL;
+    st = pith_clinker_instantiate(l, scratch, c, &ci, err);
+    pith_cinstance_free(ci);
+    pith_store_free(scratch);
+    if (st != PITH_OK) {
+        cmemo_free(l->memo);
+        l->memo = NULL;
+        return st;
+    }
+    cmemo_freeze(l->memo);
     return PITH_OK;
 }
 

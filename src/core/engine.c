@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "core/rt.h"
+#include "core/snapshot.h"
 
 /* One interned function type: a slot of the engine's open-addressing hash table. */
 struct interned_type {
@@ -274,6 +275,7 @@ void pith_module_free(pith_module *module)
     module_free(module->m);
     free(module->api_types);
     free(module->api_vals);
+    snapshot_free(atomic_load(&module->image));
     free(module);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/rt.h"
+#include "core/snapshot.h"
 
 /* ---------------------------------------------------------------- import matching */
 
@@ -290,7 +291,9 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
         inst->tables[inst->ntables++] = t;
     }
     for (uint32_t i = 0; i < m->nmems; i++) {
-        pith_memory *mem = memory_create(s, &m->mems[i], err);
+        pith_memory *mem = atomic_load(&inst->module->image)
+                         ? snapshot_memory_create(s, inst->module, i, err)
+                         : memory_create(s, &m->mems[i], err);
         if (!mem)
             return err->status;
         inst->mems[inst->nmems++] = mem;
@@ -369,6 +372,10 @@ static pith_status initialise(pith_instance *inst, pith_error *err)
         const data *d = &m->datas[i];
         if (d->mode != SEG_ACTIVE)
             continue;
+        if (atomic_load(&inst->module->image)) {   /* already in the mapped image */
+            inst->data_dropped[i] = true;
+            continue;
+        }
         slot off[2];
         if (!eval_const(inst, &d->offset, off, err))
             return err->status;

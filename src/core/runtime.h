@@ -30,6 +30,7 @@ struct pith_module {
     module *m;                      /* decoded, validated, compiled (m->funcs[i].compiled) */
     pith_functype *api_types;       /* m->types in public form (listing, pith_func_type) */
     pith_valtype *api_vals;         /* storage behind api_types[i].params/results */
+    _Atomic(struct module_image *) image;   /* snapshot.c: copy-on-write memory images */
 };
 
 struct pith_memory {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "component/pre.h"
 #include "core/runtime.h"
 #include "serve/serve.h"
 
@@ -226,6 +227,11 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
         /* Imports outside the proxy world (filesystem, sockets) trap when called: a
          * capability this host does not grant. */
         pith_clinker_allow_unresolved(s->linker, true);
+        /* Pre-instantiation: imports checked and resolved once, memory images built. */
+        if (clinker_prepare(s->linker, s->func->comp, &e) != PITH_OK) {
+            snprintf(err, errcap, "%s: %s", s->func->name, e.message);
+            return -1;
+        }
     }
     w->app_gen = atomic_load(&w->srv->app_gen);
     return 0;

@@ -117,6 +117,16 @@ check "manifest route /two" "$(curl -s http://127.0.0.1:$P/two)" "hello"
 check "manifest unrouted -> 404" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/three)" "404"
 kill -TERM $SPID; wait $SPID
 
+# isolation: the handler counts requests in linear memory and in a global; a fresh instance
+# (copy-on-write image, not shared pages) must show 1 every time, in one worker
+"$JCO" parse "$HERE/counter.wat" -o "$OUT/counter.wasm" >/dev/null 2>&1 || echo "FAIL: jco parse counter.wat"
+"$PITH" serve "$OUT/counter.wasm" --addr 127.0.0.1:$P --workers 1 --quiet >/dev/null 2>&1 &
+SPID=$!; PIDS+=($SPID)
+wait_port $P
+got=""; for _ in 1 2 3 4 5; do got="$got$(curl -s http://127.0.0.1:$P/)"; done
+check "no state survives a request (memory and global counters)" "$got" "m1g1!m1g1!m1g1!m1g1!m1g1!"
+kill -TERM $SPID; wait $SPID
+
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
     mkdir -p "$OUT/wit/deps/http" "$OUT/wit/deps/io" "$OUT/wit/deps/clocks"

@@ -1,0 +1,31 @@
+/* snapshot.h: copy-on-write memory images of modules, so instantiation maps a prepared image
+ * of each defined memory (pages materialise when written) instead of copying data segments. */
+#ifndef PITH_CORE_SNAPSHOT_H
+#define PITH_CORE_SNAPSHOT_H
+
+#include "core/runtime.h"
+
+/* One defined memory's contents after every active data segment was applied. */
+typedef struct mem_image {
+    int fd;                 /* memfd with the bytes; -1 when the memory starts all zero */
+    size_t len;             /* bytes of the image (a multiple of the Wasm page size) */
+} mem_image;
+
+/* Images of all defined memories of a module (index: defined memory, without imports). */
+typedef struct module_image {
+    uint32_t nmems;
+    mem_image *mems;
+} module_image;
+
+/* Builds pm's image once (idempotent, thread-safe). Modules whose active data segments are
+ * not all `i32.const` offsets into defined memories within their minimum size keep
+ * instantiating by copying: the result is then PITH_OK with no image. */
+pith_status snapshot_prepare(pith_module *pm, pith_error *err);
+/* Frees an image (pith_module_free). */
+void snapshot_free(module_image *img);
+/* instance.c: creates defined memory `i` of pm from its image (NULL when it has none, and the
+ * caller then creates and fills it the ordinary way). */
+pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32_t i,
+                                    pith_error *err);
+
+#endif
