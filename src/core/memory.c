@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "core/rt.h"
+#include "core/snapshot.h"
 
 #define PAGE_SIZE_WASM 65536u
 
@@ -82,6 +83,8 @@ pith_memory *memory_create(pith_store *s, const limits *lim, pith_error *err)
 void memory_destroy(pith_memory *mem)
 {
     if (!mem)
+        return;
+    if (mem->image && snapshot_memory_recycle(mem))
         return;
     if (mem->data)
         munmap(mem->data, mem->reserved);

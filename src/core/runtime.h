@@ -40,6 +40,7 @@ struct pith_memory {
     bool has_max;           /* declared maximum (for import type matching) */
     uint32_t decl_max;      /* the declared maximum itself, uncapped (when has_max) */
     size_t reserved;        /* bytes of address space reserved at data (incl. guard) */
+    struct mem_image *image;    /* snapshot.c: made from this image; recycled into it */
 };
 
 struct pith_table {

@@ -15,13 +15,30 @@
 
 #define WASM_PAGE 65536u
 
+/* A reset memory waiting for its next instance. */
+typedef struct mem_slot {
+    uint8_t *data;
+    size_t reserved;
+    uint32_t max_pages;
+} mem_slot;
+
+/* Reset memories kept per image: enough for every worker's concurrent instances; beyond that
+ * they are unmapped. */
+#define MAX_SLOTS 256
+
 void snapshot_free(module_image *img)
 {
-    if (!img)
+    if (!img || atomic_fetch_sub(&img->refs, 1u) != 1u)
         return;
-    for (uint32_t i = 0; i < img->nmems; i++)
-        if (img->mems[i].fd >= 0)
-            close(img->mems[i].fd);
+    for (uint32_t i = 0; i < img->nmems; i++) {
+        mem_image *mi = &img->mems[i];
+        if (mi->fd >= 0)
+            close(mi->fd);
+        for (uint32_t k = 0; k < mi->nslots; k++)
+            munmap(mi->slots[k].data, mi->slots[k].reserved);
+        free(mi->slots);
+        pthread_mutex_destroy(&mi->lock);
+    }
     free(img->mems);
     free(img);
 }
@@ -79,7 +96,7 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
     if (atomic_load(&pm->image))
         return PITH_OK;
     const module *m = pm->m;
-    if (!m->nmems || !m->ndatas)
+    if (!m->nmems)
         return PITH_OK;
     size_t *lens = calloc(m->nmems, sizeof *lens);
     if (!lens)
@@ -94,9 +111,14 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
         free(lens);
         return fail(err, "allocation");
     }
+    atomic_init(&img->refs, 1u);
     img->nmems = m->nmems;
-    for (uint32_t k = 0; k < m->nmems; k++)
+    for (uint32_t k = 0; k < m->nmems; k++) {
         img->mems[k].fd = -1;
+        img->mems[k].min_pages = m->mems[k].min;
+        img->mems[k].owner = img;
+        pthread_mutex_init(&img->mems[k].lock, NULL);
+    }
     pith_status st = PITH_OK;
     for (uint32_t k = 0; k < m->nmems && st == PITH_OK; k++) {
         if (!lens[k])
@@ -142,16 +164,87 @@ pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32
     module_image *img = atomic_load(&((pith_module *)pm)->image);
     if (!img || i >= img->nmems)
         return NULL;
-    pith_memory *mem = memory_create(s, &pm->m->mems[i], err);
-    if (!mem || img->mems[i].fd < 0)
-        return mem;
-    /* memory_create committed the minimum: the image replaces its first pages, privately */
-    const mem_image *mi = &img->mems[i];
-    if (mi->len > mem->size ||
-        mmap(mem->data, mi->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, mi->fd, 0) ==
-            MAP_FAILED) {
-        pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "cannot map the memory image");
-        return NULL;    /* the store owns mem and unmaps it */
+    mem_image *mi = &img->mems[i];
+    const limits *lim = &pm->m->mems[i];
+    uint32_t cap = s->limits.max_memory_pages < 65536 ? s->limits.max_memory_pages : 65536;
+    uint32_t max_pages = lim->has_max && lim->max < cap ? lim->max : cap;
+    mem_slot got = {0};
+    if (lim->min <= cap) {
+        pthread_mutex_lock(&mi->lock);
+        for (uint32_t k = mi->nslots; k-- > 0;)
+            if (mi->slots[k].max_pages == max_pages) {
+                got = mi->slots[k];
+                mi->slots[k] = mi->slots[--mi->nslots];
+                break;
+            }
+        pthread_mutex_unlock(&mi->lock);
     }
+    pith_memory *mem;
+    if (got.data) {
+        mem = calloc(1, sizeof *mem);
+        if (!mem || !store_own_memory(s, mem)) {
+            munmap(got.data, got.reserved);
+            free(mem);
+            pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory creating a memory");
+            return NULL;
+        }
+        mem->data = got.data;
+        mem->reserved = got.reserved;
+        mem->pages = lim->min;
+        mem->size = (uint64_t)lim->min * WASM_PAGE;
+        mem->max_pages = got.max_pages;
+        mem->has_max = lim->has_max;
+        mem->decl_max = lim->has_max ? lim->max : 0;
+    } else {
+        mem = memory_create(s, lim, err);
+        if (!mem)
+            return NULL;
+        /* memory_create committed the minimum: the image replaces its first pages, privately */
+        if (mi->fd >= 0 &&
+            (mi->len > mem->size || mmap(mem->data, mi->len, PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_FIXED, mi->fd, 0) == MAP_FAILED)) {
+            pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "cannot map the memory image");
+            return NULL;    /* the store owns mem and unmaps it */
+        }
+    }
+    atomic_fetch_add(&img->refs, 1u);
+    mem->image = mi;
     return mem;
+}
+
+bool snapshot_memory_recycle(pith_memory *mem)
+{
+    mem_image *mi = mem->image;
+    module_image *img = mi->owner;
+    uint64_t min = (uint64_t)mi->min_pages * WASM_PAGE;
+    bool kept = false;
+    /* Private copies dropped: the image part reads the memfd again, the rest reads zero.
+     * Pages grown past the minimum become inaccessible again. Without a clean reset the
+     * memory is not reused. */
+    if (mem->data && mem->size >= min &&
+        (mem->size == 0 || madvise(mem->data, (size_t)mem->size, MADV_DONTNEED) == 0) &&
+        (mem->size == min ||
+         mprotect(mem->data + min, (size_t)(mem->size - min), PROT_NONE) == 0)) {
+        pthread_mutex_lock(&mi->lock);
+        if (mi->nslots < MAX_SLOTS) {
+            if (mi->nslots == mi->cslots) {
+                uint32_t nc = mi->cslots ? mi->cslots * 2 : 8;
+                mem_slot *v = realloc(mi->slots, nc * sizeof *v);
+                if (v) {
+                    mi->slots = v;
+                    mi->cslots = nc;
+                }
+            }
+            if (mi->nslots < mi->cslots) {
+                mi->slots[mi->nslots++] = (mem_slot){mem->data, mem->reserved, mem->max_pages};
+                kept = true;
+            }
+        }
+        pthread_mutex_unlock(&mi->lock);
+    }
+    mem->image = NULL;
+    snapshot_free(img);
+    if (kept)
+        free(mem);
+    return kept;
 }

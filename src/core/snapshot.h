@@ -9,10 +9,18 @@
 typedef struct mem_image {
     int fd;                 /* memfd with the bytes; -1 when the memory starts all zero */
     size_t len;             /* bytes of the image (a multiple of the Wasm page size) */
+    uint32_t min_pages;
+    struct module_image *owner;
+    /* reset memories kept for reuse (same reservation, image still mapped): taking one
+     * costs no mapping changes at all */
+    pthread_mutex_t lock;
+    struct mem_slot *slots;
+    uint32_t nslots, cslots;
 } mem_image;
 
 /* Images of all defined memories of a module (index: defined memory, without imports). */
 typedef struct module_image {
+    atomic_uint refs;       /* the module and every memory made from the image */
     uint32_t nmems;
     mem_image *mems;
 } module_image;
@@ -21,11 +29,14 @@ typedef struct module_image {
  * not all `i32.const` offsets into defined memories within their minimum size keep
  * instantiating by copying: the result is then PITH_OK with no image. */
 pith_status snapshot_prepare(pith_module *pm, pith_error *err);
-/* Frees an image (pith_module_free). */
+/* Drops the module's reference (pith_module_free); memories still made from it keep it. */
 void snapshot_free(module_image *img);
 /* instance.c: creates defined memory `i` of pm from its image (NULL when it has none, and the
  * caller then creates and fills it the ordinary way). */
 pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32_t i,
                                     pith_error *err);
+/* memory.c: a memory made from an image is being destroyed: resets it to the image
+ * (madvise) and keeps it for the next instance. False when it was not kept (unmap it). */
+bool snapshot_memory_recycle(pith_memory *mem);
 
 #endif
