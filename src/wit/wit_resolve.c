@@ -8,6 +8,10 @@
 
 #include "wit/wit_int.h"
 
+/* A position for items that come from no source text. A file-scope constant, not a compound
+ * literal: the resolver runs under setjmp, and GCC warns that literals may be clobbered. */
+static const wit_pos no_pos = {0, 0};
+
 /* ------------------------------------------------------------------ string map */
 
 /* Open-addressing map keyed by names, case-insensitive (WIT names must be unique without
@@ -1206,8 +1210,8 @@ pith_status wit_resolve_groups(wit_resolve *r, const wit_group *groups, size_t n
     /* Dependencies before dependents; the root last, so that printing (root, then its
      * dependencies in model order) and parsing again gives the same order. */
     for (uint32_t i = 0; i < s->npkgs; i++)
-        if (s->pkgs[i] != root_pkg) visit_pkg(s, s->pkgs[i], (wit_pos){0, 0});
-    if (root_pkg) visit_pkg(s, root_pkg, (wit_pos){0, 0});
+        if (s->pkgs[i] != root_pkg) visit_pkg(s, s->pkgs[i], no_pos);
+    if (root_pkg) visit_pkg(s, root_pkg, no_pos);
     check_model(s);
     if (root) *root = root_pkg ? root_pkg->id : WIT_NONE;
 done:

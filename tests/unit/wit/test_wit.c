@@ -124,7 +124,8 @@ static void test_lexer(void **state) {
     wit_lex_next(&lx, &t);
     assert_int_equal(t.kind, WT_EOF);
     char pos[64];
-    wit_pos_text(&c, (wit_pos){0, 35}, pos, sizeof pos);
+    const wit_pos at = {0, 35};
+    wit_pos_text(&c, at, pos, sizeof pos);
     assert_string_equal(pos, "x.wit:4:6");
     wit_arena_free(&c.arena);
 }
