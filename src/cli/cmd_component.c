@@ -432,8 +432,9 @@ static void print_val(FILE *o, const pith_cval *v, const pith_ctype *t)
         break;
     }
     case PITH_CV_OWN: case PITH_CV_BORROW:
-        fprintf(o, "%s<%s#%u>", v->kind == PITH_CV_OWN ? "own" : "borrow",
-                pith_rtype_name(v->of.handle.type), v->of.handle.rep);
+        /* the representation is private to the resource's implementation: not shown */
+        fprintf(o, "%s<%s>", v->kind == PITH_CV_OWN ? "own" : "borrow",
+                pith_rtype_name(v->of.handle.type));
         break;
     }
 }
@@ -481,15 +482,122 @@ static pith_cfunc *find_func(pith_cinstance *inst, const char *name)
     return NULL;
 }
 
+/* Results of earlier --invoke calls of one run, so that later calls can pass the resource
+ * handles they returned: `$N` is the result of the N-th call (an own or borrow argument). */
+typedef struct handles {
+    pith_cval vals[16];
+    bool live[16];
+    int n;
+} handles;
+
+static bool parse_handle(wp *p, const pith_ctype *t, pith_cval *v, handles *h)
+{
+    ws(p);
+    if (p->s[p->i] != '$')
+        return perr(p, "expected `$N`, the resource returned by call N");
+    char *end;
+    long n = strtol(p->s + p->i + 1, &end, 10);
+    p->i = (size_t)(end - p->s);
+    if (n < 1 || n > h->n || !h->live[n - 1] || h->vals[n - 1].kind != PITH_CV_OWN)
+        return perr(p, "`$N` does not name a resource returned by an earlier call");
+    v->kind = (pith_cval_kind)pith_ctype_kind_of(t);
+    v->of.handle = h->vals[n - 1].of.handle;
+    if (v->kind == PITH_CV_OWN)
+        h->live[n - 1] = false;     /* moved into the callee */
+    return true;
+}
+
+/* One --invoke call on the instance; prints its result. Returns a CLI exit code. */
+static int invoke_one(pith_cinstance *inst, const char *file, const char *invoke, handles *h)
+{
+    char name[256], buf[512];
+    wp p = { .s = invoke };
+    /* the name runs to the `(`: plain, `iface#func`, `[method]r.m`, `ns:pkg/iface@1.0.0#f` */
+    ws(&p);
+    if (p.s[p.i] == '%')        /* WAVE's escape for names that are keywords */
+        p.i++;
+    size_t n = 0;
+    while (p.s[p.i] && p.s[p.i] != '(' && !isspace((unsigned char)p.s[p.i]) && n + 1 < sizeof name)
+        name[n++] = p.s[p.i++];
+    name[n] = 0;
+    if (!n) {
+        cli_error("--invoke: expected a function name");
+        return CLI_EXIT_ERROR;
+    }
+    pith_cfunc *f = find_func(inst, name);
+    if (!f) {
+        cli_error("%s: no exported function `%s`", file, name);
+        return CLI_EXIT_ERROR;
+    }
+    const pith_ctype *ft = pith_cfunc_type(f);
+    size_t nargs = pith_ctype_count(ft);
+    pith_cval *args = calloc(nargs + 1, sizeof *args);
+    int rc = CLI_EXIT_ERROR;
+    bool ok = args && eat(&p, '(');
+    for (size_t i = 0; ok && i < nargs; i++) {
+        const pith_ctype *at = pith_ctype_elem(ft, i);
+        pith_ctype_kind k = pith_ctype_kind_of(at);
+        if (i && !eat(&p, ','))
+            ok = perr(&p, "expected `,`");
+        else if (k == PITH_CT_OWN || k == PITH_CT_BORROW)
+            ok = parse_handle(&p, at, &args[i], h);
+        else
+            ok = parse_val(&p, at, &args[i]);
+    }
+    if (ok && !eat(&p, ')'))
+        ok = perr(&p, "expected `)` (wrong number of arguments?)");
+    ws(&p);
+    if (ok && p.s[p.i])
+        ok = perr(&p, "unexpected text after the call");
+    if (!ok) {
+        cli_error("--invoke: %s", p.err[0] ? p.err : "bad arguments");
+        goto out;
+    }
+    pith_cval res;
+    pith_error err;
+    const pith_ctype *rt = pith_ctype_func_result(ft);
+    pith_status st = pith_cfunc_call(f, args, nargs, &res, rt ? 1 : 0, &err);
+    if (st == PITH_ERR_TRAP) {
+        cli_error("trap: %s", err.message);
+        rc = CLI_EXIT_TRAP;
+        goto out;
+    }
+    if (st != PITH_OK) {
+        cli_error("%s", cli_error_text(&err, false, buf, sizeof buf));
+        goto out;
+    }
+    if (rt) {
+        print_val(stdout, &res, rt);
+        fputc('\n', stdout);
+    }
+    fflush(stdout);
+    if (rt && res.kind == PITH_CV_OWN && h->n < 16) {
+        h->vals[h->n] = res;        /* kept for `$N` in later calls */
+        h->live[h->n] = true;
+    } else if (rt) {
+        pith_cval_drop(&res);
+    }
+    rc = CLI_EXIT_OK;
+out:
+    h->n++;
+    for (size_t i = 0; args && i < nargs; i++)
+        if (args[i].kind != PITH_CV_OWN && args[i].kind != PITH_CV_BORROW)
+            pith_cval_drop(&args[i]);
+    free(args);
+    return rc;
+}
+
 int cmd_component_run(int argc, char **argv)
 {
-    const char *file = NULL, *invoke = NULL;
-    const char *links[16];
-    int nlinks = 0;
+    const char *file = NULL;
+    const char *links[16], *invokes[64];
+    int nlinks = 0, ninvokes = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--invoke") && i + 1 < argc)
-            invoke = argv[++i];
-        else if (!strcmp(argv[i], "--link") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--invoke") && i + 1 < argc) {
+            if (ninvokes == 64)
+                return cli_usage("run", "at most 64 --invoke calls");
+            invokes[ninvokes++] = argv[++i];
+        } else if (!strcmp(argv[i], "--link") && i + 1 < argc) {
             if (nlinks == 16)
                 return cli_usage("run", "at most 16 --link components");
             links[nlinks++] = argv[++i];
@@ -498,7 +606,7 @@ int cmd_component_run(int argc, char **argv)
     }
     if (!file)
         return cli_usage("run", "missing FILE");
-    if (!invoke)
+    if (!ninvokes)
         return cli_usage("run", "components need --invoke 'func(args)' (wasi:cli/run is not "
                                 "provided yet)");
     pith_engine *e = pith_engine_new(NULL);
@@ -513,25 +621,8 @@ int cmd_component_run(int argc, char **argv)
     pith_cinstance *inst = NULL;
     pith_error err;
     char buf[512];
-    pith_cval *args = NULL;
-    size_t nargs = 0;
-    char name[256];
-    wp p = { .s = invoke };
-    if (!ident(&p, name, sizeof name)) {
-        cli_error("--invoke: expected a function name");
-        goto out;
-    }
-    while (p.s[p.i] == '#' || p.s[p.i] == ':' || p.s[p.i] == '/' || p.s[p.i] == '@' ||
-           p.s[p.i] == '.') {
-        size_t n = strlen(name);
-        if (n + 2 >= sizeof name)
-            break;
-        name[n] = p.s[p.i++];
-        name[n + 1] = 0;
-        char more[128];
-        ident(&p, more, sizeof more);
-        strncat(name, more, sizeof name - strlen(name) - 1);
-    }
+    handles h;
+    memset(&h, 0, sizeof h);
     /* --link components are instantiated first, in order; each one's exports then satisfy
      * the imports of the ones after it and of FILE (component-to-component linking). */
     for (int k = 0; k < nlinks; k++) {
@@ -553,52 +644,17 @@ int cmd_component_run(int argc, char **argv)
         cli_error("%s: %s", file, cli_error_text(&err, false, buf, sizeof buf));
         goto out;
     }
-    pith_cfunc *f = find_func(inst, name);
-    if (!f) {
-        cli_error("%s: no exported function `%s`", file, name);
-        goto out;
-    }
-    const pith_ctype *ft = pith_cfunc_type(f);
-    nargs = pith_ctype_count(ft);
-    args = calloc(nargs + 1, sizeof *args);
-    bool ok = eat(&p, '(');
-    for (size_t i = 0; ok && i < nargs; i++) {
-        if (i && !eat(&p, ','))
-            ok = perr(&p, "expected `,`");
-        else
-            ok = parse_val(&p, pith_ctype_elem(ft, i), &args[i]);
-    }
-    if (ok && !eat(&p, ')'))
-        ok = perr(&p, "expected `)` (wrong number of arguments?)");
-    ws(&p);
-    if (ok && p.s[p.i])
-        ok = perr(&p, "unexpected text after the call");
-    if (!ok) {
-        cli_error("--invoke: %s", p.err[0] ? p.err : "bad arguments");
-        goto out;
-    }
-    pith_cval res;
-    const pith_ctype *rt = pith_ctype_func_result(ft);
-    pith_status st = pith_cfunc_call(f, args, nargs, &res, rt ? 1 : 0, &err);
-    if (st == PITH_ERR_TRAP) {
-        cli_error("trap: %s", err.message);
-        rc = CLI_EXIT_TRAP;
-        goto out;
-    }
-    if (st != PITH_OK) {
-        cli_error("%s", cli_error_text(&err, false, buf, sizeof buf));
-        goto out;
-    }
-    if (rt) {
-        print_val(stdout, &res, rt);
-        fputc('\n', stdout);
-        pith_cval_drop(&res);
-    }
+    /* several --invoke calls run in order on the same instance; the first failure stops */
     rc = CLI_EXIT_OK;
+    for (int k = 0; k < ninvokes && rc == CLI_EXIT_OK; k++)
+        rc = invoke_one(inst, file, invokes[k], &h);
+    /* resources still owned by the host are dropped (running their destructors) */
+    for (int k = 0; k < h.n && k < 16; k++)
+        if (h.live[k] && pith_resource_drop(h.vals[k].of.handle, &err) != PITH_OK && rc == CLI_EXIT_OK) {
+            cli_error("trap: %s", err.message);
+            rc = CLI_EXIT_TRAP;
+        }
 out:
-    for (size_t i = 0; args && i < nargs; i++)
-        pith_cval_drop(&args[i]);
-    free(args);
     pith_cinstance_free(inst);
     pith_clinker_free(l);
     pith_store_free(s);

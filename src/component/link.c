@@ -777,6 +777,8 @@ static pith_status resolve_import(frame *f, const cdef *df, void **out)
     }
 }
 
+static char unnamed_resource[] = "resource";
+
 /* ---------------------------------------------------------------- canon built-ins */
 
 typedef struct res_env {
@@ -834,6 +836,13 @@ static pith_status resolve_opts(frame *f, const ccanon_opts *o, canon_opts *out)
 }
 
 /* ---------------------------------------------------------------- instantiation */
+
+/* Guest resource types are named after their first export (for messages and tools). */
+static void name_rtype(pith_rtype *rt, char *name)
+{
+    if (rt && !rt->host && rt->name == unnamed_resource && name)
+        rt->name = name;
+}
 
 static pith_status instantiate_frame(frame *f, pith_cinstance **out);
 
@@ -925,6 +934,8 @@ static pith_status run_def(frame *f, const cdef *df)
                 const ctype *t = f->cc->space[SP_TYPE][df->args[i].index];
                 if (t->kind != PITH_CT_RESOURCE)
                     ev->ext.of.type = t;
+                else
+                    name_rtype(ev->ext.of.resource, ev->name);
             }
         }
         ci->nexports = df->nargs;
@@ -987,7 +998,7 @@ static pith_status run_def(frame *f, const cdef *df)
             pith_rtype *rt = rt_alloc(f->rt, sizeof *rt);
             if (!rt)
                 return nomem(err);
-            rt->name = "resource";
+            rt->name = unnamed_resource;
             rt->impl = f->st;
             rt->dtor = df->type->dtor != CNONE ? f->sp[SP_CORE_FUNC][df->type->dtor] : NULL;
             bind_rid(f, df->type, rt);
@@ -1054,6 +1065,8 @@ static pith_status run_def(frame *f, const cdef *df)
         set_ext(&ev->ext, df->space, v);
         if (df->space == SP_TYPE && !(df->type && df->type->kind == PITH_CT_RESOURCE))
             ev->ext.of.type = df->type;
+        else if (df->space == SP_TYPE)
+            name_rtype(v, df->name);
         if (df->space == SP_FUNC && v && ((pith_cfunc *)v)->name == NULL)
             ((pith_cfunc *)v)->name = df->name;
         break;
