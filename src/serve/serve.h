@@ -358,6 +358,9 @@ struct sv_server {
     sv_worker *workers;
     uint32_t nworkers;
     atomic_ullong inflight;
+    sv_config *retired;         /* function arrays replaced by reloads (kept where they are:
+                                   stale slots point into them), freed at exit */
+    size_t nretired;
 };
 
 int sv_server_run(sv_config *cfg);

@@ -1084,6 +1084,13 @@ static void reload(sv_server *s)
     /* Workers re-prepare before their next request; old slots only point at old funcs'
      * components through their linkers' instances, which are gone after each request. The
      * old functions are kept until exit (a worker's stale slot array still names them). */
+    sv_config *keep = realloc(s->retired, (s->nretired + 1) * sizeof *keep);
+    if (keep) {
+        s->retired = keep;
+        sv_config_init(&keep[s->nretired]);
+        keep[s->nretired].funcs = old;
+        keep[s->nretired++].nfuncs = nold;
+    }
     next.funcs = NULL;
     next.nfuncs = 0;
     sv_config_free(&next);
@@ -1272,6 +1279,9 @@ out:
             cfg->funcs[i].comp = NULL;
         }
     free(s->workers);
+    for (size_t i = 0; i < s->nretired; i++)
+        sv_config_free(&s->retired[i]);
+    free(s->retired);
     if (s->engine)
         pith_engine_free(s->engine);
     pthread_rwlock_destroy(&s->app_lock);
