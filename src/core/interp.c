@@ -287,7 +287,13 @@ static inline const void *ld_handler(const cell *p)
         TRAP(PITH_TRAP_MEMORY_OOB);
 
 /* Runs fn (already set up at fp, depth counted) until it returns. With `table` set, only
- * reports the handler table. */
+ * reports the handler table. Never inlined or cloned: the label addresses in that table are
+ * only valid in the one copy of the function that also executes the code. */
+#if defined(__clang__)
+__attribute__((noinline))
+#elif defined(__GNUC__)
+__attribute__((noinline, noclone))
+#endif
 static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot *fp,
                        pith_error *err, const void *const **table)
 {
