@@ -88,7 +88,8 @@ typedef struct cfunc {
     cell *code;
     uint32_t ncode;
     uint32_t param_slots;   /* arguments: fp[0 .. param_slots) */
-    uint32_t local_slots;   /* params + declared locals; declared ones are zeroed on entry */
+    uint32_t local_slots;   /* params + declared locals */
+    uint32_t zero_lo, zero_hi;  /* declared locals that may be read before written: zeroed on entry */
     uint32_t frame_slots;   /* everything the body touches, >= max(params, results) */
     uint32_t result_slots;  /* results are left in fp[0 .. result_slots) */
     uint32_t index;         /* function index (imports included) */

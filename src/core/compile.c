@@ -117,6 +117,10 @@ typedef struct operand {
 
 enum { C_BLOCK, C_LOOP, C_IF, C_FUNC };
 
+/* Whether a declared local must be zeroed on entry: L_SET ones are written by the entry code
+ * before any read, L_READ ones may be read while still holding their initial zero. */
+enum { L_UNTOUCHED, L_SET, L_READ };
+
 #define NOFIX UINT32_MAX
 
 typedef struct ctl {
@@ -160,7 +164,10 @@ typedef struct cc {
     uint8_t *ltype;     /* per local */
     uint32_t *lslot;    /* per local: first slot */
     uint32_t *lrefs;    /* per local: K_LOCAL entries on the operand stack */
-    uint32_t cloc;      /* capacity of the three arrays */
+    uint8_t *lstate;    /* per local: L_* (which declared locals need zeroing on entry) */
+    uint32_t cloc;      /* capacity of the four arrays */
+    uint32_t nparams;
+    bool straight;      /* still in the entry code that every call runs in order */
     uint32_t local_slots;
     uint32_t max_slot;  /* one past the highest slot used */
     uint32_t cur_off;   /* offset of the instruction being compiled */
@@ -862,6 +869,8 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
 {
     if (x >= c->nlocals)
         return (void)internal(c);
+    if (c->straight && c->lstate[x] == L_UNTOUCHED)
+        c->lstate[x] = L_SET;
     bool retarget = top_is_last(c);
     operand v = pop(c);
     uint32_t ls = c->lslot[x];
@@ -1054,6 +1063,15 @@ static void compile_instr(cc *c, const instr *in)
     }
 
     switch (op) {
+    case OPC_NOP: case OPC_BLOCK: case OPC_LOCAL_GET: case OPC_LOCAL_SET: case OPC_LOCAL_TEE:
+        break;
+    default:
+        if (opcode_table[op].prefix == 0 && op <= OPC_RETURN)
+            c->straight = false;     /* a label or a branch: later code may be skipped */
+        break;
+    }
+
+    switch (op) {
     case OPC_UNREACHABLE:
         emit_op(c, IC_unreachable);
         c->dead = true;
@@ -1171,6 +1189,8 @@ static void compile_instr(cc *c, const instr *in)
         operand *e = push(c, c->ltype[x], K_LOCAL);
         e->local = x;
         c->lrefs[x]++;
+        if (c->lstate[x] != L_SET)
+            c->lstate[x] = L_READ;
         return;
     }
     case OPC_LOCAL_SET:
@@ -1432,17 +1452,23 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
         uint32_t *r = realloc(c->lrefs, (cap ? cap : 1) * sizeof *r);
         if (r)
             c->lrefs = r;
-        if (!t || !s || !r)
+        uint8_t *z = realloc(c->lstate, cap ? cap : 1);
+        if (z)
+            c->lstate = z;
+        if (!t || !s || !r || !z)
             return nomem(c);
         c->cloc = cap;
     }
     c->nlocals = (uint32_t)n;
+    c->nparams = ft->nparams;
+    c->straight = true;
     uint64_t at = 0;
     for (uint32_t i = 0; i < c->nlocals; i++) {
         uint8_t t = i < ft->nparams ? ft->types[i] : f->local_types[i - ft->nparams];
         c->ltype[i] = t;
         c->lslot[i] = (uint32_t)at;
         c->lrefs[i] = 0;
+        c->lstate[i] = i < ft->nparams ? L_SET : L_UNTOUCHED;
         at += valtype_slots(t);
     }
     if (at > UINT32_MAX / 8)
@@ -1501,6 +1527,14 @@ static bool compile_func(cc *c, uint32_t i, cfunc *out)
     out->npcmap = c->npcm;
     out->param_slots = ft->param_slots;
     out->local_slots = c->local_slots;
+    out->zero_lo = out->zero_hi = c->local_slots;
+    for (uint32_t k = c->nparams; k < c->nlocals; k++) {
+        if (c->lstate[k] != L_READ)
+            continue;
+        if (out->zero_lo == out->zero_hi)
+            out->zero_lo = c->lslot[k];
+        out->zero_hi = c->lslot[k] + valtype_slots(c->ltype[k]);
+    }
     out->frame_slots = frame;
     out->result_slots = ft->result_slots;
     out->index = m->nfunc_imports + i;
@@ -1548,6 +1582,7 @@ pith_status compile_module(module *m, pith_error *err)
     free(c.ltype);
     free(c.lslot);
     free(c.lrefs);
+    free(c.lstate);
     if (st != PITH_OK) {
         free_cfuncs(cf, m->nfuncs);
         return st;
