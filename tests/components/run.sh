@@ -54,5 +54,69 @@ if [ -x "$HOST" ]; then
 else
     echo "note: $HOST not built; examples/plugin_host skipped"
 fi
+# Real-toolchain fixtures (tests/components/real): the demo:calc/api WIT implemented as a C
+# reactor (clang-19 + jco embed + jco new) and in JavaScript (jco componentize, ~11 s), built
+# once into build/component-fixtures/ keyed by a hash of their sources and tools. Each is also
+# transpiled by jco and run on Node by real/driver.mjs; pith must print the same results.
+REAL=$HERE/real
+CACHE=$ROOT/build/component-fixtures
+JCO=$HERE/node_modules/.bin/jco
+mkdir -p "$CACHE"
+key() { cat "$@" "$HERE/package-lock.json" | sha256sum | cut -c1-16; }
+# build_real NAME KEY COMMAND...: runs COMMAND (which writes $dir/NAME.wasm) unless cached
+build_real() {
+    local name=$1 k=$2; shift 2
+    dir=$CACHE/$name-$k
+    if [ ! -f "$dir/$name.wasm" ]; then
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+        if ! (cd "$dir.tmp" && "$@") >"$OUT/$name.build.log" 2>&1; then
+            echo "FAIL $name: build failed"; sed -n 1,5p "$OUT/$name.build.log"; rm -rf "$dir.tmp"; return 1
+        fi
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    fi
+    if [ ! -f "$dir/t/$name.js" ]; then
+        "$JCO" transpile "$dir/$name.wasm" -o "$dir/t" --name "$name" >"$OUT/$name.t.log" 2>&1 &&
+            echo '{"type":"module"}' > "$dir/t/package.json" ||
+            { echo "FAIL $name: jco transpile failed"; sed -n 1,5p "$OUT/$name.t.log"; return 1; }
+    fi
+}
+compare_real() {
+    local name=$1
+    if ! node "$REAL/driver.mjs" "$dir/t/$name.js" >"$OUT/$name.node" 2>"$OUT/$name.node.err"; then
+        echo "FAIL $name: node driver failed"; sed -n 1,5p "$OUT/$name.node.err"; fail=$((fail + 1)); return
+    fi
+    local inv=()
+    while IFS=$'\t' read -r call _; do inv+=(--invoke "$call"); done < "$OUT/$name.node"
+    "$PITH" run "$dir/$name.wasm" "${inv[@]}" >"$OUT/$name.pith" 2>&1
+    cut -f2- "$OUT/$name.node" >"$OUT/$name.want"
+    if cmp -s "$OUT/$name.want" "$OUT/$name.pith"; then
+        pass=$((pass + $(wc -l < "$OUT/$name.want")))
+    else
+        fail=$((fail + 1)); echo "FAIL $name: pith and jco transpile on Node differ (want, got):"
+        diff "$OUT/$name.want" "$OUT/$name.pith" | head -20
+    fi
+}
+if command -v clang-19 >/dev/null && command -v wasm-ld-19 >/dev/null; then
+    # PATH without jco's node_modules: clang-19 would run the wasm-opt it finds there
+    if build_real calc-c "$(key "$REAL/calc.c" "$REAL/wit/calc.wit")" sh -c "
+        PATH=/usr/bin:/bin clang-19 --target=wasm32-wasi -mexec-model=reactor -mbulk-memory -O2 \
+            -nostdlib -Wl,--no-entry '$REAL/calc.c' -o core.wasm &&
+        '$JCO' embed core.wasm --wit '$REAL/wit' --world-name calc -o embedded.wasm &&
+        '$JCO' new embedded.wasm -o calc-c.wasm"; then
+        compare_real calc-c
+    else
+        fail=$((fail + 1))
+    fi
+else
+    echo "note: clang-19/wasm-ld-19 missing; the C reactor fixture is skipped"
+fi
+if build_real calc-js "$(key "$REAL/calc.js" "$REAL/wit/calc.wit")" \
+       "$JCO" componentize "$REAL/calc.js" --wit "$REAL/wit" --world-name calc --disable all \
+       -o calc-js.wasm; then
+    compare_real calc-js
+else
+    fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
