@@ -4,8 +4,11 @@
 # `pith run` both ways; stdout, exit codes and files written must be identical. Ends with
 # "N passed, N failed"; exits 77 (skip) when clang-19, node or jco are missing.
 #
+# Also Rust std programs (tests/wasi2/rust, tests/wasi/rust) made into components likewise.
+#
 # usage: tests/wasi2/run.sh [-v]     env: PITH (default build/pith), WASI_CC (clang-19),
-#        JCO (default tests/components/node_modules/.bin/jco)
+#        JCO (default tests/components/node_modules/.bin/jco), PITH_WASI2_CACHE (build/wasi2-cache:
+#        built fixtures keyed by a hash of their sources and tool versions)
 #
 # Differences by design, normalised before comparing:
 # - preview1's ENOTCAPABLE has no WASI 0.2 error code: a host refusal reaches a component as
@@ -57,7 +60,26 @@ fail() {
         echo "  FAIL $1: $2"
     fi
 }
-XFAIL_N=0
+XFAIL_N=0 SKIP_N=0
+
+# ------------------------------------------------------------------ fixture cache
+# cached KEY-FILES... -- CMD...: CMD writes $OUT; its result is kept in $CACHE under a hash of
+# the key files (sources, WIT, tool versions), so warm runs skip rustc/jco/componentize-js.
+CACHE=${PITH_WASI2_CACHE:-$ROOT/build/wasi2-cache}
+mkdir -p "$CACHE" 2>/dev/null || CACHE=$T/cache
+mkdir -p "$CACHE"
+cached() { # OUT KEY-FILE... -- CMD...
+    local out=$1 key
+    shift
+    local keys=()
+    while [ "$1" != -- ]; do keys+=("$1"); shift; done
+    shift
+    key=$( (cat "${keys[@]}"; printf '%s\n' "$*" "${TOOLS_ID:-}") | sha256sum | cut -c1-24)
+    if [ -s "$CACHE/$key.wasm" ]; then cp "$CACHE/$key.wasm" "$out"; return 0; fi
+    "$@" || return 1
+    cp "$out" "$CACHE/$key.wasm.tmp" && mv "$CACHE/$key.wasm.tmp" "$CACHE/$key.wasm"
+}
+JCO_ID=$(cat "$ROOT/tests/components/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)
 
 # ------------------------------------------------------------------ build
 # clang runs any wasm-opt on PATH (jco's node_modules has one): keep PATH clean for it.
@@ -66,13 +88,15 @@ mkdir -p "$W/comp"
 for src in "$SRC"/*.c; do
     name=$(basename "$src" .c)
     grep -q PITH_REACTOR "$src" && continue     # reactors have no wasi:cli/run
-    if ! env PATH=/usr/bin:/bin "$CC" --target=wasm32-wasi -O2 -Wall -Werror "$src" \
+    if ! TOOLS_ID="$("$CC" --version | head -1)" cached "$W/$name.wasm" "$src" -- \
+        env PATH=/usr/bin:/bin "$CC" --target=wasm32-wasi -O2 -Wall -Werror "$src" \
         -Wl,--initial-memory=67108864 -o "$W/$name.wasm" 2>"$T/build.err"; then
         fail "build $name" "$(head -5 "$T/build.err")"
         continue
     fi
     # the same file name, so argv[0] is the same for both runs
-    if ! "$JCO" new "$W/$name.wasm" --wasi-command -o "$W/comp/$name.wasm" >"$T/jco.out" 2>&1; then
+    if ! TOOLS_ID=$JCO_ID cached "$W/comp/$name.wasm" "$W/$name.wasm" -- \
+        "$JCO" new "$W/$name.wasm" --wasi-command -o "$W/comp/$name.wasm" >"$T/jco.out" 2>&1; then
         fail "componentize $name" "$(head -5 "$T/jco.out")"
     fi
 done
@@ -122,20 +146,7 @@ stderr: $(head -c 300 "$T/c.err")"
     fi
 }
 
-fresh_box() {
-    chmod -R u+w "$T/box" 2>/dev/null
-    rm -rf "$T/box"
-    mkdir -p "$T/box/sandbox/sub" "$T/box/outside"
-    echo secret >"$T/box/outside/secret"
-    echo f >"$T/box/sandbox/sub/f"
-    ln -s ../outside/secret "$T/box/sandbox/out_rel"
-    ln -s "$T/box/outside/secret" "$T/box/sandbox/out_abs"
-    ln -s ../outside "$T/box/sandbox/out_dir"
-    ln -s ../outside/new "$T/box/sandbox/out_new"
-    ln -s /proc/self/root "$T/box/sandbox/proc"
-    ln -s loop "$T/box/sandbox/loop"
-}
-BOX="--dir $T/box/sandbox::/sandbox"
+. "$SRC"/box.sh
 
 # ------------------------------------------------------------------ basics
 both hello hello
@@ -179,12 +190,7 @@ after=$(ls -la --time-style=full-iso "$T/ro")
 if [ "$before" = "$after" ]; then pass "readonly: host directory unchanged"; else
     fail "readonly: host directory unchanged" "$after"; fi
 SETUP=fresh_box both escape escape $BOX
-if [ "$(ls -A "$T/box/outside")" = secret ] && [ "$(cat "$T/box/outside/secret")" = secret ] &&
-    [ ! -e "$T/box/evil" ] && [ ! -e "$T/evil" ]; then
-    pass "escape: nothing outside the sandbox changed"
-else
-    fail "escape: nothing outside the sandbox changed" "$(ls -la "$T/box" "$T/box/outside")"
-fi
+box_outside_unchanged
 
 # ------------------------------------------------------------------ poll
 fresh_box
@@ -211,6 +217,34 @@ if cmp -s "$T/lz.m" "$T/lz.c" && cmp -s "$T/data/m.lz" "$T/data/c.lz"; then
 if cmp -s "$T/data/in.txt" "$T/data/back.txt"; then pass "lz: decompressed as a component"; else
     fail "lz: decompressed as a component" "$(head -c 300 "$T/err")"; fi
 
-echo "wasi2: $PASS passed, $FAIL failed, $XFAIL_N known adapter limitations"
+# ------------------------------------------------------------------ Rust
+# Debian's rustc (std only) builds preview1 modules; jco's adapter makes them commands.
+RUSTC=$(command -v /usr/bin/rustc || true)
+if [ -n "$RUSTC" ] && [ -d "$("$RUSTC" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-wasi" ]; then
+    TOOLS_ID="$("$RUSTC" --version) $JCO_ID"
+    for src in "$HERE"/rust/*.rs "$SRC"/rust/*.rs; do
+        name=rs_$(basename "$src" .rs)
+        # debuginfo stripped: 6 MB of std's DWARF would only slow jco down
+        if ! cached "$W/$name.wasm" "$src" -- "$RUSTC" --target wasm32-wasi -C opt-level=s \
+            -C strip=debuginfo "$src" -o "$W/$name.wasm" 2>"$T/err"; then
+            fail "rust build $name" "$(head -3 "$T/err")"
+            continue
+        fi
+        cached "$W/comp/$name.wasm" "$W/$name.wasm" -- "$JCO" new "$W/$name.wasm" --wasi-command \
+            -o "$W/comp/$name.wasm" >"$T/jco.out" 2>&1 ||
+            fail "componentize $name" "$(head -5 "$T/jco.out")"
+    done
+    printf 'line one\nline two\n' >"$T/rs.in"
+    IN=$T/rs.in both rust-basics rs_basics -- alpha "two words"
+    IN=$T/rs.in both rust-basics-env rs_basics --env B=2 --env A=1 -- 7
+    NORM='s/module offset 0x[0-9a-f]*//' both rust-panic rs_basics -- 99
+    SETUP=fresh_box FILES="box/outside/secret" both rust-fs rs_fs $BOX -- alpha beta
+    TOOLS_ID=
+else
+    SKIP_N=$((SKIP_N + 1))
+    echo "  skip rust: Debian's rustc with libstd-rust-dev-wasm32 is not installed"
+fi
+
+echo "wasi2: $PASS passed, $FAIL failed, $XFAIL_N known adapter limitations, $SKIP_N skipped"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]
