@@ -73,6 +73,9 @@ build_real() {
             echo "FAIL $name: build failed"; sed -n 1,5p "$OUT/$name.build.log"; rm -rf "$dir.tmp"; return 1
         fi
         rm -rf "$dir" && mv "$dir.tmp" "$dir"
+        for old in "$CACHE/$name"-*; do      # builds from older sources
+            [ "$old" = "$dir" ] || rm -rf "$old"
+        done
     fi
     if [ ! -f "$dir/t/$name.js" ]; then
         "$JCO" transpile "$dir/$name.wasm" -o "$dir/t" --name "$name" >"$OUT/$name.t.log" 2>&1 &&

@@ -34,11 +34,15 @@ static int32_t ret_area[8];
 EXPORT(IFACE "#add")
 uint32_t add(uint32_t a, uint32_t b) { return a + b; }
 
+/* greet's argument and result are the newest allocations: post-return frees them */
+static uintptr_t greet_mark;
+
 EXPORT(IFACE "#greet")
 int32_t *greet(const char *name, size_t len)
 {
     static const char hello[] = "hello, ";
     char *out = alloc(len + 8, 1);
+    greet_mark = len && (uintptr_t)name < (uintptr_t)out ? (uintptr_t)name : (uintptr_t)out;
     __builtin_memcpy(out, hello, 7);
     __builtin_memcpy(out + 7, name, len);
     out[len + 7] = '!';
@@ -48,7 +52,11 @@ int32_t *greet(const char *name, size_t len)
 }
 
 EXPORT("cabi_post_" IFACE "#greet")
-void greet_post(int32_t *ret) { (void)ret; }
+void greet_post(int32_t *ret)
+{
+    (void)ret;
+    heap_top = greet_mark;
+}
 
 typedef struct point { int32_t x, y; } point;
 
