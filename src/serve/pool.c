@@ -260,6 +260,16 @@ static uint64_t store_memory_bytes(const pith_store *s)
     return n;
 }
 
+/* Shows the watchdog the store now running guest code (NULL: none). Under run_lock, which the
+ * watchdog holds from reading `running` to interrupting it. */
+static void run_publish(sv_worker *w, pith_store *store, uint64_t deadline_ns)
+{
+    pthread_mutex_lock(&w->run_lock);
+    w->running = store;
+    w->deadline_ns = deadline_ns;
+    pthread_mutex_unlock(&w->run_lock);
+}
+
 void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
 {
     sv_func *f = slot->func;
@@ -278,11 +288,17 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
         lim.max_memory_pages = f->lim.max_memory_pages;
         pith_store_set_limits(store, &lim);
     }
+    /* Published for the watchdog from before instantiation: start functions run guest code
+     * too, and a looping one must be interrupted like handle(). */
+    run_publish(w, store, w->x->deadline_ns);
     pith_cinstance *inst = NULL;
     pith_status st = pith_clinker_instantiate(slot->linker, store, f->comp, &inst, &err);
     res->inst_ns = sv_now_ns() - t0;
     if (st != PITH_OK) {
-        res->outcome = err.status == PITH_ERR_TRAP ? "trap" : "error";
+        run_publish(w, NULL, 0);
+        res->outcome = w->x->timed_out || (st == PITH_ERR_TRAP &&
+                                           err.trap == PITH_TRAP_INTERRUPTED) ? "timeout"
+                       : err.status == PITH_ERR_TRAP ? "trap" : "error";
         snprintf(res->detail, sizeof res->detail, "instantiate: %s", err.message);
         pith_store_free(store);
         sv_objs_reset(w);
@@ -302,10 +318,7 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
             snprintf(res->detail, sizeof res->detail, "out of memory");
         } else {
             pith_cval args[2] = {sv_own(w, K_IN_REQ, rq), sv_own(w, K_OUTPARAM, op)};
-            atomic_store(&w->deadline_ns, w->x->deadline_ns);
-            atomic_store(&w->running, store);
             st = pith_cfunc_call(fn, args, 2, NULL, 0, &err);
-            atomic_store(&w->running, NULL);
             if (st == PITH_OK || st == PITH_ERR_EXIT) {
                 res->outcome = "ok";
             } else if (w->x->timed_out || (st == PITH_ERR_TRAP &&
@@ -318,6 +331,8 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
             }
         }
     }
+    /* unpublished before anything is freed: the watchdog never sees a dead store */
+    run_publish(w, NULL, 0);
     uint64_t mem2 = store_memory_bytes(store);
     pith_cinstance_free(inst);
     pith_store_free(store);

@@ -326,9 +326,13 @@ struct sv_worker {
     uint64_t app_gen;
     sv_outgoing *out;
     uint32_t stdout_budget;
-    /* the watchdog reads these */
-    _Atomic(pith_store *) running;
-    atomic_ullong deadline_ns;
+    /* The store running a guest and its deadline, for the watchdog. run_lock makes the
+     * watchdog's look-and-interrupt atomic with respect to the worker's unpublish, so the
+     * store cannot be freed between the two (the worker unpublishes, under the lock, before
+     * it frees the store). */
+    pthread_mutex_t run_lock;
+    pith_store *running;
+    uint64_t deadline_ns;
     void *loop;                 /* server.c's per-worker loop state */
     void *admin_listener;       /* worker 0 also serves the admin address */
 };

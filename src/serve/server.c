@@ -1002,9 +1002,12 @@ static void *watchdog_main(void *arg)
         uint64_t now = sv_now_ns();
         for (uint32_t i = 0; i < s->nworkers; i++) {
             sv_worker *w = &s->workers[i];
-            pith_store *st = atomic_load(&w->running);
-            if (st && now >= atomic_load(&w->deadline_ns))
-                pith_store_interrupt(st);
+            /* under run_lock: the worker cannot unpublish, let alone free, the store
+             * between this look and the interrupt */
+            pthread_mutex_lock(&w->run_lock);
+            if (w->running && now >= w->deadline_ns)
+                pith_store_interrupt(w->running);
+            pthread_mutex_unlock(&w->run_lock);
         }
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
@@ -1175,6 +1178,7 @@ int sv_server_run(sv_config *cfg)
         w->srv = s;
         w->id = i;
         w->loop = l;
+        pthread_mutex_init(&w->run_lock, NULL);
         uv_loop_init(&l->loop);
         l->loop.data = w;
         int fd = listen_socket(cfg->addr, i == 0, err, sizeof err);
@@ -1267,6 +1271,7 @@ int sv_server_run(sv_config *cfg)
         sv_pool_release(w);
         sv_worker_free_types(w);
         uv_loop_close(&loops[i].loop);
+        pthread_mutex_destroy(&w->run_lock);
     }
     free(loops);
     if (!cfg->quiet)

@@ -127,6 +127,46 @@ got=""; for _ in 1 2 3 4 5; do got="$got$(curl -s http://127.0.0.1:$P/)"; done
 check "no state survives a request (memory and global counters)" "$got" "m1g1!m1g1!m1g1!m1g1!m1g1!"
 kill -TERM $SPID; wait $SPID
 
+# watchdog versus teardown: every request's deadline falls right around the end of its run, so
+# the watchdog's interrupt races the instance's teardown (a use-after-free before the fix; the
+# ASan build reports any). Every answer must be a correct 200 or a 504.
+"$JCO" parse "$HERE/spin.wat" -o "$OUT/spin.wasm" >/dev/null 2>&1 || echo "FAIL: jco parse spin.wat"
+"$PITH" serve "$OUT/spin.wasm" --addr 127.0.0.1:$P --timeout 2 --quiet >/dev/null 2>"$OUT/err4" &
+SPID=$!; PIDS+=($SPID)
+wait_port $P
+NSTRESS=$(( ${PITH_SERVE_STRESS:-1500} / 6 * 6 ))
+got=$(python3 - $P $NSTRESS <<'PY'
+import http.client, sys, threading
+port, n = int(sys.argv[1]), int(sys.argv[2])
+counts = {}
+lock = threading.Lock()
+def run(k):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(k):
+        try:
+            c.request("GET", "/")
+            r = c.getresponse()
+            body = r.read()
+            good = (r.status == 200 and body == b"hello") or r.status == 504
+            key = "ok" if good else "bad %d %r" % (r.status, body[:40])
+        except Exception as e:
+            key = "error " + type(e).__name__
+            c.close()
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        with lock:
+            counts[key] = counts.get(key, 0) + 1
+ts = [threading.Thread(target=run, args=(n // 6,)) for _ in range(6)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(" ".join("%s:%d" % kv for kv in sorted(counts.items())))
+PY
+)
+check "deadline races: every answer a correct 200 or 504" "$got" "ok:$NSTRESS"
+contains "deadline races: some timed out" "$(cat "$OUT/err4")" '"security":"timeout"'
+check "deadline races: server alive" "$(curl -s -o /dev/null -w '%{http_code}' -m 5 http://127.0.0.1:$P/ | grep -c -E '200|504')" "1"
+kill -TERM $SPID; wait $SPID; rc=$?
+check "deadline races: clean exit, no sanitizer report" "$rc $(grep -c -E 'AddressSanitizer|runtime error' "$OUT/err4")" "0 0"
+
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
     mkdir -p "$OUT/wit/deps/http" "$OUT/wit/deps/io" "$OUT/wit/deps/clocks"
