@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: WIT tests through `pith wit`: fixtures in ok/ print exactly as NAME.expected, fixtures
 # in err/ fail with exactly the message in NAME.err (file:line:col: cause), every printed
-# package is a print -> parse -> print fixed point, and every WASI 0.2 package of
+# package is a print -> parse -> print fixed point, components in comp/ print their worlds
+# (NAME.expected) or fail (NAME.err), and every WASI 0.2 package of
 # $PITH_SHARED/spec/wasi-0.2 resolves (with the others as --deps, and from a deps/ layout).
 # usage: tests/wit/run.sh   env: PITH (default build/pith), PITH_SHARED (default ../shared)
 # Ends with "N passed, N failed"; exits 0 only if nothing failed.
@@ -76,6 +77,32 @@ for f in *.wit */; do
     else
         ok
     fi
+done
+
+# ------------------------------------------------------------------ comp/
+# Worlds of components (component text built by pith wat2wasm): NAME.wat prints exactly as
+# NAME.expected and is a fixed point, or `pith wit NAME.wat` fails as NAME.err says.
+cd "$HERE/comp" || exit 1
+for f in *.wat; do
+    name=${f%.wat}
+    if [ -f "$name.err" ]; then
+        out=$("$PITH" wit "$f" 2>&1 >/dev/null)
+        rc=$?
+        if [ $rc -eq 1 ] && [ "$out" == "pith: $(cat "$name.err")" ]; then ok; else
+            bad "comp/$f: exit code $rc, got '$out', expected 'pith: $(cat "$name.err")'"
+        fi
+        continue
+    fi
+    if ! "$PITH" wat2wasm "$f" -o "$TMP/$name.wasm" 2>"$TMP/comp.err"; then
+        bad "comp/$f: $(cat "$TMP/comp.err")"
+        continue
+    fi
+    out=$("$PITH" wit "$TMP/$name.wasm" 2>&1)
+    if [ "$out" == "$(cat "$name.expected")" ]; then ok; else
+        bad "comp/$f: output differs from $name.expected"
+        diff <(printf '%s\n' "$out") "$name.expected" | head -n 10 | sed 's/^/      /'
+    fi
+    fixed_point "comp/$f" "$TMP/$name.wasm"
 done
 
 # ------------------------------------------------------------------ WASI 0.2
