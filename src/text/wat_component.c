@@ -1929,7 +1929,8 @@ static void finish_component(cw *w, cscope *s, cbuf *out) {
         id_name(w, sub, s->id_tok);
         name_subsection(w, names, 0, sub);
     }
-    qsort(s->nm, s->nnm, sizeof *s->nm, nment_cmp);
+    if (s->nnm > 1) /* qsort wants a valid pointer even for no elements */
+        qsort(s->nm, s->nnm, sizeof *s->nm, nment_cmp);
     for (uint32_t i = 0; i < s->nnm;) {
         uint32_t j = i;
         while (j < s->nnm && s->nm[j].space == s->nm[i].space) j++;
