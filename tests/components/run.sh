@@ -43,13 +43,13 @@ for wat in "$HERE"/*.wat; do
 done
 # examples/plugin_host: the embedding example, built next to PITH, must print exactly its
 # expected output for the example plugin
-HOST=$(dirname "$PITH")/pith-plugin-host
+HOST=$(cd "$(dirname "$PITH")" && pwd)/pith-plugin-host
 if [ -x "$HOST" ]; then
     if "$HERE/node_modules/.bin/jco" parse "$ROOT/examples/plugin.wat" -o "$OUT/plugin.wasm" >"$OUT/plugin.log" 2>&1 &&
        got=$(cd "$OUT" && "$HOST" plugin.wasm 2>&1) && [ "$got" = "$(cat "$ROOT/examples/plugin_host.expected")" ]; then
         pass=$((pass + 1))
     else
-        fail=$((fail + 1)); echo "FAIL examples/plugin_host"; echo "$got" | diff "$ROOT/examples/plugin_host.expected" - | head -10
+        fail=$((fail + 1)); echo "FAIL examples/plugin_host; got:"; echo "${got:-$(sed -n 1,3p "$OUT/plugin.log")}" | head -10
     fi
 else
     echo "note: $HOST not built; examples/plugin_host skipped"

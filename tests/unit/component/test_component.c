@@ -359,6 +359,71 @@ static void test_bad_types(void **state)
     }
 }
 
+static pith_status nop_host(pith_ccall *call, void *env, const pith_cval *args, size_t nargs,
+                            pith_cval *results, size_t nresults)
+{
+    (void)call; (void)env; (void)args; (void)nargs;
+    if (nresults)
+        results[0] = pith_cval_u32(7);
+    return PITH_OK;
+}
+
+/* Instantiation checks every import first: unknown ones are named with their types. */
+static void test_unknown_imports(void **state)
+{
+    env *e = *state;
+    bin o = {0}, body = {0};
+    preamble(&o);
+    types_list_func(&o);
+    leb(&body, 2);
+    xname(&body, "sum");
+    byte(&body, 0x01); leb(&body, 1);
+    xname(&body, "wasi:cli/stdout@0.2.0");
+    byte(&body, 0x05); leb(&body, 2);       /* instance (type 2), defined below */
+    bin types = {0};
+    leb(&types, 1);
+    byte(&types, 0x42); leb(&types, 2);     /* instance { type func() -> u32; export get } */
+    byte(&types, 0x01); byte(&types, 0x40); leb(&types, 0); byte(&types, 0x00); byte(&types, 0x79);
+    byte(&types, 0x04); xname(&types, "get"); byte(&types, 0x01); leb(&types, 0);
+    section(&o, 7, &types);
+    section(&o, 10, &body);
+    pith_component *c;
+    assert_int_equal(load(e, &o, &c), PITH_OK);
+    pith_store *s = pith_store_new(e->engine);
+    pith_clinker *l = pith_clinker_new(e->engine);
+    pith_cinstance *inst = NULL;
+    assert_int_equal(pith_clinker_instantiate(l, s, c, &inst, &e->err), PITH_ERR_UNLINKABLE);
+    assert_null(inst);
+    assert_string_equal(e->err.message, "unknown imports: function `sum`: func(x: list<u32>) -> "
+                                        "u32; instance `wasi:cli/stdout@0.2.0`");
+    /* one defined, at a compatible version: only the other is reported */
+    assert_int_equal(pith_clinker_define_func(l, "wasi:cli/stdout@0.2.12", "get", nop_host, NULL,
+                                              NULL, &e->err), PITH_OK);
+    assert_int_equal(pith_clinker_instantiate(l, s, c, &inst, &e->err), PITH_ERR_UNLINKABLE);
+    assert_string_equal(e->err.message, "unknown import: function `sum`: func(x: list<u32>) -> u32");
+    /* a newer minor version is not compatible below 1.0 */
+    pith_clinker_free(l);
+    l = pith_clinker_new(e->engine);
+    pith_clinker_define_func(l, NULL, "sum", nop_host, NULL, NULL, &e->err);
+    pith_clinker_define_func(l, "wasi:cli/stdout@0.3.0", "get", nop_host, NULL, NULL, &e->err);
+    assert_int_equal(pith_clinker_instantiate(l, s, c, &inst, &e->err), PITH_ERR_UNLINKABLE);
+    assert_string_equal(e->err.message, "unknown import: instance `wasi:cli/stdout@0.2.0`");
+    /* everything provided: instantiates, and the host function answers through the instance */
+    pith_clinker_define_func(l, "wasi:cli/stdout@0.2.0", "get", nop_host, NULL, NULL, &e->err);
+    assert_int_equal(pith_clinker_instantiate(l, s, c, &inst, &e->err), PITH_OK);
+    assert_int_equal(pith_cinstance_export_count(inst), 0);
+    pith_cinstance_free(inst);
+    /* allow_unresolved turns missing functions into stubs that trap when called */
+    pith_clinker_free(l);
+    l = pith_clinker_new(e->engine);
+    pith_clinker_allow_unresolved(l, true);
+    assert_int_equal(pith_clinker_instantiate(l, s, c, &inst, &e->err), PITH_OK);
+    pith_cinstance_free(inst);
+    pith_clinker_free(l);
+    pith_store_free(s);
+    pith_component_free(c);
+}
+
 /* Mutations of a valid component must never crash, hang or leak (run under ASan). */
 static void test_mutations(void **state)
 {
@@ -748,6 +813,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_imports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_imports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutations, setup, teardown),
         cmocka_unit_test(test_type_equality),
         cmocka_unit_test(test_resource_subtyping),
