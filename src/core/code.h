@@ -38,7 +38,11 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   memory_init d s n dataidx | data_drop dataidx | memory_copy d s n | memory_fill d v n
  *   table_get d t i | table_set t i v | table_size d t | table_grow d t init delta
  *   table_fill t i v n | table_copy dt st d s n | table_init t elemidx d s n | elem_drop elemidx
- *   ref_func d funcidx */
+ *   ref_func d funcidx
+ *   addbr_nz d a imm off: fp[d] = a + imm (i32), branch if that is not zero (a loop's step
+ *   and back-edge in one; addbr_X_ri d a imm cmpimm off and addbr_X_rr d a imm b off do the
+ *   same with an i32 comparison X of the sum against an immediate or a slot read after the
+ *   sum is written) */
 #define IC_MISC(X)                                                                          \
     X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
@@ -46,7 +50,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(st8) X(st16) X(st32) X(st64) X(st8_i) X(st16_i) X(st32_i) X(st64_i)                  \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
     X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
-    X(table_copy) X(table_init) X(elem_drop) X(ref_func)
+    X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d a imm offset (address a + imm). */
@@ -67,7 +71,11 @@ enum ic {
 #undef X
 #define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm,
 #define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \
-                           IC_brn_##n##_rr, IC_brn_##n##_ri,
+                           IC_brn_##n##_rr, IC_brn_##n##_ri, ADDBR_IC_##k(n)
+#define ADDBR_IC_I32(n) IC_addbr_##n##_ri, IC_addbr_##n##_rr,
+#define ADDBR_IC_I64(n)
+#define ADDBR_IC_F32(n)
+#define ADDBR_IC_F64(n)
 #define UN(n, o, ki, ko, e) IC_##n,
 #define TBIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri,
 #define TUN(n, o, ki, ko, c, e) IC_##n,

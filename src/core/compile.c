@@ -176,6 +176,10 @@ typedef struct cc {
     bool last_valid;    /* it wrote the top entry's slot at code[last_dst] */
     uint32_t last_pos, last_dst, last_height;
     uint16_t last_ic;
+    /* the instruction before it (prev_pos NOFIX: none known), and the latest branch target:
+     * instructions from label_pos on may be fused, nothing before it */
+    uint32_t prev_pos, label_pos;
+    uint16_t prev_ic;
 
     bool last_copy;     /* it was a plain copy that a following copy may join */
 
@@ -264,6 +268,8 @@ static uint32_t emit_op(cc *c, unsigned ic)
 #else
     emit(c, (cell)ic);
 #endif
+    c->prev_ic = c->last_ic;
+    c->prev_pos = c->last_pos;
     c->last_ic = (uint16_t)ic;
     c->last_pos = pos;
     return pos;
@@ -281,7 +287,18 @@ static uint32_t unemit_last(cc *c)
     }
     c->last_valid = false;
     c->last_copy = false;
+    c->last_pos = c->prev_pos;
+    c->last_ic = c->prev_ic;
+    c->prev_pos = NOFIX;
     return off;
+}
+
+/* True when the last emitted instruction is ic, starts at or after the latest label, and
+ * may therefore be fused with what follows. */
+static bool last_is(const cc *c, unsigned ic)
+{
+    return c->last_pos != NOFIX && c->last_ic == ic && c->last_pos >= c->label_pos &&
+           c->last_pos < c->ncode;
 }
 
 /* The current code position becomes a branch target: nothing may be fused across it. */
@@ -289,6 +306,7 @@ static void mark_label(cc *c)
 {
     c->last_valid = false;
     c->last_copy = false;
+    c->label_pos = c->ncode;
 }
 
 /* Marks the instruction just emitted as the producer of the top entry (dst at cell d). */
@@ -598,6 +616,21 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         bool wide = ri && cmp_info[ci].wide;
         cell a = ops[1], b0 = ops[2], b1 = wide ? ops[3] : 0;
         unemit_last(c);
+        if (when_true && ci <= CI_i32_ge_u && last_is(c, IC_i32_add_ri) &&
+            c->code[c->last_pos + HC] == a) {
+            /* a loop step and its test: addbr_X d a imm (cmpimm|b) off */
+            cell d = a, as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
+            uint32_t off = unemit_last(c), cur = c->cur_off;
+            c->cur_off = off;
+            *instr = emit_op(c, cmp_info[ci].rr + 6u + (ri ? 0u : 1u));
+            c->cur_off = cur;
+            emit(c, d);
+            emit(c, as);
+            emit(c, imm);
+            emit(c, b0);
+            *cellpos = emit(c, 0);
+            return;
+        }
         unsigned ic = cmp_info[ci].rr + 2u + (when_true ? 0u : 2u) + (ri ? 1u : 0u);
         *instr = emit_op(c, ic);
         emit(c, a);
@@ -618,6 +651,19 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         return;
     }
     uint32_t s = src(c, &cond);
+    if (when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
+        c->code[c->last_pos + HC] == s) {
+        cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
+        uint32_t off = unemit_last(c), cur = c->cur_off;
+        c->cur_off = off;
+        *instr = emit_op(c, IC_addbr_nz);
+        c->cur_off = cur;
+        emit(c, s);
+        emit(c, as);
+        emit(c, imm);
+        *cellpos = emit(c, 0);
+        return;
+    }
     *instr = emit_op(c, when_true ? IC_brnz : IC_brz);
     emit(c, s);
     *cellpos = emit(c, 0);
@@ -1487,6 +1533,8 @@ static bool compile_func(cc *c, uint32_t i, cfunc *out)
     c->ncode = c->npcm = c->nstk = c->nctl = c->nfix = 0;
     c->last_valid = c->dead = false;
     c->dead_depth = 0;
+    c->last_pos = c->prev_pos = NOFIX;
+    c->label_pos = 0;
     c->cur_off = (uint32_t)f->body_start;
     if (!setup_locals(c, ft, f))
         return false;
@@ -1621,7 +1669,12 @@ static const char *const ic_names[IC_COUNT] = {
 #define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm",
 #define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \
                            [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
-                           [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri",
+                           [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri", \
+                           ADDBR_NAMES_##k(n)
+#define ADDBR_NAMES_I32(n) [IC_addbr_##n##_ri] = "addbr_" #n "_ri", [IC_addbr_##n##_rr] = "addbr_" #n "_rr",
+#define ADDBR_NAMES_I64(n)
+#define ADDBR_NAMES_F32(n)
+#define ADDBR_NAMES_F64(n)
 #define UN(n, o, ki, ko, e) [IC_##n] = #n,
 #define TBIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
 #define TUN(n, o, ki, ko, c, e) [IC_##n] = #n,

@@ -323,7 +323,13 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,                         \
     [IC_br_##n_##_rr] = &&L_br_##n_##_rr, [IC_br_##n_##_ri] = &&L_br_##n_##_ri,             \
-    [IC_brn_##n_##_rr] = &&L_brn_##n_##_rr, [IC_brn_##n_##_ri] = &&L_brn_##n_##_ri,
+    [IC_brn_##n_##_rr] = &&L_brn_##n_##_rr, [IC_brn_##n_##_ri] = &&L_brn_##n_##_ri,         \
+    ADDBR_LABELS_##k_(n_)
+#define ADDBR_LABELS_I32(n_)                                                               \
+    [IC_addbr_##n_##_ri] = &&L_addbr_##n_##_ri, [IC_addbr_##n_##_rr] = &&L_addbr_##n_##_rr,
+#define ADDBR_LABELS_I64(n_)
+#define ADDBR_LABELS_F32(n_)
+#define ADDBR_LABELS_F64(n_)
 #define UN(n_, o_, ki_, ko_, e_) [IC_##n_] = &&L_##n_,
 #define TBIN(n_, o_, k_, c_, e_) [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
 #define TUN(n_, o_, ki_, ko_, c_, e_) [IC_##n_] = &&L_##n_,
@@ -425,7 +431,28 @@ dispatch:
         if (!(e_))                                                                          \
             JUMP(I(1 + IMMN_##k_));                                                         \
         NEXT(2 + IMMN_##k_);                                                                \
+    }                                                                                       \
+    ADDBR_##k_(n_, e_)
+/* the sum is written before b is read: b may be the sum's own slot */
+#define ADDBR_I32(n_, e_)                                                                   \
+    CASE(addbr_##n_##_ri) {                                                                 \
+        uint32_t a = (uint32_t)fp[I(1)] + I(2), b = I(3);                                   \
+        fp[I(0)] = a;                                                                       \
+        if (e_)                                                                             \
+            JUMP(I(4));                                                                     \
+        NEXT(5);                                                                            \
+    }                                                                                       \
+    CASE(addbr_##n_##_rr) {                                                                 \
+        uint32_t a = (uint32_t)fp[I(1)] + I(2);                                             \
+        fp[I(0)] = a;                                                                       \
+        uint32_t b = (uint32_t)fp[I(3)];                                                    \
+        if (e_)                                                                             \
+            JUMP(I(4));                                                                     \
+        NEXT(5);                                                                            \
     }
+#define ADDBR_I64(n_, e_)
+#define ADDBR_F32(n_, e_)
+#define ADDBR_F64(n_, e_)
 #define UN(n_, o_, ki_, ko_, e_)                                                            \
     CASE(n_) {                                                                              \
         TY_##ki_ a = RD_##ki_(I(1));                                                        \
@@ -477,6 +504,13 @@ dispatch:
         if (fp[I(0)])
             JUMP(I(1));
         NEXT(2);
+    }
+    CASE(addbr_nz) {
+        uint32_t v = (uint32_t)fp[I(1)] + I(2);
+        fp[I(0)] = v;
+        if (v)
+            JUMP(I(3));
+        NEXT(4);
     }
     CASE(brz64) {
         if (!fp[I(0)])
