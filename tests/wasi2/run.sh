@@ -4,7 +4,8 @@
 # `pith run` both ways; stdout, exit codes and files written must be identical. Ends with
 # "N passed, N failed"; exits 77 (skip) when clang-19, node or jco are missing.
 #
-# Also Rust std programs (tests/wasi2/rust, tests/wasi/rust) made into components likewise.
+# Also Rust std programs (tests/wasi2/rust, tests/wasi/rust) made into components likewise, and a
+# componentize-js command (tests/wasi2/js) compared with `jco run` on Node.
 #
 # usage: tests/wasi2/run.sh [-v]     env: PITH (default build/pith), WASI_CC (clang-19),
 #        JCO (default tests/components/node_modules/.bin/jco), PITH_WASI2_CACHE (build/wasi2-cache:
@@ -243,6 +244,63 @@ if [ -n "$RUSTC" ] && [ -d "$("$RUSTC" --print sysroot 2>/dev/null)/lib/rustlib/
 else
     SKIP_N=$((SKIP_N + 1))
     echo "  skip rust: Debian's rustc with libstd-rust-dev-wasm32 is not installed"
+fi
+
+# ------------------------------------------------------------------ JavaScript
+# tests/wasi2/js/app.js made with componentize-js (~15-70 s, cached) and run by pith and by
+# `jco run` on Node (the reference; its /data preopen comes from a --jco-import module).
+# Known difference: preview2-shim's read-directory on an added preopen fails with
+# bad-descriptor, so the listing line is compared with its expected text instead.
+JS=$HERE/js
+B=$ROOT/tests/components/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12
+mkdir -p "$T/jswit/deps"
+cp "$JS/wit/world.wit" "$T/jswit/"
+for p in cli clocks filesystem io random sockets; do
+    mkdir -p "$T/jswit/deps/$p"
+    cp "$B/wasi-$p/package.wit" "$T/jswit/deps/$p/"
+done
+# StarlingMonkey's fetch needs wasi:http, which pith run does not provide: disabled
+if TOOLS_ID=$JCO_ID cached "$W/app.js.wasm" "$JS/app.js" "$T"/jswit/world.wit "$T"/jswit/deps/*/package.wit -- \
+    bash -c 'cd "$1" && "$2" componentize "$3" --wit "$4" --world-name app --disable http fetch-event \
+        -o "$5" >"$6" 2>&1' _ "$ROOT/tests/components" "$JCO" "$JS/app.js" "$T/jswit" \
+        "$W/app.js.wasm" "$T/jsbuild.out"; then
+    shim=$(cd "$ROOT/tests/components" &&
+        node --input-type=module -e "console.log(import.meta.resolve('@bytecodealliance/preview2-shim/filesystem'))")
+    printf "import { _addPreopen } from '%s';\n_addPreopen('/data', process.env.JCO_DATA);\n" \
+        "$shim" >"$T/preopen.mjs"
+    # js_both NAME GUEST-ARGS...: both runs on fresh copies of one /data; stdout, exit code
+    # and the files left in /data must match.
+    js_both() {
+        local name=$1
+        shift
+        rm -rf "$T/jsp" "$T/jsj"
+        mkdir -p "$T/jsp" "$T/jsj"
+        echo "input text" >"$T/jsp/in.txt"
+        cp "$T/jsp/in.txt" "$T/jsj/"
+        PITH_JS_HIDDEN=1 "$PITH" run --dir "$T/jsp::/data" --env PITH_JS_A=1 --env PITH_JS_B=x=y \
+            "$W/app.js.wasm" "$@" >"$T/jsp.out" 2>"$T/jsp.err"
+        local prc=$?
+        (cd "$ROOT/tests/components" && JCO_DATA=$T/jsj PITH_JS_A=1 PITH_JS_B=x=y \
+            "$JCO" run --jco-import "$T/preopen.mjs" "$W/app.js.wasm" "$@" >"$T/jsj.out" 2>"$T/jsj.err")
+        local jrc=$?
+        if [ $prc != $jrc ]; then
+            fail "$name" "exit $prc under pith, $jrc under jco run; $(head -c 300 "$T/jsp.err")"
+        elif ! diff <(grep -v '^listing:' "$T/jsp.out") <(grep -v '^listing:' "$T/jsj.out") >"$T/js.diff"; then
+            fail "$name" "stdout differs (pith < > jco run): $(head -20 "$T/js.diff")"
+        elif ! grep -qx 'listing: in.txt:regular-file,out.txt:regular-file,sub:directory' "$T/jsp.out"; then
+            fail "$name" "listing: $(grep '^listing' "$T/jsp.out")"
+        elif ! diff -r "$T/jsp" "$T/jsj" >"$T/js.diff"; then
+            fail "$name" "files differ: $(head -5 "$T/js.diff")"
+        elif ! grep -q 'a line on stderr' "$T/jsp.err"; then
+            fail "$name" "no stderr line: $(head -c 300 "$T/jsp.err")"
+        else
+            pass "$name"
+        fi
+    }
+    js_both js-app one two
+    js_both js-app-throws fail
+else
+    fail "componentize app.js" "$(tail -5 "$T/jsbuild.out")"
 fi
 
 echo "wasi2: $PASS passed, $FAIL failed, $XFAIL_N known adapter limitations, $SKIP_N skipped"
