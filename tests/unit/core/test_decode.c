@@ -12,65 +12,7 @@
 #include <cmocka.h>
 
 #include "core/module.h"
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, uint8_t x)
-{
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    b->p[b->n++] = x;
-}
-
-static void put_u32(buf *b, uint32_t v)
-{
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        put(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends hex text; spaces are ignored so tests can group bytes. */
-static void put_hex(buf *b, const char *hex)
-{
-    while (*hex) {
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        int hi = hexval(hex[0]), lo = hexval(hex[1]);
-        assert_true(hi >= 0 && lo >= 0);
-        put(b, (uint8_t)(hi << 4 | lo));
-        hex += 2;
-    }
-}
-
-/* A section with its size computed from the hex contents. */
-static void put_sec(buf *b, uint8_t id, const char *hex)
-{
-    buf c = {0};
-    put_hex(&c, hex);
-    put(b, id);
-    put_u32(b, (uint32_t)c.n);
-    for (size_t i = 0; i < c.n; i++)
-        put(b, c.p[i]);
-    free(c.p);
-}
+#include "../support/hexbuf.h"
 
 #define HEADER "0061736d 01000000"
 

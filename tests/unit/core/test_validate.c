@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/module.h"
+#include "../support/hexbuf.h"
 
 /* Section contents as hex text (vector counts included); NULL = section absent. */
 typedef struct tmod {
@@ -22,62 +23,6 @@ typedef struct tmod {
     size_t raw_len;
 } tmod;
 
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, uint8_t x)
-{
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    b->p[b->n++] = x;
-}
-
-static void put_u32(buf *b, uint32_t v)
-{
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        put(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-
-static void put_raw(buf *b, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put(b, p[i]);
-}
-
-static void put_hex(buf *b, const char *hex)
-{
-    while (*hex) {
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        unsigned x;
-        assert_int_equal(sscanf(hex, "%2x", &x), 1);
-        put(b, (uint8_t)x);
-        hex += 2;
-    }
-}
-
-static void section(buf *out, uint8_t id, const char *hex)
-{
-    if (!hex)
-        return;
-    buf c = {0};
-    put_hex(&c, hex);
-    put(out, id);
-    put_u32(out, (uint32_t)c.n);
-    put_raw(out, c.p, c.n);
-    free(c.p);
-}
-
 static void code_entry(buf *code, const uint8_t *p, size_t n)
 {
     put_u32(code, (uint32_t)n);
@@ -88,17 +33,17 @@ static buf build(const tmod *t)
 {
     buf b = {0};
     put_hex(&b, "00 61 73 6d 01 00 00 00");
-    section(&b, 1, t->type);
-    section(&b, 2, t->import);
+    put_sec(&b, 1, t->type);
+    put_sec(&b, 2, t->import);
     bool has_body = t->body || t->raw_body;
-    section(&b, 3, t->func ? t->func : has_body ? "01 00" : NULL);
-    section(&b, 4, t->table);
-    section(&b, 5, t->mem);
-    section(&b, 6, t->global);
-    section(&b, 7, t->export);
-    section(&b, 8, t->start);
-    section(&b, 9, t->elem);
-    section(&b, 12, t->datacount);
+    put_sec(&b, 3, t->func ? t->func : has_body ? "01 00" : NULL);
+    put_sec(&b, 4, t->table);
+    put_sec(&b, 5, t->mem);
+    put_sec(&b, 6, t->global);
+    put_sec(&b, 7, t->export);
+    put_sec(&b, 8, t->start);
+    put_sec(&b, 9, t->elem);
+    put_sec(&b, 12, t->datacount);
     if (has_body) {
         buf code = {0};
         put_u32(&code, t->body2 ? 2 : 1);
@@ -119,7 +64,7 @@ static buf build(const tmod *t)
         free(code.p);
         free(one.p);
     }
-    section(&b, 11, t->data);
+    put_sec(&b, 11, t->data);
     return b;
 }
 
