@@ -11,43 +11,9 @@
 
 #include "text/text.h"
 #include "text/wast.h"
+#include "../support/wat_expect.h"
 
 #define HEADER 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00
-
-static void expect_bytes(const char *src, const uint8_t *want, size_t want_len) {
-    uint8_t *out = NULL;
-    size_t len = 0;
-    pith_error err;
-    pith_status st = text_wat_to_wasm(src, strlen(src), "t.wat", &out, &len, &err);
-    if (st != PITH_OK) fail_msg("parse failed: %s", err.message);
-    if (len != want_len || memcmp(out, want, len) != 0) {
-        fprintf(stderr, "got:");
-        for (size_t i = 0; i < len; i++) fprintf(stderr, " %02x", out[i]);
-        fprintf(stderr, "\n");
-        free(out);
-        fail_msg("encoding differs (%zu vs %zu bytes)", len, want_len);
-    }
-    free(out);
-}
-
-#define EXPECT(src, ...)                                                                  \
-    do {                                                                                  \
-        static const uint8_t want_[] = {__VA_ARGS__};                                     \
-        expect_bytes(src, want_, sizeof want_);                                           \
-    } while (0)
-
-static void expect_error(const char *src, const char *msg_part) {
-    uint8_t *out = NULL;
-    size_t len = 0;
-    pith_error err;
-    pith_status st = text_wat_to_wasm(src, strlen(src), "t.wat", &out, &len, &err);
-    if (st == PITH_OK) {
-        free(out);
-        fail_msg("accepted: %s", src);
-    }
-    assert_int_equal(st, PITH_ERR_MALFORMED);
-    if (!strstr(err.message, msg_part)) fail_msg("message '%s' lacks '%s'", err.message, msg_part);
-}
 
 static void test_empty(void **state) {
     (void)state;
