@@ -187,6 +187,23 @@ static bool build_api_types(pith_module *pm)
     return true;
 }
 
+/* Decodes and validates (NULL bytes with len 0 are an empty input): *out is the module, or
+ * NULL with err filled. */
+static pith_status decode_valid(const uint8_t *bytes, size_t len, module **out, pith_error *err)
+{
+    module *m = NULL;
+    pith_status st = module_decode(bytes ? bytes : (const uint8_t *)"", len, &m, err);
+    if (st == PITH_OK) {
+        st = module_validate(m, err);
+        if (st != PITH_OK) {
+            module_free(m);
+            m = NULL;
+        }
+    }
+    *out = st == PITH_OK ? m : NULL;
+    return st;
+}
+
 pith_status pith_module_new(pith_engine *engine, const uint8_t *bytes, size_t len,
                             pith_module **out, pith_error *err)
 {
@@ -200,14 +217,9 @@ pith_status pith_module_new(pith_engine *engine, const uint8_t *bytes, size_t le
         return PITH_ERR_ARG;
     }
     module *m = NULL;
-    pith_status st = module_decode(bytes ? bytes : (const uint8_t *)"", len, &m, err);
+    pith_status st = decode_valid(bytes, len, &m, err);
     if (st != PITH_OK)
         return st;
-    st = module_validate(m, err);
-    if (st != PITH_OK) {
-        module_free(m);
-        return st;
-    }
     for (uint32_t i = 0; i < m->ntypes; i++) {
         uint32_t id = engine_intern_type(engine, &m->types[i]);
         if (id == UINT32_MAX) {
@@ -257,10 +269,7 @@ pith_status pith_module_validate(pith_engine *engine, const uint8_t *bytes, size
         return PITH_ERR_ARG;
     }
     module *m = NULL;
-    pith_status st = module_decode(bytes ? bytes : (const uint8_t *)"", len, &m, err);
-    if (st != PITH_OK)
-        return st;
-    st = module_validate(m, err);
+    pith_status st = decode_valid(bytes, len, &m, err);
     module_free(m);
     return st;
 }
