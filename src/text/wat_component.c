@@ -1154,6 +1154,18 @@ static void emit_import(cw *w, uint32_t name_tok, const cbuf *et, int space, uin
     define(w, space, id);
 }
 
+/* The rest of `(import "n") typeuse)` in a func/instance/component field: an import whose
+ * externdesc is `desc` (its sort byte) and the type index. */
+static void import_typeuse(cw *w, uint32_t name_tok, int space, uint8_t desc, uint32_t id) {
+    uint32_t ty = comp_typeuse(w, space);
+    rparen(w);
+    cbuf *et = cb_new(w);
+    cb_byte(w, et, desc);
+    cb_u32(w, et, ty);
+    emit_import(w, name_tok, et, space, id);
+    cb_del(w, et);
+}
+
 /* (type $id? (export "x")* <deftype>) */
 static void type_field(cw *w, uint32_t open) {
     w->pos = open + 2;
@@ -1516,13 +1528,7 @@ static void func_field(cw *w, uint32_t open) {
     uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
     uint32_t it = inline_import(w);
     if (it != NONE) {
-        uint32_t ty = comp_typeuse(w, CS_FUNC);
-        rparen(w);
-        cbuf *et = cb_new(w);
-        cb_byte(w, et, 0x01);
-        cb_u32(w, et, ty);
-        emit_import(w, it, et, CS_FUNC, id);
-        cb_del(w, et);
+        import_typeuse(w, it, CS_FUNC, 0x01, id);
     } else if (at_open(w, "alias")) {
         alias_abbrev(w, CS_FUNC, id);
     } else {
@@ -1644,13 +1650,7 @@ static void instance_field(cw *w, uint32_t open) {
     uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
     uint32_t it = inline_import(w);
     if (it != NONE) {
-        uint32_t ty = comp_typeuse(w, CS_INSTANCE);
-        rparen(w);
-        cbuf *et = cb_new(w);
-        cb_byte(w, et, 0x05);
-        cb_u32(w, et, ty);
-        emit_import(w, it, et, CS_INSTANCE, id);
-        cb_del(w, et);
+        import_typeuse(w, it, CS_INSTANCE, 0x05, id);
         tail_exports(w, ex, nex, CS_INSTANCE, w->sc->count[CS_INSTANCE] - 1);
         return;
     }
@@ -1804,13 +1804,7 @@ static void component_field(cw *w, uint32_t open) {
     uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
     uint32_t it = inline_import(w);
     if (it != NONE) {
-        uint32_t ty = comp_typeuse(w, CS_COMPONENT);
-        rparen(w);
-        cbuf *et = cb_new(w);
-        cb_byte(w, et, 0x04);
-        cb_u32(w, et, ty);
-        emit_import(w, it, et, CS_COMPONENT, id);
-        cb_del(w, et);
+        import_typeuse(w, it, CS_COMPONENT, 0x04, id);
         tail_exports(w, ex, nex, CS_COMPONENT, w->sc->count[CS_COMPONENT] - 1);
         return;
     }
