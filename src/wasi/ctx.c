@@ -1,5 +1,6 @@
 /* ctx.c: WASI configs (the capabilities an embedder grants: args, env, preopens, stdio,
- * passed fds) and contexts made from them (fd table, string blocks, stdio buffers). */
+ * passed fds) and contexts made from them (fd table, string blocks, stdio buffers and
+ * their reads and appends). */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -27,6 +28,56 @@ static pith_status fail(pith_error *err, pith_status st, const char *fmt, ...)
         va_end(ap);
     }
     return st;
+}
+
+/* ---- in-memory stdio ---- */
+
+long wasi_membuf_readv(wasi_membuf *b, const struct iovec *iov, int n)
+{
+    long got = 0;
+    for (int i = 0; i < n && b->pos < b->len; i++) {
+        size_t take = b->len - b->pos;
+        if (take > iov[i].iov_len)
+            take = iov[i].iov_len;
+        memcpy(iov[i].iov_base, b->data + b->pos, take);
+        b->pos += take;
+        got += (long)take;
+    }
+    return got;
+}
+
+long wasi_membuf_writev(wasi_membuf *b, const struct iovec *iov, int n)
+{
+    size_t want = 0;
+    for (int i = 0; i < n; i++)
+        want += iov[i].iov_len;
+    if (want == 0)
+        return 0;
+    size_t room = b->limit > b->len ? b->limit - b->len : 0;
+    if (room == 0)
+        return -ENOSPC;
+    if (want > room)
+        want = room;
+    if (b->len + want > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + want)
+            cap *= 2;
+        if (cap > b->limit)
+            cap = b->limit;
+        uint8_t *g = realloc(b->data, cap);
+        if (!g)
+            return -ENOMEM;
+        b->data = g;
+        b->cap = cap;
+    }
+    size_t left = want;
+    for (int i = 0; i < n && left; i++) {
+        size_t put = iov[i].iov_len < left ? iov[i].iov_len : left;
+        memcpy(b->data + b->len, iov[i].iov_base, put);
+        b->len += put;
+        left -= put;
+    }
+    return (long)want;
 }
 
 /* ---- string blocks ---- */

@@ -110,10 +110,8 @@ static long in_read(p2_state *st, p2_instream *s, uint8_t *buf, size_t max, bool
             wasi_membuf *b = &st->ctx->stdin_buf;
             if (b->pos >= b->len)
                 goto closed;
-            size_t n = b->len - b->pos < max ? b->len - b->pos : max;
-            memcpy(buf, b->data + b->pos, n);
-            b->pos += n;
-            return (long)n;
+            struct iovec v = {buf, max};
+            return wasi_membuf_readv(b, &v, 1);
         }
         if (f->kind != WFD_HOST)
             goto closed;
@@ -216,31 +214,6 @@ uint32_t p2_outstream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, u
     return rep;
 }
 
-/* Appends to an in-memory capture, up to its limit (then ENOSPC). */
-static long membuf_append(wasi_membuf *b, const uint8_t *p, size_t n)
-{
-    size_t room = b->limit > b->len ? b->limit - b->len : 0;
-    if (n && !room)
-        return -ENOSPC;
-    if (n > room)
-        n = room;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        if (cap > b->limit)
-            cap = b->limit;
-        uint8_t *g = realloc(b->data, cap);
-        if (!g)
-            return -ENOMEM;
-        b->data = g;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return (long)n;
-}
-
 /* One transfer to the stream's sink: bytes taken, or -errno (-EAGAIN: a socket is full). */
 static long out_sink(p2_state *st, p2_outstream *s, const uint8_t *p, size_t n)
 {
@@ -253,8 +226,10 @@ static long out_sink(p2_state *st, p2_outstream *s, const uint8_t *p, size_t n)
                 return -EBADF;
             if (f->kind == WFD_NULL)
                 return (long)n;
-            if (f->kind == WFD_MEM_OUT)
-                return membuf_append(&st->ctx->out_buf[f->which], p, n);
+            if (f->kind == WFD_MEM_OUT) {
+                struct iovec v = {(void *)p, n};
+                return wasi_membuf_writev(&st->ctx->out_buf[f->which], &v, 1);
+            }
             if (f->kind != WFD_HOST)
                 return -EBADF;
             k = write(f->host, p, n);

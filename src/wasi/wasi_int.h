@@ -4,6 +4,7 @@
 #define PITH_WASI_INT_H
 
 #include <dirent.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -111,6 +112,13 @@ struct pith_wasi_ctx {
     bool allow_lookup;
     struct p2_state *p2;    /* WASI 0.2 objects (p2_link.c), made on first component link */
 };
+
+/* ctx.c: in-memory stdio, shared by preview1's fd_read/fd_write and WASI 0.2's streams.
+ * Reads from pos (0 at the end); bytes read. */
+long wasi_membuf_readv(wasi_membuf *b, const struct iovec *iov, int n);
+/* Appends up to the limit: bytes taken (a short count when the limit cuts them), -ENOSPC when
+ * the capture is already full and bytes were given, -ENOMEM. */
+long wasi_membuf_writev(wasi_membuf *b, const struct iovec *iov, int n);
 
 /* p2_link.c: releases the WASI 0.2 state of a context (NULL is fine). */
 void p2_state_free(struct p2_state *st);
