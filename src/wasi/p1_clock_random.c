@@ -18,11 +18,6 @@ int wasi_host_clock(uint32_t id)
     }
 }
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-    return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
-}
-
 wasi_errno wasi_clock_res_get(wasi_call *c, const pith_val *args)
 {
     int clk = wasi_host_clock(A32(0));
@@ -33,7 +28,7 @@ wasi_errno wasi_clock_res_get(wasi_call *c, const pith_val *args)
     struct timespec ts;
     if (clock_getres(clk, &ts) != 0)
         return wasi_from_errno(errno);
-    uint64_t ns = ts_ns(&ts);
+    uint64_t ns = wasi_ts_ns(&ts);
     wm_st64(c, A32(1), ns ? ns : 1);
     return 0;
 }
@@ -48,7 +43,7 @@ wasi_errno wasi_clock_time_get(wasi_call *c, const pith_val *args)
     struct timespec ts;
     if (clock_gettime(clk, &ts) != 0)
         return wasi_from_errno(errno);
-    wm_st64(c, A32(2), ts_ns(&ts));
+    wm_st64(c, A32(2), wasi_ts_ns(&ts));
     return 0;
 }
 

@@ -11,11 +11,6 @@
 
 #include "wasi/wasi_int.h"
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-    return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
-}
-
 void wasi_put_filestat(wasi_call *c, uint32_t p, const struct stat *st)
 {
     memset(c->mem + p, 0, WASI_FILESTAT_SIZE);
@@ -24,9 +19,9 @@ void wasi_put_filestat(wasi_call *c, uint32_t p, const struct stat *st)
     wm_st8(c, p + 16, fdt_filetype_of_mode(st->st_mode));
     wm_st64(c, p + 24, (uint64_t)st->st_nlink);
     wm_st64(c, p + 32, (uint64_t)st->st_size);
-    wm_st64(c, p + 40, ts_ns(&st->st_atim));
-    wm_st64(c, p + 48, ts_ns(&st->st_mtim));
-    wm_st64(c, p + 56, ts_ns(&st->st_ctim));
+    wm_st64(c, p + 40, wasi_ts_ns(&st->st_atim));
+    wm_st64(c, p + 48, wasi_ts_ns(&st->st_mtim));
+    wm_st64(c, p + 56, wasi_ts_ns(&st->st_ctim));
 }
 
 wasi_errno wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2])

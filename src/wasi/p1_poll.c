@@ -28,7 +28,7 @@ static uint64_t now_ns(int clk)
 {
     struct timespec ts;
     clock_gettime(clk, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return wasi_ts_ns(&ts);
 }
 
 static uint64_t sat_add(uint64_t a, uint64_t b)

@@ -9,7 +9,7 @@ static uint64_t res_ns(clockid_t clk)
     struct timespec ts;
     if (clock_getres(clk, &ts) != 0)
         return 1;
-    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    uint64_t ns = wasi_ts_ns(&ts);
     return ns ? ns : 1;
 }
 

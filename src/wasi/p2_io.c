@@ -17,7 +17,7 @@ uint64_t p2_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return wasi_ts_ns(&ts);
 }
 
 static wasi_fd *stdio_entry(p2_state *st, uint8_t which)

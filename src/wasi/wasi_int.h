@@ -140,6 +140,12 @@ uint64_t fdt_max_rights(uint8_t filetype, uint64_t *inh);
 /* errno_map.c */
 wasi_errno wasi_from_errno(int host_errno);
 
+/* A host time or duration as WASI's u64 nanoseconds (timestamps, clock readings). */
+static inline uint64_t wasi_ts_ns(const struct timespec *ts)
+{
+    return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
+}
+
 /* ---- one host call ---- */
 
 typedef struct wasi_call {
