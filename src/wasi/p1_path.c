@@ -52,6 +52,16 @@ static unsigned follow_flags(uint32_t lookupflags)
     return SBX_FOLLOW_TRAILING | ((lookupflags & WASI_LOOKUP_SYMLINK_FOLLOW) ? SBX_FOLLOW : 0);
 }
 
+/* The location named by (fd, path, path_len) in args 0-2, trailing symlink not followed: the
+ * whole lookup of the calls that take nothing else before it. */
+static wasi_errno locate_args(wasi_call *c, const pith_val *args, uint64_t rights, sbx_loc *loc)
+{
+    char path[WASI_PATH_MAX + 1];
+    wasi_fd *dir = NULL;
+    wasi_errno e = dir_and_path(c, A32(0), rights, A32(1), A32(2), &dir, path);
+    return e ? e : locate(c, dir, path, 0, loc);
+}
+
 /* Runs an errno-returning host call and maps its failure. */
 #define HOST(call) ((call) != 0 ? wasi_from_errno(errno) : 0)
 
@@ -122,12 +132,8 @@ wasi_errno wasi_path_open(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_path_create_directory(wasi_call *c, const pith_val *args)
 {
-    char path[WASI_PATH_MAX + 1];
-    wasi_fd *dir = NULL;
     sbx_loc loc;
-    wasi_errno e = dir_and_path(c, A32(0), WR_PATH_CREATE_DIRECTORY, A32(1), A32(2), &dir, path);
-    if (!e)
-        e = locate(c, dir, path, 0, &loc);
+    wasi_errno e = locate_args(c, args, WR_PATH_CREATE_DIRECTORY, &loc);
     if (e)
         return e;
     e = HOST(mkdirat(loc.dirfd, loc.name, 0777));
@@ -137,12 +143,8 @@ wasi_errno wasi_path_create_directory(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_path_remove_directory(wasi_call *c, const pith_val *args)
 {
-    char path[WASI_PATH_MAX + 1];
-    wasi_fd *dir = NULL;
     sbx_loc loc;
-    wasi_errno e = dir_and_path(c, A32(0), WR_PATH_REMOVE_DIRECTORY, A32(1), A32(2), &dir, path);
-    if (!e)
-        e = locate(c, dir, path, 0, &loc);
+    wasi_errno e = locate_args(c, args, WR_PATH_REMOVE_DIRECTORY, &loc);
     if (e)
         return e;
     e = HOST(unlinkat(loc.dirfd, loc.name, AT_REMOVEDIR));
@@ -152,12 +154,8 @@ wasi_errno wasi_path_remove_directory(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_path_unlink_file(wasi_call *c, const pith_val *args)
 {
-    char path[WASI_PATH_MAX + 1];
-    wasi_fd *dir = NULL;
     sbx_loc loc;
-    wasi_errno e = dir_and_path(c, A32(0), WR_PATH_UNLINK_FILE, A32(1), A32(2), &dir, path);
-    if (!e)
-        e = locate(c, dir, path, 0, &loc);
+    wasi_errno e = locate_args(c, args, WR_PATH_UNLINK_FILE, &loc);
     if (e)
         return e;
     struct stat st;
