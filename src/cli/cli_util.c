@@ -16,13 +16,18 @@ static void flatten(char *s) {
     }
 }
 
+/* The message of cli_error and cli_usage, on one line. */
+static void format_line(char *msg, size_t cap, const char *fmt, va_list ap) {
+    vsnprintf(msg, cap, fmt, ap);
+    flatten(msg);
+}
+
 void cli_error(const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    format_line(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    flatten(msg);
     fprintf(stderr, "pith: %s\n", msg);
 }
 
@@ -30,9 +35,8 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    format_line(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    flatten(msg);
     fprintf(stderr, "pith %s: %s (see 'pith help')\n", cmd, msg);
     return CLI_EXIT_USAGE;
 }
