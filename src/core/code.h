@@ -42,7 +42,11 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   addbr_nz d a imm off: fp[d] = a + imm (i32), branch if that is not zero (a loop's step
  *   and back-edge in one; addbr_X_ri d a imm cmpimm off and addbr_X_rr d a imm b off do the
  *   same with an i32 comparison X of the sum against an immediate or a slot read after the
- *   sum is written) */
+ *   sum is written)
+ *   f64_muladd_rm d x addr1 imm1 off1 addr2 imm2 off2: fp[d] = x * m1 + m2 (two roundings),
+ *   m1 and m2 the f64 values at (u32)(addr + imm) + off; f64_muladd_mw is the same without
+ *   d, the sum stored back to m2's address
+ *   OP_SH d a x k (OP add/xor/or/and, SH shl/shr_u/rotl, all i32): fp[d] = a OP (x SH k) */
 #define IC_MISC(X)                                                                          \
     X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
@@ -50,7 +54,10 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(st8) X(st16) X(st32) X(st64) X(st8_i) X(st16_i) X(st32_i) X(st64_i)                  \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
     X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
-    X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)
+    X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)                      \
+    X(f64_muladd_rm) X(f64_muladd_mw) X(add_shl) X(add_shr_u) X(add_rotl) X(xor_shl)       \
+    X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
+    X(and_rotl)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d a imm offset (address a + imm). */
@@ -60,7 +67,9 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false); BIN also has
  * `X_rm d a addr imm offset` whose second operand is loaded from memory (4 or 8 bytes by
- * kind) at (u32)(addr + imm) + offset, the load that produced it folded in; UN/TUN are
+ * kind) at (u32)(addr + imm) + offset, the load that produced it folded in, and
+ * `X_mw a addr imm offset` that also stores the result back there (a read-modify-write of
+ * memory, as in `m[i] += x`); UN/TUN are
  * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
 enum ic {
 #define X(n) IC_##n,
@@ -69,7 +78,7 @@ enum ic {
 #define X(n) IC_##n, IC_##n##_rr, IC_##n##_ri,
     IC_LOADS(X)
 #undef X
-#define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm,
+#define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm, IC_##n##_mw,
 #define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \
                            IC_brn_##n##_rr, IC_brn_##n##_ri, ADDBR_IC_##k(n)
 #define ADDBR_IC_I32(n) IC_addbr_##n##_ri, IC_addbr_##n##_rr,

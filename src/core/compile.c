@@ -53,6 +53,16 @@ static const uint8_t ic_cmp[IC_COUNT] = {
 #include "core/code_ops.inc"
 };
 
+/* X_rm -> the size of its memory operand (X_mw is X_rm + 1). */
+#define RMW_I32 4
+#define RMW_F32 4
+#define RMW_I64 8
+#define RMW_F64 8
+static const uint8_t rm_width[IC_COUNT] = {
+#define BIN(n, o, k, c, e) [IC_##n##_rm] = RMW_##k,
+#include "core/code_ops.inc"
+};
+
 /* SIMD opcode -> IC + 1 (0: not implemented). */
 static const uint16_t simd_ic[OPC_COUNT] = {
 #define SIMD(n, o) [OPC_##o] = IC_##n + 1,
@@ -837,6 +847,25 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     operand a = c->stk[ia];
     pop(c);
     pop(c);
+    if (n->ic == IC_f64_add_rr && a.kind == K_SLOT && last_is(c, IC_f64_mul_rm) &&
+        c->code[c->last_pos + HC] == a.slot) {
+        /* a product from memory plus a value from memory: one multiply-add */
+        cell mul[4];
+        memcpy(mul, &c->code[c->last_pos + HC + 1], sizeof mul);
+        uint32_t mul_off = unemit_last(c), cur = c->cur_off;
+        operand *r = push(c, rtype, K_SLOT);
+        c->cur_off = mul_off;
+        emit_op(c, IC_f64_muladd_rm);
+        c->cur_off = cur;
+        uint32_t d = emit(c, r->slot);
+        for (int k = 0; k < 4; k++)
+            emit(c, mul[k]);
+        emit(c, addr);
+        emit(c, imm);
+        emit(c, off);
+        set_last(c, d);
+        return true;
+    }
     uint32_t sa = src(c, &a);
     operand *r = push(c, rtype, K_SLOT);
     uint32_t cur = c->cur_off;
@@ -852,9 +881,51 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     return true;
 }
 
+/* An i32 add/xor/or/and whose operand was just shifted or rotated by an immediate: the shift
+ * becomes part of it (OP_SH d a x k). */
+static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
+{
+    static const uint16_t outer[] = {IC_i32_add_rr, IC_i32_xor_rr, IC_i32_or_rr, IC_i32_and_rr};
+    static const uint16_t inner[] = {IC_i32_shl_ri, IC_i32_shr_u_ri, IC_i32_rotl_ri};
+    unsigned o = 0, k = 0;
+    while (o < 4 && outer[o] != n->ic)
+        o++;
+    if (o == 4 || c->nstk < 2)
+        return false;
+    uint32_t ib = c->nstk - 1, ia = c->nstk - 2;
+    if (!entry_is_last(c, ib)) {
+        if (!entry_is_last(c, ia))
+            return false;       /* all four are commutative */
+        ia = c->nstk - 1;
+        ib = c->nstk - 2;
+    }
+    if (c->stk[ia].kind == K_CONST)
+        return false;
+    while (k < 3 && inner[k] != c->last_ic)
+        k++;
+    if (k == 3)
+        return false;
+    cell x = c->code[c->last_pos + HC + 1], amount = c->code[c->last_pos + HC + 2];
+    uint32_t sh_off = unemit_last(c), cur = c->cur_off;
+    operand a = c->stk[ia];
+    pop(c);
+    pop(c);
+    uint32_t sa = src(c, &a);
+    operand *r = push(c, rtype, K_SLOT);
+    c->cur_off = sh_off;
+    emit_op(c, IC_add_shl + 3u * o + k);
+    c->cur_off = cur;
+    uint32_t d = emit(c, r->slot);
+    emit(c, sa);
+    emit(c, x);
+    emit(c, amount);
+    set_last(c, d);
+    return true;
+}
+
 static void compile_binary(cc *c, const numop *n, uint8_t rtype)
 {
-    if (try_binary_rm(c, n, rtype))
+    if (try_binary_rm(c, n, rtype) || try_binary_shift(c, n, rtype))
         return;
     operand b = pop(c), a = pop(c);
     bool wide = is_wide(a.type);
@@ -1082,6 +1153,42 @@ static void compile_simd(cc *c, const instr *in)
     }
     if (rt)
         set_last(c, dcell);
+}
+
+/* A store of a value just computed from memory at the very address stored to (m[i] op= x):
+ * the operation writes memory itself (X_mw, f64_muladd_mw). */
+static bool try_store_mw(cc *c, unsigned st, cell off)
+{
+    if (c->nstk < 2 || !top_is_last(c) || (st != IC_st32 && st != IC_st64))
+        return false;
+    const operand *a = &c->stk[c->nstk - 2];
+    if (a->kind == K_CONST)
+        return false;
+    uint32_t sa = a->kind == K_LOCAL ? c->lslot[a->local] : a->slot;
+    unsigned ic = c->last_ic, nops;
+    if (ic == IC_f64_muladd_rm) {
+        if (st != IC_st64)
+            return false;
+        nops = 7;
+    } else if (ic < IC_COUNT && rm_width[ic] == (st == IC_st64 ? 8 : 4)) {
+        nops = 4;
+    } else {
+        return false;
+    }
+    const cell *ops = &c->code[c->last_pos + HC + 1];   /* after d */
+    if (ops[nops - 3] != sa || ops[nops - 2] != 0 || ops[nops - 1] != off)
+        return false;
+    cell keep[7];
+    memcpy(keep, ops, nops * sizeof *ops);
+    uint32_t op_off = unemit_last(c), cur = c->cur_off;
+    pop(c);
+    pop(c);
+    c->cur_off = op_off;
+    emit_op(c, ic + 1u);
+    c->cur_off = cur;
+    for (unsigned k = 0; k < nops; k++)
+        emit(c, keep[k]);
+    return true;
 }
 
 static void compile_instr(cc *c, const instr *in)
@@ -1439,6 +1546,8 @@ static void compile_instr(cc *c, const instr *in)
         return;
     }
     if (store_ic[op]) {
+        if (try_store_mw(c, store_ic[op] - 1u, (cell)in->u.mem.offset))
+            return;
         if (c->nstk >= 2 && c->stk[c->nstk - 1].kind == K_CONST) {
             /* constant value: an immediate store */
             operand v = pop(c), a = pop(c);
@@ -1666,7 +1775,8 @@ static const char *const ic_names[IC_COUNT] = {
 #define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
     IC_LOADS(X)
 #undef X
-#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm",
+#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \
+                           [IC_##n##_mw] = #n "_mw",
 #define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \
                            [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
                            [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri", \

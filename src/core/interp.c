@@ -108,6 +108,21 @@ SAT(sat_i64_f64_s, double, uint64_t, a >= -9223372036854775808.0, a < 9223372036
 SAT(sat_i64_f64_u, double, uint64_t, a > -1.0, a < 18446744073709551616.0, 0u, ~0ull, (uint64_t))
 #undef SAT
 
+/* A product rounded to double on its own, so the compiler cannot contract it with a following
+ * addition into a fused multiply-add (Wasm rounds twice). */
+static inline double f64_rounded(double t)
+{
+#if defined(__GNUC__) && defined(__SSE2__)
+    __asm__("" : "+x"(t));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    __asm__("" : "+w"(t));
+#else
+    volatile double v = t;
+    t = v;
+#endif
+    return t;
+}
+
 /* ---------------------------------------------------------------- traps and backtraces */
 
 /* Byte offset of the Wasm instruction that produced code position pos. */
@@ -319,7 +334,8 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
         IC_LOADS(X)
 #undef X
 #define BIN(n_, o_, k_, c_, e_)                                                             \
-    [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, [IC_##n_##_rm] = &&L_##n_##_rm,
+    [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, [IC_##n_##_rm] = &&L_##n_##_rm, \
+    [IC_##n_##_mw] = &&L_##n_##_mw,
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,                         \
     [IC_br_##n_##_rr] = &&L_br_##n_##_rr, [IC_br_##n_##_ri] = &&L_br_##n_##_ri,             \
@@ -396,6 +412,16 @@ dispatch:
         memcpy(&b, mem_base + ea, sizeof b);                                                \
         WR_##k_(I(0), (e_));                                                                \
         NEXT(5);                                                                            \
+    }                                                                                       \
+    CASE(n_##_mw) {                                                                         \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3);                         \
+        if (UNLIKELY(ea + sizeof(TY_##k_) > mem_size))                                      \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        TY_##k_ a = RD_##k_(I(0)), b;                                                       \
+        memcpy(&b, mem_base + ea, sizeof b);                                                \
+        TY_##k_ r_ = (e_);                                                                  \
+        memcpy(mem_base + ea, &r_, sizeof r_);                                              \
+        NEXT(4);                                                                            \
     }
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     CASE(n_##_rr) {                                                                         \
@@ -512,6 +538,49 @@ dispatch:
             JUMP(I(3));
         NEXT(4);
     }
+    /* m1 and m2 are both read before anything is written, as the unfused loads were */
+#define MULADD(ea1, ea2)                                                                   \
+        uint64_t ea1_ = (ea1), ea2_ = (ea2);                                               \
+        if (UNLIKELY(ea1_ + 8 > mem_size || ea2_ + 8 > mem_size))                          \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
+        double m1_, m2_;                                                                   \
+        memcpy(&m1_, mem_base + ea1_, 8);                                                  \
+        memcpy(&m2_, mem_base + ea2_, 8);                                                  \
+        double r_ = f64_rounded(x_ * m1_) + m2_;
+    CASE(f64_muladd_rm) {
+        double x_ = RD_F64(I(1));
+        MULADD((uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4),
+               (uint64_t)(uint32_t)(fp[I(5)] + I(6)) + I(7))
+        WR_F64(I(0), r_);
+        NEXT(8);
+    }
+    CASE(f64_muladd_mw) {
+        double x_ = RD_F64(I(0));
+        MULADD((uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3),
+               (uint64_t)(uint32_t)(fp[I(4)] + I(5)) + I(6))
+        memcpy(mem_base + ea2_, &r_, 8);
+        NEXT(7);
+    }
+#undef MULADD
+#define SHOP(name_, expr_)                                                                 \
+    CASE(name_) {                                                                          \
+        uint32_t a = (uint32_t)fp[I(1)], x = (uint32_t)fp[I(2)], k = I(3);                 \
+        fp[I(0)] = (uint32_t)(expr_);                                                      \
+        NEXT(4);                                                                           \
+    }
+    SHOP(add_shl, a + (x << (k & 31)))
+    SHOP(add_shr_u, a + (x >> (k & 31)))
+    SHOP(add_rotl, a + rotl32(x, k))
+    SHOP(xor_shl, a ^ (x << (k & 31)))
+    SHOP(xor_shr_u, a ^ (x >> (k & 31)))
+    SHOP(xor_rotl, a ^ rotl32(x, k))
+    SHOP(or_shl, a | (x << (k & 31)))
+    SHOP(or_shr_u, a | (x >> (k & 31)))
+    SHOP(or_rotl, a | rotl32(x, k))
+    SHOP(and_shl, a & (x << (k & 31)))
+    SHOP(and_shr_u, a & (x >> (k & 31)))
+    SHOP(and_rotl, a & rotl32(x, k))
+#undef SHOP
     CASE(brz64) {
         if (!fp[I(0)])
             JUMP(I(1));
