@@ -215,6 +215,167 @@ static void test_memory_bounds(void **state)
     env_free(&e);
 }
 
+/* ---------------------------------------------------------------- fused instructions */
+
+/* Patterns the compiler turns into one instruction (memory read-modify-write, multiply-add,
+ * shift-and-combine, loop step and test) must keep the plain instructions' meaning:
+ * operand order, shift counts mod 32, traps before any write, locals written as before. */
+static void test_fused(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module (memory 1)\n"
+        "  (func (export \"muladd\") (param $x i32) (param $y i32) (param $a f64)\n"
+        "    (f64.store (local.get $y) (f64.add (f64.mul (local.get $a) (f64.load (local.get $x)))\n"
+        "                                       (f64.load (local.get $y)))))\n"
+        "  (func (export \"muladd_off\") (param $x i32) (param $y i32) (param $a f64)\n"
+        "    (f64.store offset=8 (local.get $y)\n"
+        "      (f64.add (f64.mul (local.get $a) (f64.load offset=16 (local.get $x)))\n"
+        "               (f64.load offset=8 (local.get $y)))))\n"
+        "  (func (export \"muladd_tee\") (param $x i32) (param $y i32) (param $a f64) (result f64)\n"
+        "    (local $t f64)\n"
+        "    (f64.store (local.get $y) (f64.add (local.tee $t (f64.mul (local.get $a)\n"
+        "                                                     (f64.load (local.get $x))))\n"
+        "                                       (f64.load (local.get $y))))\n"
+        "    (local.get $t))\n"
+        "  (func (export \"rsub\") (param $p i32) (param $v i32)\n"
+        "    (i32.store (local.get $p) (i32.sub (local.get $v) (i32.load (local.get $p)))))\n"
+        "  (func (export \"xor_rotl\") (param i32 i32) (result i32)\n"
+        "    (i32.xor (local.get 0) (i32.rotl (local.get 1) (i32.const 37))))\n"
+        "  (func (export \"shl_add\") (param i32 i32) (result i32)\n"
+        "    (i32.add (i32.shl (local.get 1) (i32.const 33)) (local.get 0)))\n"
+        "  (func (export \"or_shr\") (param i32 i32) (result i32)\n"
+        "    (i32.or (local.get 0) (i32.shr_u (local.get 1) (i32.const 28))))\n"
+        "  (func (export \"step_ne\") (result i32) (local $i i32)\n"
+        "    (loop $l (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 3)))\n"
+        "                               (i32.const 30))))\n"
+        "    (local.get $i))\n"
+        "  (func (export \"step_self\") (result i32) (local $i i32)\n"
+        "    (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))\n"
+        "                                 (local.get $i))))\n"
+        "    (local.get $i))\n"
+        "  (func (export \"step_lts\") (param $n i32) (result i32) (local $i i32)\n"
+        "    (local.set $i (i32.const -5))\n"
+        "    (loop $l (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 2)))\n"
+        "                                 (local.get $n))))\n"
+        "    (local.get $i))\n"
+        "  (func (export \"step_nz\") (param $i i32) (result i32) (local $n i32)\n"
+        "    (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))\n"
+        "      (br_if $l (local.tee $i (i32.add (local.get $i) (i32.const -1)))))\n"
+        "    (local.get $n))\n"
+        "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
+        "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(0), F64(1.5)), PITH_OK);
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(8), F64(0.25)), PITH_OK);
+    assert_int_equal(call(&e, "muladd", NULL, 0, &err, 3, I32(0), I32(8), F64(3.0)), PITH_OK);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(8)), PITH_OK);
+    assert_true(r.of.f64 == 4.75);
+    /* two roundings, not a fused multiply-add: 0.1 * 3 + -0.3 is 2^-54 exactly, 5.55e-17 fused */
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(16), F64(0.1)), PITH_OK);
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(24), F64(-0.3)), PITH_OK);
+    assert_int_equal(call(&e, "muladd", NULL, 0, &err, 3, I32(16), I32(24), F64(3.0)), PITH_OK);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(24)), PITH_OK);
+    assert_true(r.of.f64 == 0.1 * 3.0 + -0.3);
+    assert_true(r.of.f64 == ldexp(1.0, -54));
+    /* offsets on both sides; an out-of-bounds product operand traps before the store */
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(40), F64(1.5)), PITH_OK);
+    assert_int_equal(call(&e, "muladd_off", NULL, 0, &err, 3, I32(24), I32(0), F64(2.0)), PITH_OK);
+    /* the offset is added to the 32-bit address without wrapping */
+    assert_int_equal(call(&e, "muladd_off", NULL, 0, &err, 3, I32(-16), I32(0), F64(2.0)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(8)), PITH_OK);
+    assert_true(r.of.f64 == 4.75 + 2.0 * 1.5);
+    assert_int_equal(call(&e, "muladd", NULL, 0, &err, 3, I32(65533), I32(8), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call(&e, "muladd", NULL, 0, &err, 3, I32(0), I32(65530), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(8)), PITH_OK);
+    assert_true(r.of.f64 == 7.75);
+    /* a product also kept in a local is still written there */
+    assert_int_equal(call(&e, "muladd_tee", &r, 1, &err, 3, I32(0), I32(8), F64(2.0)), PITH_OK);
+    assert_true(r.of.f64 == 3.0);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(8)), PITH_OK);
+    assert_true(r.of.f64 == 10.75);
+    /* read-modify-write keeps the operand order of a non-commutative operation */
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(32), F64(0.0)), PITH_OK);
+    assert_int_equal(call(&e, "rsub", NULL, 0, &err, 2, I32(32), I32(10)), PITH_OK);
+    assert_int_equal(call(&e, "rsub", NULL, 0, &err, 2, I32(32), I32(3)), PITH_OK);
+    assert_int_equal(call(&e, "rsub", NULL, 0, &err, 2, I32(65533), I32(3)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(32)), PITH_OK);
+    uint64_t bits;
+    memcpy(&bits, &r.of.f64, 8);
+    assert_int_equal((uint32_t)bits, (uint32_t)-7);
+    assert_int_equal((uint32_t)call_i32(&e, "xor_rotl", 2, I32(0x0f), I32((int32_t)0x80000001u)), 0x30u ^ 0x0f);
+    assert_int_equal(call_i32(&e, "shl_add", 2, I32(100), I32(-3)), 94);
+    assert_int_equal((uint32_t)call_i32(&e, "or_shr", 2, I32(0x100), I32((int32_t)0xf0000000u)), 0x10fu);
+    assert_int_equal(call_i32(&e, "step_ne", 0), 30);
+    assert_int_equal(call_i32(&e, "step_self", 0), 1);
+    assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
+    assert_int_equal(call_i32(&e, "step_lts", 1, I32(-100)), -3);
+    assert_int_equal(call_i32(&e, "step_nz", 1, I32(7)), 7);
+    env_free(&e);
+}
+
+/* Declared locals start at zero even where the entry code skips their first write, and
+ * whatever an earlier call left in the value stack must not show through. */
+static void test_locals_zeroed(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module\n"
+        "  (func $f (export \"f\") (param i32) (result i32) (local $x i32) (local $y i64) (local $z i32)\n"
+        "    (local.set $z (i32.const 2))\n"
+        "    (block (br_if 0 (local.get 0)) (local.set $x (i32.const 5)) (local.set $y (i64.const 9)))\n"
+        "    (i32.add (i32.add (local.get $x) (i32.wrap_i64 (local.get $y))) (local.get $z)))\n"
+        "  (func (export \"g\") (result i32) (i32.add (call $f (i32.const 0)) (call $f (i32.const 1)))))\n");
+    env_instantiate(&e);
+    assert_int_equal(call_i32(&e, "f", 1, I32(0)), 16);
+    assert_int_equal(call_i32(&e, "f", 1, I32(1)), 2);
+    assert_int_equal(call_i32(&e, "g", 0), 18);
+    env_free(&e);
+}
+
+/* Code after unreachable/br is never compiled, however its operands look (fuzzer find: a
+ * store in dead code once ran with bogus slots and wrote past an instance array). */
+static void test_dead_code(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module (memory 1 2) (export \"m.m\" (memory 0))\n"
+        "  (func (export \"grow\") (result i32) i32.const -8191 unreachable)\n"
+        "  (func (export \"rw\") (result i32)\n"
+        "    i32.const 0 i32.const 8 i32.load i64.load16_s align=1 unreachable unreachable\n"
+        "    i64.const -1 i64.store offset=16 i32.const 1 i32.load8_u i32.const 65533 i32.load i32.add)\n"
+        "  (func (export \"dead2\") (param i32) (result i32)\n"
+        "    (block (result i32)\n"
+        "      (br_if 0 (i32.const 7) (local.get 0))\n"
+        "      unreachable\n"
+        "      i64.const -1 i64.store offset=16\n"
+        "      (block (i32.store (i32.const 0) (i32.const 1)) (elem.drop 0))\n"
+        "      i32.const 3))\n"
+        "  (func (export \"peek\") (param i32) (result i32) (i32.load (local.get 0)))\n"
+        "  (elem func 0)\n"
+        "  (data (i32.const 8) \"pith\"))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call(&e, "grow", &r, 1, &err, 0), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_UNREACHABLE);
+    assert_int_equal(call(&e, "rw", &r, 1, &err, 0), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call_i32(&e, "dead2", 1, I32(1)), 7);
+    assert_int_equal(call(&e, "dead2", &r, 1, &err, 1, I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_UNREACHABLE);
+    assert_int_equal(call_i32(&e, "peek", 1, I32(0)), 0);
+    assert_int_equal(call_i32(&e, "peek", 1, I32(16)), 0);
+    assert_int_equal(call_i32(&e, "peek", 1, I32(8)), 0x68746970);
+    env_free(&e);
+}
+
 /* ---------------------------------------------------------------- traps and backtraces */
 
 static void test_backtrace(void **state)
@@ -506,6 +667,9 @@ int main(void)
         cmocka_unit_test(test_host_calls),
         cmocka_unit_test(test_globals_and_select),
         cmocka_unit_test(test_simd_unsupported),
+        cmocka_unit_test(test_fused),
+        cmocka_unit_test(test_locals_zeroed),
+        cmocka_unit_test(test_dead_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
