@@ -734,6 +734,7 @@ static pith_status inbody_stream(ARGS)
         return OOM();
     s->u.in.src = b->u.in_body.src;
     s->u.in.call = b->u.in_body.call;
+    sv_out_call_ref(s->u.in.call);
     b->u.in_body.stream_taken = true;
     pith_cval h = sv_own(w, K_IN_STREAM, srep);
     return result_of(&r[0], false, &h) ? PITH_OK : OOM();

@@ -1,55 +1,452 @@
-/* outgoing.c: wasi:http/outgoing-handler. Denied by default; a request is checked against the
- * function's --allow-outbound HOST[:PORT] list and refused with HTTP-request-denied (and a
- * security log line) otherwise. Transfers themselves are not implemented yet. */
+/* outgoing.c: wasi:http/outgoing-handler through libcurl, one multi handle per worker. Denied by
+ * default: a request is checked against the function's --allow-outbound HOST[:PORT] list and
+ * refused with HTTP-request-denied (and a security log line) otherwise. Transfers progress
+ * whenever the guest polls, reads or blocks (never in the background), and end with the
+ * request that started them. */
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "serve/serve.h"
 
-struct sv_outgoing { int unused; };
-struct sv_out_call { int unused; };
+#define OUT_BUF_HIGH (256u * 1024u)     /* response bytes buffered before the transfer pauses */
+#define OUT_MAX_HEADERS (64u * 1024u)   /* response header section */
+#define OUT_MAX_CALLS 64u               /* alive per request: connections are not free */
+#define EC_CONN_LIMIT 11u               /* error-code connection-limit-reached */
 
-sv_outgoing *sv_outgoing_new(void) { return calloc(1, sizeof(sv_outgoing)); }
-void sv_outgoing_free(sv_outgoing *o) { free(o); }
-void sv_out_call_release(sv_worker *w, struct sv_out_call *c) { (void)w; free(c); }
+struct sv_outgoing {
+    CURLM *multi;
+    struct sv_out_call *calls;  /* every call alive (in flight or finished, not yet freed) */
+};
+
+/* One outgoing request. Shared by every handle made from it (future, response, body, stream,
+ * pollables): each holds a reference. */
+struct sv_out_call {
+    unsigned refs;
+    sv_outgoing *o;
+    struct sv_out_call *next, **pprev;
+    CURL *easy;
+    bool in_multi;
+    struct curl_slist *hdrs;
+    char *url;
+    uint8_t *req_body;
+    size_t req_len;
+    char errbuf[CURL_ERROR_SIZE];
+    /* response */
+    bool head_done;             /* final status and headers received */
+    bool done;                  /* transfer over (see error) */
+    bool paused;                /* body buffer full: curl holds the rest */
+    bool resp_taken;            /* future-incoming-response.get handed it out */
+    int error;                  /* EC_* when the transfer failed, -1 otherwise */
+    char msg[160];
+    uint16_t status;
+    sv_fields headers;
+    size_t header_bytes;
+    sv_buf body;
+    /* timeouts (0: none) */
+    uint64_t start_ns, last_ns, first_byte_ns, between_ns;
+};
+
+sv_outgoing *sv_outgoing_new(void)
+{
+    sv_outgoing *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->multi = curl_multi_init();
+    if (!o->multi) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static void call_destroy(struct sv_out_call *c)
+{
+    if (c->pprev) {
+        *c->pprev = c->next;
+        if (c->next)
+            c->next->pprev = c->pprev;
+    }
+    if (c->easy) {
+        if (c->in_multi)
+            curl_multi_remove_handle(c->o->multi, c->easy);
+        curl_easy_cleanup(c->easy);
+    }
+    curl_slist_free_all(c->hdrs);
+    free(c->url);
+    free(c->req_body);
+    sv_fields_free(&c->headers);
+    sv_buf_free(&c->body);
+    free(c);
+}
+
+void sv_outgoing_free(sv_outgoing *o)
+{
+    if (!o)
+        return;
+    while (o->calls)
+        call_destroy(o->calls);
+    curl_multi_cleanup(o->multi);
+    free(o);
+}
+
+void sv_out_call_ref(struct sv_out_call *c)
+{
+    if (c)
+        c->refs++;
+}
+
+void sv_out_call_release(sv_worker *w, struct sv_out_call *c)
+{
+    (void)w;
+    if (c && --c->refs == 0)
+        call_destroy(c);
+}
+
+void sv_outgoing_reset(sv_worker *w)
+{
+    /* Every handle was released with the request's objects; whatever is left (none, unless a
+     * reference leaked) is aborted here so no transfer outlives its request. */
+    if (w->out)
+        while (w->out->calls)
+            call_destroy(w->out->calls);
+}
+
+/* Ends a transfer with an error (or successfully with code -1). */
+static void call_end(struct sv_out_call *c, int code, const char *msg)
+{
+    if (c->done)
+        return;
+    c->done = true;
+    c->error = code;
+    if (msg)
+        snprintf(c->msg, sizeof c->msg, "%.*s", (int)sizeof c->msg - 1, msg);
+    if (c->in_multi) {
+        curl_multi_remove_handle(c->o->multi, c->easy);
+        c->in_multi = false;
+    }
+}
+
+static int map_curl_error(struct sv_out_call *c, CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST: return EC_DEST_NOT_FOUND;
+    case CURLE_COULDNT_CONNECT: return EC_CONN_REFUSED;
+    case CURLE_OPERATION_TIMEDOUT: {
+        curl_off_t t = 0;
+        curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &t);
+        return t == 0 ? EC_CONN_TIMEOUT : EC_CONN_READ_TIMEOUT;
+    }
+    case CURLE_GOT_NOTHING: case CURLE_RECV_ERROR: case CURLE_SEND_ERROR:
+        return EC_CONN_TERMINATED;
+    case CURLE_PARTIAL_FILE: return EC_RESP_INCOMPLETE;
+    case CURLE_SSL_CONNECT_ERROR: return EC_TLS_PROTOCOL;
+    case CURLE_PEER_FAILED_VERIFICATION: return EC_TLS_CERT;
+    case CURLE_WEIRD_SERVER_REPLY: case CURLE_UNSUPPORTED_PROTOCOL: return EC_PROTOCOL;
+    default: return EC_INTERNAL;
+    }
+}
+
+/* Moves transfers forward without blocking, collects finished ones, applies the first-byte
+ * and between-bytes timeouts. */
+static void pump(sv_outgoing *o)
+{
+    int running = 0;
+    curl_multi_perform(o->multi, &running);
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(o->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        struct sv_out_call *c = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+        if (!c)
+            continue;
+        CURLcode rc = m->data.result;
+        if (rc == CURLE_OK) {
+            if (!c->head_done) {
+                long st = 0;
+                curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &st);
+                c->status = (uint16_t)st;
+                c->head_done = st >= 100 && st <= 999;
+            }
+            call_end(c, c->head_done ? -1 : EC_PROTOCOL, c->head_done ? NULL : "no response");
+        } else {
+            call_end(c, map_curl_error(c, rc), c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+        }
+    }
+    uint64_t now = sv_now_ns();
+    for (struct sv_out_call *c = o->calls; c; c = c->next) {
+        if (c->done)
+            continue;
+        if (!c->head_done && c->first_byte_ns && now - c->start_ns > c->first_byte_ns)
+            call_end(c, EC_RESP_TIMEOUT, "first-byte timeout");
+        else if (c->head_done && !c->paused && c->between_ns && now - c->last_ns > c->between_ns)
+            call_end(c, EC_CONN_READ_TIMEOUT, "between-bytes timeout");
+    }
+}
+
 bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what)
 {
-    (void)w; (void)c; (void)what;
-    return true;
+    if (!c)
+        return true;
+    if (!c->done)
+        pump(w->out);
+    if (what == 0)      /* future-incoming-response: the head (or an error) */
+        return c->head_done || c->done;
+    return c->body.len > c->body.off || c->done;  /* response body stream */
 }
-void sv_outgoing_reset(sv_worker *w) { (void)w; }
-void sv_outgoing_wait(sv_worker *w, uint64_t deadline_ns) { (void)w; (void)deadline_ns; }
+
+void sv_outgoing_wait(sv_worker *w, uint64_t deadline_ns)
+{
+    sv_outgoing *o = w->out;
+    pump(o);
+    uint64_t now = sv_now_ns();
+    if (now >= deadline_ns)
+        return;
+    /* short waits: first-byte and between-bytes timeouts are checked by pump */
+    uint64_t ms = (deadline_ns - now + 999999u) / 1000000u;
+    if (ms > 50)
+        ms = 50;
+    int n = 0;
+    curl_multi_poll(o->multi, NULL, 0, (int)ms, &n);
+    pump(o);
+}
+
 size_t sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n, bool *eof)
 {
-    (void)w; (void)c; (void)dst; (void)n;
-    *eof = true;
-    return 0;
+    *eof = false;
+    if (!c->done)
+        pump(w->out);
+    size_t avail = c->body.len - c->body.off;
+    size_t k = avail < n ? avail : n;
+    if (k)
+        memcpy(dst, c->body.p + c->body.off, k);
+    c->body.off += k;
+    if (c->body.off == c->body.len)
+        c->body.off = c->body.len = 0;
+    if (c->paused && c->body.len - c->body.off < OUT_BUF_HIGH / 2) {
+        c->paused = false;
+        c->last_ns = sv_now_ns();
+        curl_easy_pause(c->easy, CURLPAUSE_CONT);
+    }
+    if (!k && c->done)
+        *eof = true;
+    return k;
 }
-int sv_out_call_error(struct sv_out_call *c) { (void)c; return EC_INTERNAL; }
+
+int sv_out_call_error(struct sv_out_call *c)
+{
+    return c->error;
+}
+
+/* ---------------------------------------------------------------- libcurl callbacks */
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct sv_out_call *c = ud;
+    size_t len = size * n;
+    c->header_bytes += len;
+    if (c->header_bytes > OUT_MAX_HEADERS)
+        return 0;                               /* aborts: HTTP-protocol-error */
+    if (len >= 5 && !memcmp(p, "HTTP/", 5)) {   /* a status line: a new header section */
+        sv_fields_free(&c->headers);
+        memset(&c->headers, 0, sizeof c->headers);
+        return len;
+    }
+    size_t e = len;
+    while (e && (p[e - 1] == '\r' || p[e - 1] == '\n'))
+        e--;
+    if (e == 0) {                               /* end of a header section */
+        long st = 0;
+        curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &st);
+        if (st >= 200 && st <= 999) {
+            c->status = (uint16_t)st;
+            c->head_done = true;
+            c->last_ns = sv_now_ns();
+            c->headers.immutable = true;
+        }
+        return len;
+    }
+    char *colon = memchr(p, ':', e);
+    if (!colon || colon == p)
+        return len;                             /* folded or malformed lines are dropped */
+    size_t nl = (size_t)(colon - p);
+    const char *v = colon + 1;
+    while (v < p + e && (*v == ' ' || *v == '\t'))
+        v++;
+    if (!sv_fields_add(&c->headers, p, nl, (const uint8_t *)v, (size_t)(p + e - v)))
+        return 0;
+    return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct sv_out_call *c = ud;
+    size_t len = size * n;
+    if (c->body.len - c->body.off >= OUT_BUF_HIGH) {
+        c->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    if (!sv_buf_put(&c->body, p, len))
+        return 0;
+    c->last_ns = sv_now_ns();
+    return len;
+}
+
+/* ---------------------------------------------------------------- outgoing-handler.handle */
+
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                      "OPTIONS", "TRACE", "PATCH"};
+
+/* An authority is host[:port] only: no userinfo, path, query or fragment can sneak in. */
+static bool plain_authority(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (*s == '@' || *s == '/' || *s == '?' || *s == '#' || *s == '\\' ||
+            (unsigned char)*s <= 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, bool https,
+                                      const char **why)
+{
+    *why = "out of memory";
+    struct sv_out_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->o = w->out;
+    c->error = -1;
+    c->refs = 1;
+    c->next = w->out->calls;
+    if (c->next)
+        c->next->pprev = &c->next;
+    c->pprev = &w->out->calls;
+    w->out->calls = c;
+    const char *path = req->u.out_req.has_path && req->u.out_req.path ? req->u.out_req.path : "/";
+    if (path[0] != '/') {
+        *why = "path-with-query must start with /";
+        goto fail;
+    }
+    size_t ul = strlen(req->u.out_req.authority) + strlen(path) + 16;
+    c->url = malloc(ul);
+    if (!c->url)
+        goto fail;
+    snprintf(c->url, ul, "%s://%s%s", https ? "https" : "http", req->u.out_req.authority, path);
+    c->easy = curl_easy_init();
+    if (!c->easy)
+        goto fail;
+    CURL *e = c->easy;
+    curl_easy_setopt(e, CURLOPT_URL, c->url);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");          /* the allow list names the peer */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);    /* redirects are the guest's call */
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    uint8_t m = req->u.out_req.method;
+    const char *mname = m < 9 ? methods[m] : req->u.out_req.method_other;
+    if (!mname) {
+        *why = "no method";
+        goto fail;
+    }
+    if (m == 1)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else if (m != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, mname);
+    /* the request body written so far (bodies are sent whole, from what handle() sees) */
+    sv_obj *b = req->u.out_req.body_taken ? sv_obj_get(w, req->u.out_req.body, K_OUT_BODY)
+                                          : NULL;
+    if (b && b->u.out_body.data.len > b->u.out_body.data.off) {
+        c->req_len = b->u.out_body.data.len - b->u.out_body.data.off;
+        c->req_body = malloc(c->req_len);
+        if (!c->req_body)
+            goto fail;
+        memcpy(c->req_body, b->u.out_body.data.p + b->u.out_body.data.off, c->req_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)c->req_body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->req_len);
+        if (m == 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
+    }
+    const sv_fields *h = &req->u.out_req.h;
+    for (uint32_t i = 0; i < h->n; i++) {
+        size_t l = h->v[i].nlen + h->v[i].vlen + 3;
+        char *line = malloc(l);
+        if (!line)
+            goto fail;
+        /* "name;" sends an empty value; "name:" would delete curl's own header */
+        if (h->v[i].vlen)
+            snprintf(line, l, "%.*s: %.*s", (int)h->v[i].nlen, h->v[i].name, (int)h->v[i].vlen,
+                     (const char *)h->v[i].val);
+        else
+            snprintf(line, l, "%.*s;", (int)h->v[i].nlen, h->v[i].name);
+        struct curl_slist *nl = curl_slist_append(c->hdrs, line);
+        free(line);
+        if (!nl)
+            goto fail;
+        c->hdrs = nl;
+    }
+    struct curl_slist *nl = curl_slist_append(c->hdrs, "Expect:");
+    if (!nl)
+        goto fail;
+    c->hdrs = nl;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
+    /* timeouts: request-options, all bounded by the incoming request's deadline anyway */
+    uint64_t connect_ns = opts && opts->u.opts.has_c ? opts->u.opts.connect : 0;
+    if (connect_ns)
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                         (long)((connect_ns + 999999u) / 1000000u < 86400000u
+                                    ? (connect_ns + 999999u) / 1000000u : 86400000u));
+    c->first_byte_ns = opts && opts->u.opts.has_f ? opts->u.opts.first_byte : 0;
+    c->between_ns = opts && opts->u.opts.has_b ? opts->u.opts.between : 0;
+    c->start_ns = c->last_ns = sv_now_ns();
+    if (curl_multi_add_handle(w->out->multi, e) != CURLM_OK)
+        goto fail;
+    c->in_multi = true;
+    pump(w->out);
+    return c;
+fail:
+    call_destroy(c);
+    return NULL;
+}
 
 static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_t na,
                           pith_cval *r, size_t nr)
 {
     (void)na; (void)nr;
     sv_worker *w = env;
-    uint32_t rep;
+    uint32_t rep, orep = 0;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
     if (!o)
         return pith_ccall_trap(call, "invalid handle");
+    sv_obj *opts = NULL;
+    if (a[1].of.var.index == 1) {
+        opts = sv_arg(w, a[1].of.var.payload, K_REQ_OPTS, &orep);
+        if (!opts)
+            return pith_ccall_trap(call, "invalid handle");
+    }
     char host[256] = "";
-    uint16_t port = 80;
-    if (o->u.out_req.has_authority && o->u.out_req.authority) {
-        const char *au = o->u.out_req.authority;
-        if (!sv_parse_addr(au, host, sizeof host, &port)) {
-            snprintf(host, sizeof host, "%s", au);
-            port = o->u.out_req.has_scheme && o->u.out_req.scheme == 1 ? 443 : 80;
-        }
+    bool https = o->u.out_req.has_scheme && o->u.out_req.scheme == 1;
+    bool other_scheme = o->u.out_req.has_scheme && o->u.out_req.scheme > 1;
+    uint16_t port = https ? 443 : 80;
+    const char *au = o->u.out_req.has_authority ? o->u.out_req.authority : NULL;
+    if (plain_authority(au) && !sv_parse_addr(au, host, sizeof host, &port)) {
+        snprintf(host, sizeof host, "%s", au);
+        port = https ? 443 : 80;
     }
     sv_func *f = w->x ? w->x->func : NULL;
-    bool allowed = f && host[0] && sv_outbound_allowed(f, host, port);
-    sv_obj_free(w, rep);
+    bool allowed = f && host[0] && !other_scheme && sv_outbound_allowed(f, host, port);
     uint32_t ec = EC_REQUEST_DENIED;
     const char *msg = NULL;
+    struct sv_out_call *c = NULL;
     if (!allowed) {
         char detail[300];
         snprintf(detail, sizeof detail, "%s:%u", host[0] ? host : "(none)", port);
@@ -57,8 +454,31 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
         if (f)
             atomic_fetch_add(&w->srv->metrics.f[f->index].denials, 1);
     } else {
-        ec = EC_INTERNAL;
-        msg = "outgoing requests are not implemented by this host yet";
+        unsigned alive = 0;
+        for (struct sv_out_call *k = w->out->calls; k; k = k->next)
+            alive++;
+        if (alive >= OUT_MAX_CALLS) {
+            ec = EC_CONN_LIMIT;
+        } else {
+            c = call_start(w, o, opts, https, &msg);
+            ec = EC_INTERNAL;
+        }
+    }
+    sv_obj_free(w, rep);
+    if (orep)
+        sv_obj_free(w, orep);
+    if (c) {
+        uint32_t frep;
+        sv_obj *fut = sv_obj_new(w, K_FUT_IN_RESP, 0, &frep);
+        if (!fut) {
+            sv_out_call_release(w, c);
+            return pith_ccall_trap(call, "out of memory");
+        }
+        fut->u.fut.call = c;    /* the call's first reference */
+        if (!pith_cval_case(&r[0], PITH_CV_RESULT, 0, true))
+            return pith_ccall_trap(call, "out of memory");
+        *r[0].of.var.payload = sv_own(w, K_FUT_IN_RESP, frep);
+        return PITH_OK;
     }
     if (!pith_cval_case(&r[0], PITH_CV_RESULT, 1, true) ||
         !sv_error_code(r[0].of.var.payload, ec, msg))
@@ -66,19 +486,130 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
     return PITH_OK;
 }
 
-static pith_status fut_subscribe(pith_ccall *call, void *env, const pith_cval *a, size_t na,
-                                 pith_cval *r, size_t nr)
+/* ---------------------------------------------------------------- future-incoming-response */
+
+#define ARGS pith_ccall *call, void *env, const pith_cval *a, size_t na, pith_cval *r, \
+             size_t nr
+#define BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
+#define OOM() pith_ccall_trap(call, "out of memory")
+#define BAD() pith_ccall_trap(call, "invalid handle")
+
+static pith_status fut_subscribe(ARGS)
 {
-    (void)call; (void)env; (void)a; (void)na; (void)r; (void)nr;
-    return pith_ccall_trap(call, "future-incoming-response: not implemented");
+    BEGIN;
+    uint32_t rep, prep;
+    sv_obj *f = sv_arg(w, &a[0], K_FUT_IN_RESP, &rep);
+    if (!f)
+        return BAD();
+    sv_obj *p = sv_obj_new(w, K_POLLABLE, rep, &prep);
+    if (!p)
+        return OOM();
+    p->u.poll.src = PS_OUT_CALL;
+    p->u.poll.deadline = 0;     /* readiness of the head */
+    p->u.poll.call = f->u.fut.call;
+    sv_out_call_ref(f->u.fut.call);
+    r[0] = sv_own(w, K_POLLABLE, prep);
+    return PITH_OK;
+}
+
+/* get: option<result<result<incoming-response, error-code>, ()>> */
+static pith_status fut_get(ARGS)
+{
+    BEGIN;
+    sv_obj *f = sv_arg(w, &a[0], K_FUT_IN_RESP, NULL);
+    if (!f)
+        return BAD();
+    struct sv_out_call *c = f->u.fut.call;
+    if (!sv_out_call_ready(w, c, 0))
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
+        return OOM();
+    pith_cval *outer = r[0].of.var.payload;
+    if (f->u.fut.taken)
+        return pith_cval_case(outer, PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+    f->u.fut.taken = true;
+    if (!pith_cval_case(outer, PITH_CV_RESULT, 0, true))
+        return OOM();
+    pith_cval *inner = outer->of.var.payload;
+    if (!c->head_done) {
+        int ec = c->error >= 0 ? c->error : EC_INTERNAL;
+        if (!pith_cval_case(inner, PITH_CV_RESULT, 1, true) ||
+            !sv_error_code(inner->of.var.payload, (uint32_t)ec, c->msg[0] ? c->msg : NULL))
+            return OOM();
+        return PITH_OK;
+    }
+    uint32_t rrep;
+    sv_obj *resp = sv_obj_new(w, K_IN_RESP, 0, &rrep);
+    if (!resp)
+        return OOM();
+    resp->u.in_resp.call = c;
+    sv_out_call_ref(c);
+    if (!pith_cval_case(inner, PITH_CV_RESULT, 0, true))
+        return OOM();
+    *inner->of.var.payload = sv_own(w, K_IN_RESP, rrep);
+    return PITH_OK;
+}
+
+/* ---------------------------------------------------------------- incoming-response */
+
+static pith_status resp_status(ARGS)
+{
+    BEGIN;
+    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, NULL);
+    if (!o || !o->u.in_resp.call)
+        return BAD();
+    r[0] = pith_cval_u32(o->u.in_resp.call->status);
+    r[0].kind = PITH_CV_U16;
+    return PITH_OK;
+}
+
+static pith_status resp_headers(ARGS)
+{
+    BEGIN;
+    uint32_t rep, hrep;
+    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
+    if (!o || !o->u.in_resp.call)
+        return BAD();
+    sv_obj *h = sv_obj_new(w, K_FIELDS, rep, &hrep);
+    if (!h)
+        return OOM();
+    if (!sv_fields_copy(&h->u.f, &o->u.in_resp.call->headers)) {
+        sv_obj_free(w, hrep);
+        return OOM();
+    }
+    h->u.f.immutable = true;
+    r[0] = sv_own(w, K_FIELDS, hrep);
+    return PITH_OK;
+}
+
+static pith_status resp_consume(ARGS)
+{
+    BEGIN;
+    uint32_t rep, brep;
+    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
+    if (!o || !o->u.in_resp.call)
+        return BAD();
+    if (o->u.in_resp.body_taken)
+        return pith_cval_case(&r[0], PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+    sv_obj *b = sv_obj_new(w, K_IN_BODY, 0, &brep);
+    if (!b)
+        return OOM();
+    b->u.in_body.src = IS_RESP_BODY;
+    b->u.in_body.call = o->u.in_resp.call;
+    sv_out_call_ref(b->u.in_body.call);
+    o->u.in_resp.body_taken = true;
+    if (!pith_cval_case(&r[0], PITH_CV_RESULT, 0, true))
+        return OOM();
+    *r[0].of.var.payload = sv_own(w, K_IN_BODY, brep);
+    return PITH_OK;
 }
 
 const sv_def sv_outgoing_defs[] = {
     {"wasi:http/outgoing-handler", "handle", handle},
     {"wasi:http/types", "[method]future-incoming-response.subscribe", fut_subscribe},
-    {"wasi:http/types", "[method]future-incoming-response.get", fut_subscribe},
-    {"wasi:http/types", "[method]incoming-response.status", fut_subscribe},
-    {"wasi:http/types", "[method]incoming-response.headers", fut_subscribe},
-    {"wasi:http/types", "[method]incoming-response.consume", fut_subscribe},
+    {"wasi:http/types", "[method]future-incoming-response.get", fut_get},
+    {"wasi:http/types", "[method]incoming-response.status", resp_status},
+    {"wasi:http/types", "[method]incoming-response.headers", resp_headers},
+    {"wasi:http/types", "[method]incoming-response.consume", resp_consume},
     {NULL, NULL, NULL}
 };

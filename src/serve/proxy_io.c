@@ -75,7 +75,7 @@ static bool poll_ready(sv_worker *w, sv_obj *p)
         if (!req_body_ready(w))
             sv_conn_pull_body(w, false);
         return req_body_ready(w);
-    case PS_OUT_CALL: return sv_out_call_ready(w, p->u.poll.call, 0);
+    case PS_OUT_CALL: return sv_out_call_ready(w, p->u.poll.call, (int)p->u.poll.deadline);
     default: return true;
     }
 }
@@ -190,6 +190,7 @@ static pith_status new_pollable(sv_worker *w, pith_ccall *call, pith_cval *r, ui
     p->u.poll.src = src;
     p->u.poll.deadline = deadline;
     p->u.poll.call = c;
+    sv_out_call_ref(c);
     r[0] = sv_own(w, K_POLLABLE, rep);
     return PITH_OK;
 }
@@ -293,7 +294,7 @@ static pith_status in_subscribe(ARGS)
         return BAD();
     uint8_t src = s->u.in.src == IS_REQ_BODY ? PS_REQ_BODY
                 : s->u.in.src == IS_RESP_BODY ? PS_OUT_CALL : PS_READY;
-    return new_pollable(w, call, r, rep, src, 0, s->u.in.call);
+    return new_pollable(w, call, r, rep, src, 1, s->u.in.call);   /* 1: body bytes */
 }
 
 /* ---------------------------------------------------------------- output streams */

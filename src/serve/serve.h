@@ -140,9 +140,10 @@ typedef struct sv_obj {
         } out_req;
         struct { uint64_t connect, first_byte, between; bool has_c, has_f, has_b; } opts;
         struct { struct sv_out_call *call; bool taken; } fut;
-        struct { struct sv_out_call *call; } in_resp;
+        struct { struct sv_out_call *call; bool body_taken; } in_resp;
         struct { char *msg; } err;
-        struct { uint8_t src; uint64_t deadline; struct sv_out_call *call; } poll;
+        struct { uint8_t src; uint64_t deadline; struct sv_out_call *call; } poll; /* PS_OUT_CALL:
+                                                   deadline is sv_out_call_ready's `what` */
         struct { uint8_t src; bool closed; struct sv_out_call *call; } in;
         struct { uint8_t dst; bool closed; uint32_t body; } out;
     } u;
@@ -253,7 +254,11 @@ bool sv_wait_until(sv_worker *w, uint64_t deadline_ns, int fd, short events);
 typedef struct sv_outgoing sv_outgoing;     /* a worker's libcurl multi handle */
 sv_outgoing *sv_outgoing_new(void);
 void sv_outgoing_free(sv_outgoing *o);
+/* Every handle made from a call holds a reference: taken when the handle is made, released
+ * when the handle's object is freed. */
+void sv_out_call_ref(struct sv_out_call *c);
 void sv_out_call_release(sv_worker *w, struct sv_out_call *c);  /* object dropped */
+/* what: 0 the response head (future), 1 response body bytes (stream) */
 bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what);
 void sv_outgoing_reset(sv_worker *w);       /* after a request: abort everything in flight */
 /* Drives transfers until something in `calls` is ready or the deadline passes. */

@@ -4,6 +4,7 @@
  * (content-length or chunked, trailers), the admin listener, signals (SIGTERM drain, SIGHUP
  * reload) and the watchdog that interrupts guests past their deadline. */
 #define _GNU_SOURCE     /* pthread_timedjoin_np for the drain deadline */
+#include <curl/curl.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <http_parser.h>
@@ -1132,6 +1133,8 @@ int sv_server_run(sv_config *cfg)
     if (!s)
         return 1;
     s->cfg = cfg;
+    /* before any worker exists: libcurl's global state is not set up lazily from threads */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     pthread_rwlock_init(&s->app_lock, NULL);
     pthread_mutex_init(&s->log.lock, NULL);
     s->log.out = stdout;
@@ -1292,5 +1295,6 @@ out:
     pthread_rwlock_destroy(&s->app_lock);
     pthread_mutex_destroy(&s->log.lock);
     free(s);
+    curl_global_cleanup();
     return rc;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # run.sh: end-to-end tests of `pith serve` with curl and raw sockets: the minimal handler in
 # component text (built with `jco parse`), keep-alive, HEAD, malformed HTTP, limits (header
-# size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain; with PITH_SERVE_JS=1 also a
-# componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap.
+# size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain, deadlines racing instance
+# teardown (PITH_SERVE_STRESS requests, default 1500); with PITH_SERVE_JS=1 also a
+# componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap,
+# and outgoing requests to local test servers (allowed, denied, refused, first-byte timeout).
 # usage: tests/serve/run.sh [PITH]  -> "N passed, N failed"; exit 77 when tools are missing.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -165,7 +167,7 @@ check "deadline races: every answer a correct 200 or 504" "$got" "ok:$NSTRESS"
 contains "deadline races: some timed out" "$(cat "$OUT/err4")" '"security":"timeout"'
 check "deadline races: server alive" "$(curl -s -o /dev/null -w '%{http_code}' -m 5 http://127.0.0.1:$P/ | grep -c -E '200|504')" "1"
 kill -TERM $SPID; wait $SPID; rc=$?
-check "deadline races: clean exit, no sanitizer report" "$rc $(grep -c -E 'AddressSanitizer|runtime error' "$OUT/err4")" "0 0"
+check "deadline races: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err4")" "0 0"
 
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
@@ -200,6 +202,44 @@ print("\n".join(out))' >"$OUT/wit/deps/http/package.wit"
     check "js: fine after trap and timeout" "$(curl -s http://127.0.0.1:$P/again)" "hello from js: get /again"
     contains "js: security log line for the timeout" "$(cat "$OUT/err3")" '"security":"timeout"'
     kill -TERM $SPID; wait $SPID
+
+    # outgoing requests (wasi:http/outgoing-handler through libcurl) to local test servers: a
+    # file server, and a listener that never answers (first-byte timeout)
+    mkdir -p "$OUT/www"; printf 'from upstream' >"$OUT/www/data.txt"
+    head -c 1048576 /dev/zero | tr '\0' 'z' >"$OUT/www/big.txt"
+    HP=$(free_port) SP=$(free_port) NP=$(free_port)
+    (cd "$OUT/www" && exec python3 -m http.server $HP --bind 127.0.0.1 >/dev/null 2>&1) &
+    PIDS+=($!)
+    python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' $SP &
+    PIDS+=($!)
+    wait_port $HP
+    "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 3000 --allow-outbound 127.0.0.1:$HP \
+        --allow-outbound 127.0.0.1:$SP --allow-outbound 127.0.0.1:$NP --admin 127.0.0.1:$A --quiet >/dev/null 2>"$OUT/err5" &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    check "outbound: allowed host, body returned" \
+        "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
+    check "outbound: upstream 404 passed through" \
+        "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /nope' http://127.0.0.1:$P/fetch | head -c3)" "404"
+    check "outbound: 1 MiB body (transfer paused and resumed)" \
+        "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /big.txt' http://127.0.0.1:$P/fetch | wc -c)" "$((1048576 + 4))"
+    check "outbound: connection refused" \
+        "$(curl -s -H "x-target: 127.0.0.1:$NP" http://127.0.0.1:$P/fetch)" "error: connection-refused"
+    check "outbound: other port denied" \
+        "$(curl -s -H "x-target: 127.0.0.1:$A" http://127.0.0.1:$P/fetch)" "error: HTTP-request-denied"
+    check "outbound: other host denied" \
+        "$(curl -s -H 'x-target: localhost:'$HP http://127.0.0.1:$P/fetch)" "error: HTTP-request-denied"
+    contains "outbound: security log line for the denial" "$(cat "$OUT/err5")" '"security":"outbound-denied"'
+    contains "outbound: denials counted" "$(curl -s http://127.0.0.1:$A/metrics)" 'pith_capability_denials_total{function="app"} 2'
+    t0=$(date +%s%N)
+    check "outbound: first-byte timeout" \
+        "$(curl -s -H "x-target: 127.0.0.1:$SP" -H 'x-first-byte-ms: 300' http://127.0.0.1:$P/fetch)" "error: HTTP-response-timeout"
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    check "outbound: timeout took 300 ms..2 s" "$(( ms >= 300 && ms < 2000 ))" "1"
+    check "outbound: fine after the timeout" \
+        "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
+    kill -TERM $SPID; wait $SPID; rc=$?
+    check "outbound: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err5")" "0 0"
 fi
 
 echo "$pass passed, $fail failed"
