@@ -1793,8 +1793,13 @@ static bool sec_exports(cdec *d, scope *s)
             if (asc.sort != sort)
                 return invalid(d, hat, "export `%s`: ascribed type has the wrong sort", name);
             if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE &&
-                  t->kind == PITH_CT_RESOURCE) && !ctype_sub(t, asc.type, NULL))
-                return invalid(d, hat, "type mismatch in export `%s`", name);
+                  t->kind == PITH_CT_RESOURCE) && !ctype_sub(t, asc.type, NULL)) {
+                char a[160], b[160];
+                ctype_print(t, a, sizeof a);
+                ctype_print(asc.type, b, sizeof b);
+                return invalid(d, hat, "type mismatch in export `%s`: %s is not a subtype of "
+                                       "the ascribed %s", name, a, b);
+            }
             if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE))
                 t = asc.type;
         } else if (has != 0) {
