@@ -149,6 +149,9 @@ void p2_state_free(p2_state *st);
 p2_obj *p2_obj_new(p2_state *st, uint8_t res, uint32_t parent, uint32_t *rep);
 /* The live object `rep` if it has kind `res`, else NULL. */
 p2_obj *p2_obj_get(p2_state *st, uint32_t rep, uint8_t res);
+/* Makes the live object `rep` a child of the live object `parent` (which then cannot be dropped
+ * before it): streams of a socket are made by the stream code, then adopted. */
+void p2_obj_adopt(p2_state *st, uint32_t rep, uint32_t parent);
 /* Releases an object's host state (fds, buffers) and its slot; unlinks it from its parent. */
 void p2_obj_free(p2_state *st, uint32_t rep);
 p2_fd *p2_fd_new(int fd);

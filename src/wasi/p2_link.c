@@ -161,6 +161,15 @@ p2_obj *p2_obj_get(p2_state *st, uint32_t rep, uint8_t res)
     return st->objs[rep];
 }
 
+void p2_obj_adopt(p2_state *st, uint32_t rep, uint32_t parent)
+{
+    p2_obj *o = st->objs[rep];
+    if (!o || o->parent || !parent || parent >= st->nobjs || !st->objs[parent])
+        return;
+    o->parent = parent;
+    st->objs[parent]->children++;
+}
+
 void p2_obj_free(p2_state *st, uint32_t rep)
 {
     p2_obj *o = st->objs[rep];

@@ -444,9 +444,10 @@ static pith_status tcp_start_connect(P2_ARGS)
     return n_ok(call, r, NULL);
 }
 
-/* The input and output streams of a connected socket as a tuple (plus `first` if given). */
-static pith_status conn_streams(pith_ccall *call, p2_state *st, p2_fd *fd, const pith_cval *first,
-                                pith_cval *r)
+/* The input and output streams of the connected socket `sock` as a tuple (plus `first` if
+ * given). They are children of the socket (as in wasmtime): dropping it first traps. */
+static pith_status conn_streams(pith_ccall *call, p2_state *st, uint32_t sock, p2_fd *fd,
+                                const pith_cval *first, pith_cval *r)
 {
     uint32_t in = p2_instream_new(st, SRC_SOCK, 0, fd, 0);
     uint32_t out = in ? p2_outstream_new(st, SRC_SOCK, 0, fd, 0, false) : 0;
@@ -459,6 +460,8 @@ static pith_status conn_streams(pith_ccall *call, p2_state *st, p2_fd *fd, const
             p2_obj_free(st, out);
         return P2_OOM();
     }
+    p2_obj_adopt(st, in, sock);
+    p2_obj_adopt(st, out, sock);
     if (first)
         t.of.list.items[0] = *first;
     t.of.list.items[k] = p2_own(st, R_INSTREAM, in);
@@ -488,7 +491,7 @@ static pith_status tcp_finish_connect(P2_ARGS)
         return n_err(call, r, p2_net_code(soerr));
     }
     t->state = TCP_CONNECTED;
-    return conn_streams(call, st, t->fd, NULL, r);
+    return conn_streams(call, st, a[0].of.handle.rep, t->fd, NULL, r);
 }
 
 static pith_status tcp_start_listen(P2_ARGS)
@@ -536,7 +539,7 @@ static pith_status tcp_accept(P2_ARGS)
         return P2_OOM();
     p2_obj *c = st->objs[rep];
     pith_cval sock = p2_own(st, R_TCP, rep);
-    pith_status s = conn_streams(call, st, c->u.tcp.fd, &sock, r);
+    pith_status s = conn_streams(call, st, rep, c->u.tcp.fd, &sock, r);
     if (s != PITH_OK)
         p2_obj_free(st, rep);
     return s;
@@ -805,6 +808,15 @@ static pith_status udp_stream(P2_ARGS)
     P2_BEGIN;
     UDP(o, 0);
     p2_udp *u = &o->u.udp;
+    uint32_t self = a[0].of.handle.rep;
+    /* udp.wit: "Implementations may trap if the streams returned by a previous invocation
+     * haven't been dropped yet": a stale stream can then never be used. */
+    for (uint32_t i = 1; o->children && i < st->nobjs; i++) {
+        p2_obj *c = st->objs[i];
+        if (c && c->parent == self && (c->res == R_UDP_IN || c->res == R_UDP_OUT))
+            return pith_ccall_trap(call, "udp-socket.stream: the streams of the previous call "
+                                         "are still alive");
+    }
     if (u->state < 2)
         return n_err(call, r, NET_INVALID_STATE);
     if (a[1].of.var.index == 1) {
@@ -830,7 +842,8 @@ static pith_status udp_stream(P2_ARGS)
     u->stream_gen++;
     uint32_t reps[2] = { 0, 0 };
     for (int i = 0; i < 2; i++) {
-        p2_obj *s = p2_obj_new(st, i ? R_UDP_OUT : R_UDP_IN, 0, &reps[i]);
+        /* children of the socket: dropping it first traps */
+        p2_obj *s = p2_obj_new(st, i ? R_UDP_OUT : R_UDP_IN, self, &reps[i]);
         if (!s) {
             if (i)
                 p2_obj_free(st, reps[0]);
@@ -838,7 +851,7 @@ static pith_status udp_stream(P2_ARGS)
         }
         s->u.us.fd = p2_fd_ref(u->fd);
         s->u.us.gen = u->stream_gen;
-        s->u.us.socket = a[0].of.handle.rep;
+        s->u.us.socket = self;
         s->u.us.has_remote = u->has_remote;
     }
     pith_cval t;
@@ -1008,6 +1021,13 @@ static pith_status uout_send(P2_ARGS)
 }
 
 /* ---------------------------------------------------------------- name lookup */
+
+/* Known limitation: resolve-addresses resolves synchronously with getaddrinfo, so a slow
+ * resolver stalls the calling thread (this guest, and under `pith serve` its worker) for up to
+ * the resolver's timeout; the stream's pollable is then always ready. Lookups are off unless
+ * granted (--allow-ip-name-lookup), and IP literals answer at once. Doing it in the background
+ * (getaddrinfo_a or a helper thread signalling an eventfd the pollable waits on) needs a
+ * cancellation path at context teardown and is not done yet. */
 
 static pith_status resolve_addresses(P2_ARGS)
 {

@@ -377,6 +377,7 @@ PY
         }
         peer "text: TCP echo through the guest" echo 0 "connect: ok
 echoed: ping through the guest" "" e
+        peer "text: a socket dropped before its streams traps" echo 134 "connect: ok" "has children" x
         peer "text: TCP back-pressure (check-write 0, pollable waits for the peer)" slow 0 \
             "connect: ok
 full after bytes>0: 1

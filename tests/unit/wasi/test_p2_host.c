@@ -308,9 +308,80 @@ static void test_tcp_echo(void **state)
     got = call1(f.st, "[method]input-stream.blocking-read", rd, 2);
     assert_int_equal(got.of.var.index, 1);
     pith_cval_drop(&got);
+    /* the streams are children of their socket: dropping the socket first traps */
+    assert_int_equal(p2_drop(f.st, R_TCP, cs, &err), PITH_ERR_TRAP);
+    assert_non_null(strstr(err.message, "children"));
+    assert_int_equal(p2_drop(f.st, R_POLLABLE, cp.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_INSTREAM, cin.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_TCP, cs, &err), PITH_ERR_TRAP);
+    assert_int_equal(p2_drop(f.st, R_OUTSTREAM, cout.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_TCP, cs, &err), PITH_OK);
+    /* an accepted socket's streams too */
+    uint32_t as = tuple_at(&acc, 0).of.handle.rep;
+    assert_int_equal(p2_drop(f.st, R_TCP, as, &err), PITH_ERR_TRAP);
     pith_cval_drop(&conn);
     pith_cval_drop(&acc);
     pith_wasi_ctx_free(f.ctx);     /* releases every object still alive */
+}
+
+/* Mirrors src/component/link.c's private call context, so a host function's trap path can be
+ * exercised without a component instance (pith_ccall_trap only fills `err`). */
+struct pith_ccall {
+    void *f;
+    pith_error *err;
+};
+
+static void test_udp_stream_children(void **state)
+{
+    (void)state;
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    pith_error err;
+    assert_int_equal(pith_wasi_config_allow_net(cfg, PITH_WASI_NET_BIND | PITH_WASI_NET_CONNECT,
+                                                "127.0.0.0/8", 0, 65535, &err), PITH_OK);
+    fixture f = setup(cfg);
+    pith_cval net = call1(f.st, "instance-network", NULL, 0);
+    pith_cval fam = p2_enum(0);
+    pith_cval r = call1(f.st, "create-udp-socket", &fam, 1);
+    assert_int_equal(r.of.var.index, 0);
+    uint32_t u = r.of.var.payload->of.handle.rep;
+    pith_cval_drop(&r);
+    pith_cval a3[3] = { h(f.st, R_UDP, u), h(f.st, R_NETWORK, net.of.handle.rep) };
+    v4(&a3[2], 0);
+    r = call1(f.st, "[method]udp-socket.start-bind", a3, 3);
+    assert_int_equal(net_code(&r), UINT32_MAX);
+    pith_cval_drop(&a3[2]);
+    r = call1(f.st, "[method]udp-socket.finish-bind", a3, 1);
+    assert_int_equal(net_code(&r), UINT32_MAX);
+    pith_cval sa[2] = { h(f.st, R_UDP, u) };
+    assert_true(pith_cval_case(&sa[1], PITH_CV_OPTION, 0, false));
+    pith_cval st1 = call1(f.st, "[method]udp-socket.stream", sa, 2);
+    assert_int_equal(st1.of.var.index, 0);
+    uint32_t in = tuple_at(&st1, 0).of.handle.rep, out = tuple_at(&st1, 1).of.handle.rep;
+    /* dropping the socket before its streams traps */
+    assert_int_equal(p2_drop(f.st, R_UDP, u, &err), PITH_ERR_TRAP);
+    /* so does a second %stream while the first pair lives (no stale streams) */
+    pith_error cerr;
+    memset(&cerr, 0, sizeof cerr);
+    struct pith_ccall call = { NULL, &cerr };
+    pith_cval r2;
+    memset(&r2, 0, sizeof r2);
+    assert_int_equal(find("[method]udp-socket.stream")(&call, f.st, sa, 2, &r2, 1), PITH_ERR_TRAP);
+    assert_non_null(strstr(cerr.message, "still alive"));
+    assert_int_equal(p2_drop(f.st, R_UDP_IN, in, &err), PITH_OK);
+    assert_int_equal(find("[method]udp-socket.stream")(&call, f.st, sa, 2, &r2, 1), PITH_ERR_TRAP);
+    assert_int_equal(p2_drop(f.st, R_UDP_OUT, out, &err), PITH_OK);
+    pith_cval_drop(&st1);
+    /* once both are gone, a new pair, and the socket drops after them */
+    pith_cval st2 = call1(f.st, "[method]udp-socket.stream", sa, 2);
+    assert_int_equal(st2.of.var.index, 0);
+    assert_int_equal(p2_drop(f.st, R_UDP_IN, tuple_at(&st2, 0).of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_UDP_OUT, tuple_at(&st2, 1).of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_UDP, u, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_NETWORK, net.of.handle.rep, &err), PITH_OK);
+    pith_cval_drop(&st2);
+    pith_cval_drop(&sa[1]);
+    assert_int_equal(f.st->live, 0);
+    pith_wasi_ctx_free(f.ctx);
 }
 
 static void test_net_rules(void **state)
@@ -355,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_poll_and_children),
         cmocka_unit_test(test_tcp_denied_by_default),
         cmocka_unit_test(test_tcp_echo),
+        cmocka_unit_test(test_udp_stream_children),
         cmocka_unit_test(test_net_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
