@@ -1421,6 +1421,143 @@ static bool check_arg(cdec *d, ccomp *cc, const cextern *imp, const carg *arg, s
     return true;
 }
 
+/* Substitution of resource identities in the type of an instance made by instantiating a
+ * component: the component's imported (abstract) resources become the resources its arguments
+ * gave (`map`, as check_arg bound them), so a re-exported import names the argument's
+ * resource, as wit-component's shim components rely on. Shared subtrees are copied once
+ * (memo keyed by address); subtrees without resources are kept as they are. */
+typedef struct subst {
+    cdec *d;
+    const rmap *map;
+    const ctype **from, **to;       /* open addressing, power-of-two capacity */
+    uint32_t cap, n;
+    bool failed;
+} subst;
+
+static uint32_t subst_slot(const subst *s, const ctype *t)
+{
+    uintptr_t h = (uintptr_t)t >> 4;
+    h ^= h >> 17;
+    return (uint32_t)(h * 0x9E3779B1u) & (s->cap - 1);
+}
+
+static const ctype *subst_memo(const subst *s, const ctype *t)
+{
+    if (!s->cap)
+        return NULL;
+    for (uint32_t i = subst_slot(s, t);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->from[i])
+            return NULL;
+        if (s->from[i] == t)
+            return s->to[i];
+    }
+}
+
+static void subst_put(subst *s, const ctype *t, const ctype *c)
+{
+    if (s->failed)
+        return;
+    if ((s->n + 1) * 2 > s->cap) {
+        uint32_t nc = s->cap ? s->cap * 2 : 64;
+        const ctype **f = calloc(nc, sizeof *f), **to = calloc(nc, sizeof *to);
+        if (!f || !to) {
+            free(f);
+            free(to);
+            s->failed = true;
+            return;
+        }
+        subst old = *s;
+        s->from = f;
+        s->to = to;
+        s->cap = nc;
+        for (uint32_t i = 0; i < old.cap; i++)
+            if (old.from[i]) {
+                uint32_t j = subst_slot(s, old.from[i]);
+                while (s->from[j])
+                    j = (j + 1) & (nc - 1);
+                s->from[j] = old.from[i];
+                s->to[j] = old.to[i];
+            }
+        free(old.from);
+        free(old.to);
+    }
+    uint32_t j = subst_slot(s, t);
+    while (s->from[j])
+        j = (j + 1) & (s->cap - 1);
+    s->from[j] = t;
+    s->to[j] = c;
+    s->n++;
+}
+
+static const ctype *subst_type(subst *s, const ctype *t, int depth)
+{
+    if (!t || s->failed || depth > MAX_DEPTH * 4)
+        return t;
+    if (t->kind == PITH_CT_RESOURCE) {
+        if (t->rid >= s->map->n || !s->map->to[t->rid] || s->map->to[t->rid] - 1 == t->rid)
+            return t;
+    } else if (t->kind == PITH_CT_MODULE ||
+               (ctype_is_value(t) && !t->has_resource && t->kind != PITH_CT_OWN &&
+                t->kind != PITH_CT_BORROW)) {
+        return t;
+    }
+    const ctype *m = subst_memo(s, t);
+    if (m)
+        return m;
+    ctype *c = carena_alloc(s->d->a, sizeof *c);
+    if (!c) {
+        s->failed = true;
+        return t;
+    }
+    *c = *t;
+    bool changed = false;
+    if (t->kind == PITH_CT_RESOURCE) {
+        c->rid = s->map->to[t->rid] - 1;
+        changed = true;
+    }
+    uint32_t ne = t->kind == PITH_CT_LIST || t->kind == PITH_CT_OPTION || t->kind == PITH_CT_OWN ||
+                  t->kind == PITH_CT_BORROW ? 1 : t->kind == PITH_CT_RESULT ? 2 : t->n;
+    if (t->elems && ne && t->kind != PITH_CT_RESOURCE) {
+        const ctype **el = carena_alloc(s->d->a, ne * sizeof *el);
+        if (!el) {
+            s->failed = true;
+            return t;
+        }
+        for (uint32_t i = 0; i < ne; i++) {
+            el[i] = subst_type(s, t->elems[i], depth + 1);
+            changed |= el[i] != t->elems[i];
+        }
+        c->elems = el;
+    }
+    if (t->kind == PITH_CT_FUNC) {
+        c->result = subst_type(s, t->result, depth + 1);
+        changed |= c->result != t->result;
+    }
+    for (int side = 0; side < 2; side++) {
+        const cextern *v = side ? t->exports : t->imports;
+        uint32_t n = side ? t->nexports : t->nimports;
+        if (!v || !n || (t->kind != PITH_CT_INSTANCE && t->kind != PITH_CT_COMPONENT))
+            continue;
+        cextern *nv = carena_alloc(s->d->a, n * sizeof *nv);
+        if (!nv) {
+            s->failed = true;
+            return t;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            nv[i] = v[i];
+            nv[i].type = subst_type(s, v[i].type, depth + 1);
+            changed |= nv[i].type != v[i].type;
+        }
+        if (side)
+            c->exports = nv;
+        else
+            c->imports = nv;
+    }
+    const ctype *r = changed ? c : t;
+    subst_put(s, t, r);
+    return r;
+}
+
 static bool rd_sortidx(cdec *d, ccomp *cc, carg *arg, size_t at)
 {
     int sp;
@@ -1487,11 +1624,23 @@ static bool sec_instances(cdec *d, scope *s)
                     return false;
                 }
             }
-            free(map.to);
             ctype *it = new_type(d, PITH_CT_INSTANCE);
-            if (!it)
-                return false;
-            it->exports = ct->exports;
+            cextern *ex = it ? carena_alloc(d->a, (ct->nexports + 1) * sizeof *ex) : NULL;
+            if (!ex) {
+                free(map.to);
+                return it ? oom(d) : false;
+            }
+            subst sb = { .d = d, .map = &map };
+            for (uint32_t k = 0; k < ct->nexports; k++) {
+                ex[k] = ct->exports[k];
+                ex[k].type = subst_type(&sb, ct->exports[k].type, 0);
+            }
+            free(sb.from);
+            free(sb.to);
+            free(map.to);
+            if (sb.failed)
+                return oom(d);
+            it->exports = ex;
             it->nexports = ct->nexports;
             df->space = SP_INSTANCE;
             df->type = it;
