@@ -1192,6 +1192,9 @@ pith_status clinker_prepare(pith_clinker *l, pith_component *c, pith_error *err)
     pith_store *scratch = pith_store_new(l->engine);
     if (!scratch)
         return nomem(err);
+    /* Guest start code runs here, with no deadline to interrupt it: a start function that
+     * never returns must fail the preparation (out of fuel), not hang the host. */
+    pith_store_set_fuel(scratch, 100000000u);
     pith_cinstance *ci = NULL;
     st = pith_clinker_instantiate(l, scratch, c, &ci, err);
     pith_cinstance_free(ci);

@@ -635,8 +635,11 @@ static void dispatch(sv_conn *c)
     if (w->app_gen != atomic_load(&s->app_gen)) {
         char err[256];
         sv_pool_release(w);
-        if (sv_pool_prepare(w, err, sizeof err) != 0)
+        if (sv_pool_prepare(w, err, sizeof err) != 0) {
             fprintf(stderr, "pith serve: worker %u: %s\n", w->id, err);
+            /* not retried on every request: unprepared slots still work, slowly, or fail */
+            w->app_gen = atomic_load(&s->app_gen);
+        }
     }
     sv_func *f = sv_config_route(s->cfg, path, strlen(path));
     sv_slot *slot = NULL;

@@ -169,6 +169,13 @@ check "deadline races: server alive" "$(curl -s -o /dev/null -w '%{http_code}' -
 kill -TERM $SPID; wait $SPID; rc=$?
 check "deadline races: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err4")" "0 0"
 
+# a component whose start function never returns: refused at startup (preparation runs out of
+# fuel) instead of hanging the server
+"$JCO" parse "$HERE/startloop.wat" -o "$OUT/startloop.wasm" >/dev/null 2>&1 || echo "FAIL: jco parse startloop.wat"
+check "looping start function: startup fails, does not hang" \
+    "$(timeout 60 "$PITH" serve "$OUT/startloop.wasm" --addr 127.0.0.1:$P --quiet 2>&1; echo "rc=$?")" \
+    "$(printf 'pith serve: app: all fuel consumed\nrc=1')"
+
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
     mkdir -p "$OUT/wit/deps/http" "$OUT/wit/deps/io" "$OUT/wit/deps/clocks"
