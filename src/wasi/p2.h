@@ -104,7 +104,10 @@ typedef struct p2_udpstream {
     bool has_remote;
 } p2_udpstream;
 
+struct p2_lookup;           /* a name lookup running on a helper thread (p2_sockets.c) */
+
 typedef struct p2_resolve {
+    struct p2_lookup *job;  /* pending lookup (NULL once its answer is taken) */
     struct sockaddr_storage *addrs;
     uint32_t n, pos;
     int err;                /* network error-code index + 1 when resolution failed */
@@ -253,6 +256,11 @@ typedef struct p2_def {
 
 extern const p2_def p2_io_defs[], p2_clocks_defs[], p2_random_defs[], p2_cli_defs[],
     p2_fs_defs[], p2_sock_defs[];
+
+/* Name lookups (p2_sockets.c): the fd that turns readable when `job` is done, and the stream's
+ * release of it (the helper thread frees it if still running). */
+int p2_lookup_fd(const struct p2_lookup *job);
+void p2_lookup_release(struct p2_lookup *job);
 
 /* Network capability checks (p2_sockets.c). */
 bool p2_net_allowed(const pith_wasi_ctx *ctx, const struct sockaddr *sa, bool bind);

@@ -584,6 +584,14 @@ void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
         w->fd = o->u.us.fd->fd;
         w->events = POLLOUT;
         return;
+    case R_RESOLVE:
+        if (o->u.rs.job) {
+            w->fd = p2_lookup_fd(o->u.rs.job);
+            w->events = POLLIN;
+        } else {
+            w->ready = true;
+        }
+        return;
     default:
         w->ready = true;
         return;

@@ -200,6 +200,7 @@ void p2_obj_free(p2_state *st, uint32_t rep)
         p2_fd_unref(o->u.us.fd);
         break;
     case R_RESOLVE:
+        p2_lookup_release(o->u.rs.job);
         free(o->u.rs.addrs);
         break;
     default:

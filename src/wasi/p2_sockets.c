@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -1022,12 +1024,127 @@ static pith_status uout_send(P2_ARGS)
 
 /* ---------------------------------------------------------------- name lookup */
 
-/* Known limitation: resolve-addresses resolves synchronously with getaddrinfo, so a slow
- * resolver stalls the calling thread (this guest, and under `pith serve` its worker) for up to
- * the resolver's timeout; the stream's pollable is then always ready. Lookups are off unless
- * granted (--allow-ip-name-lookup), and IP literals answer at once. Doing it in the background
- * (getaddrinfo_a or a helper thread signalling an eventfd the pollable waits on) needs a
- * cancellation path at context teardown and is not done yet. */
+/* resolve-addresses answers at once: IP literals are parsed on the spot, names are looked up
+ * with getaddrinfo on a detached helper thread, so a slow resolver never stalls the guest (or
+ * a `pith serve` worker). The stream's pollable waits on a pipe the thread writes when done;
+ * resolve-next-address says would-block until then. The job is shared by the stream and the
+ * thread and freed by whichever lets go last, so dropping a pending stream (or tearing the
+ * context down) never waits for the resolver. */
+struct p2_lookup {
+    pthread_mutex_t mu;
+    int refs;               /* the stream and the thread */
+    bool done;
+    int gai;                /* getaddrinfo's result */
+    struct addrinfo *res;
+    int pipe[2];            /* [1] written once when done; [0] polled */
+    char name[256];
+};
+
+static void lookup_free(struct p2_lookup *j)
+{
+    if (j->res)
+        freeaddrinfo(j->res);
+    close(j->pipe[0]);
+    close(j->pipe[1]);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+static bool lookup_unref(struct p2_lookup *j)
+{
+    pthread_mutex_lock(&j->mu);
+    bool last = --j->refs == 0;
+    pthread_mutex_unlock(&j->mu);
+    if (last)
+        lookup_free(j);
+    return last;
+}
+
+int p2_lookup_fd(const struct p2_lookup *job) { return job->pipe[0]; }
+
+void p2_lookup_release(struct p2_lookup *job)
+{
+    if (job)
+        (void)lookup_unref(job);
+}
+
+static const struct addrinfo lookup_hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+
+static void *lookup_thread(void *arg)
+{
+    struct p2_lookup *j = arg;
+    struct addrinfo *res = NULL;
+    int g = getaddrinfo(j->name, NULL, &lookup_hints, &res);
+    pthread_mutex_lock(&j->mu);
+    j->gai = g;
+    j->res = g == 0 ? res : NULL;
+    j->done = true;
+    pthread_mutex_unlock(&j->mu);
+    ssize_t k;
+    do
+        k = write(j->pipe[1], "", 1);
+    while (k < 0 && errno == EINTR);
+    (void)lookup_unref(j);
+    return NULL;
+}
+
+/* A lookup of `name` started on a helper thread, or NULL (no thread, pipe or memory). */
+static struct p2_lookup *lookup_start(const char *name)
+{
+    struct p2_lookup *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    if (pipe2(j->pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        free(j);
+        return NULL;
+    }
+    pthread_mutex_init(&j->mu, NULL);
+    snprintf(j->name, sizeof j->name, "%s", name);
+    j->refs = 2;
+    pthread_attr_t at;
+    pthread_t t;
+    /* the thread takes no signals meant for the host's threads */
+    sigset_t all, old;
+    sigfillset(&all);
+    bool ok = pthread_attr_init(&at) == 0;
+    if (ok) {
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&at, 256 * 1024);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        ok = pthread_create(&t, &at, lookup_thread, j) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_attr_destroy(&at);
+    }
+    if (!ok) {
+        lookup_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Moves a getaddrinfo answer into the stream (IPv4 and IPv6 addresses only). False on OOM. */
+static bool resolve_fill(p2_resolve *rs, int g, struct addrinfo *res)
+{
+    if (g != 0) {
+        rs->err = 1 + (g == EAI_NONAME || g == EAI_NODATA ? NET_NAME_UNRESOLVABLE
+                       : g == EAI_AGAIN ? NET_TEMPORARY_RESOLVER_FAILURE
+                       : NET_PERMANENT_RESOLVER_FAILURE);
+        return true;
+    }
+    uint32_t n = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        n++;
+    rs->addrs = calloc(n ? n : 1, sizeof *rs->addrs);
+    if (!rs->addrs)
+        return false;
+    uint32_t k = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+            ai->ai_addrlen <= sizeof *rs->addrs)
+            memcpy(&rs->addrs[k++], ai->ai_addr, ai->ai_addrlen);
+    rs->n = k;
+    return true;
+}
 
 static pith_status resolve_addresses(P2_ARGS)
 {
@@ -1042,35 +1159,26 @@ static pith_status resolve_addresses(P2_ARGS)
     char name[256];
     memcpy(name, a[1].of.str.ptr, len);
     name[len] = 0;
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int g = getaddrinfo(name, NULL, &hints, &res);
-    if (g != 0)
-        return n_err(call, r, g == EAI_NONAME || g == EAI_NODATA ? NET_NAME_UNRESOLVABLE
-                              : g == EAI_AGAIN ? NET_TEMPORARY_RESOLVER_FAILURE
-                              : NET_PERMANENT_RESOLVER_FAILURE);
-    uint32_t n = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
-        n++;
     uint32_t rep;
     p2_obj *o = p2_obj_new(st, R_RESOLVE, 0, &rep);
-    struct sockaddr_storage *addrs = o ? calloc(n ? n : 1, sizeof *addrs) : NULL;
-    if (!addrs) {
-        if (o)
-            p2_obj_free(st, rep);
+    if (!o)
+        return P2_OOM();
+    struct addrinfo hints = lookup_hints, *res = NULL;
+    hints.ai_flags = AI_NUMERICHOST;
+    int g = getaddrinfo(name, NULL, &hints, &res);
+    if (g == EAI_NONAME && (o->u.rs.job = lookup_start(name)) != NULL) {
+        pith_cval v = p2_own(st, R_RESOLVE, rep);
+        return n_ok(call, r, &v);
+    }
+    if (g == EAI_NONAME)        /* no helper thread: resolve here */
+        g = getaddrinfo(name, NULL, &lookup_hints, &res);
+    bool ok = resolve_fill(&o->u.rs, g, res);
+    if (g == 0)
         freeaddrinfo(res);
+    if (!ok) {
+        p2_obj_free(st, rep);
         return P2_OOM();
     }
-    uint32_t k = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
-        if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
-            ai->ai_addrlen <= sizeof *addrs)
-            memcpy(&addrs[k++], ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(res);
-    o->u.rs.addrs = addrs;
-    o->u.rs.n = k;
     pith_cval v = p2_own(st, R_RESOLVE, rep);
     return n_ok(call, r, &v);
 }
@@ -1082,6 +1190,29 @@ static pith_status resolve_next(P2_ARGS)
     if (!o)
         return pith_ccall_trap(call, "unknown resolve-address-stream");
     p2_resolve *rs = &o->u.rs;
+    if (rs->job) {
+        struct p2_lookup *j = rs->job;
+        pthread_mutex_lock(&j->mu);
+        bool done = j->done;
+        struct addrinfo *res = j->res;
+        int g = j->gai;
+        j->res = NULL;
+        pthread_mutex_unlock(&j->mu);
+        if (!done)
+            return n_err(call, r, NET_WOULD_BLOCK);
+        bool ok = resolve_fill(rs, g, res);
+        if (res)
+            freeaddrinfo(res);
+        rs->job = NULL;
+        p2_lookup_release(j);
+        if (!ok)
+            return P2_OOM();
+    }
+    if (rs->err) {
+        uint32_t e = (uint32_t)rs->err - 1;
+        rs->err = 0;            /* reported once; the stream then ends */
+        return n_err(call, r, e);
+    }
     pith_cval opt;
     if (rs->pos >= rs->n) {
         pith_cval_case(&opt, PITH_CV_OPTION, 0, false);

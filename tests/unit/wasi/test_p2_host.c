@@ -1,7 +1,8 @@
 /* test_p2_host.c: the WASI 0.2 host functions called directly through their definition tables
  * (as the component linker would, with component values): stream writes into captured stdout
  * with check-write permits, stdin reads to end-of-stream, poll over timers with timeouts, the
- * parent/child drop rule, network grants (denied by default), and a TCP echo on 127.0.0.1. */
+ * parent/child drop rule (also sockets and their streams), network grants (denied by default), a
+ * TCP echo on 127.0.0.1, udp-socket.stream's rules, and name lookups on the helper thread. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -384,6 +385,126 @@ static void test_udp_stream_children(void **state)
     pith_wasi_ctx_free(f.ctx);
 }
 
+static pith_cval str_arg(const char *text)
+{
+    pith_cval v;
+    memset(&v, 0, sizeof v);
+    v.kind = PITH_CV_STRING;
+    v.of.str.ptr = (char *)text;
+    v.of.str.len = strlen(text);
+    return v;
+}
+
+/* resolve-next-address until none; the number of addresses (or UINT32_MAX - code on error) */
+static uint32_t drain_addresses(p2_state *st, uint32_t rs, bool *saw_loopback)
+{
+    pith_cval self = h(st, R_RESOLVE, rs);
+    uint32_t n = 0;
+    for (;;) {
+        pith_cval r = call1(st, "[method]resolve-address-stream.resolve-next-address", &self, 1);
+        if (r.of.var.index == 1) {
+            uint32_t c = r.of.var.payload->of.var.index;
+            pith_cval_drop(&r);
+            return UINT32_MAX - c;
+        }
+        pith_cval *opt = r.of.var.payload;
+        if (opt->of.var.index == 0) {
+            pith_cval_drop(&r);
+            return n;
+        }
+        const pith_cval *addr = opt->of.var.payload;
+        if (addr->of.var.index == 0) {      /* ipv4: tuple<u8 x4> */
+            const pith_cval *t = addr->of.var.payload;
+            if (t->of.list.items[0].of.u == 127)
+                *saw_loopback = true;
+        } else {
+            *saw_loopback = true;           /* ::1 for localhost */
+        }
+        n++;
+        pith_cval_drop(&r);
+    }
+}
+
+static void test_name_lookup(void **state)
+{
+    (void)state;
+    /* denied unless granted */
+    fixture f = setup(pith_wasi_config_new());
+    pith_cval net = call1(f.st, "instance-network", NULL, 0);
+    pith_cval args[2] = { h(f.st, R_NETWORK, net.of.handle.rep), str_arg("localhost") };
+    pith_cval r = call1(f.st, "resolve-addresses", args, 2);
+    assert_int_equal(net_code(&r), NET_ACCESS_DENIED);
+    pith_wasi_ctx_free(f.ctx);
+
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    pith_wasi_config_allow_ip_name_lookup(cfg, true);
+    f = setup(cfg);
+    net = call1(f.st, "instance-network", NULL, 0);
+    args[0] = h(f.st, R_NETWORK, net.of.handle.rep);
+    args[1] = str_arg("");
+    r = call1(f.st, "resolve-addresses", args, 2);
+    assert_int_equal(net_code(&r), NET_INVALID_ARGUMENT);
+    /* an IP literal answers at once, no thread */
+    args[1] = str_arg("127.0.0.1");
+    r = call1(f.st, "resolve-addresses", args, 2);
+    assert_int_equal(r.of.var.index, 0);
+    uint32_t rs = r.of.var.payload->of.handle.rep;
+    pith_cval_drop(&r);
+    assert_null(f.st->objs[rs]->u.rs.job);
+    bool lo = false;
+    assert_int_equal(drain_addresses(f.st, rs, &lo), 1);
+    assert_true(lo);
+    pith_error err;
+    assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
+    /* a name goes to the helper thread: the call returns a stream at once, its pollable
+     * becomes ready when the answer is in */
+    args[1] = str_arg("localhost");
+    r = call1(f.st, "resolve-addresses", args, 2);
+    assert_int_equal(r.of.var.index, 0);
+    rs = r.of.var.payload->of.handle.rep;
+    pith_cval_drop(&r);
+    assert_non_null(f.st->objs[rs]->u.rs.job);     /* not resolved in the call */
+    pith_cval self = h(f.st, R_RESOLVE, rs);
+    pith_cval p = call1(f.st, "[method]resolve-address-stream.subscribe", &self, 1);
+    pith_cval pb = h(f.st, R_POLLABLE, p.of.handle.rep);
+    call1(f.st, "[method]pollable.block", &pb, 1);
+    r = call1(f.st, "[method]pollable.ready", &pb, 1);
+    assert_true(r.of.u);
+    lo = false;
+    uint32_t n = drain_addresses(f.st, rs, &lo);
+    assert_true(n >= 1 && n < 64);
+    assert_true(lo);
+    assert_int_equal(p2_drop(f.st, R_POLLABLE, p.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
+    /* a name that cannot resolve reports its error from resolve-next-address */
+    args[1] = str_arg("no-such-host.invalid");
+    r = call1(f.st, "resolve-addresses", args, 2);
+    assert_int_equal(r.of.var.index, 0);
+    rs = r.of.var.payload->of.handle.rep;
+    pith_cval_drop(&r);
+    self = h(f.st, R_RESOLVE, rs);
+    p = call1(f.st, "[method]resolve-address-stream.subscribe", &self, 1);
+    pb = h(f.st, R_POLLABLE, p.of.handle.rep);
+    call1(f.st, "[method]pollable.block", &pb, 1);
+    n = drain_addresses(f.st, rs, &lo);
+    assert_true(n == UINT32_MAX - NET_NAME_UNRESOLVABLE ||
+                n == UINT32_MAX - NET_TEMPORARY_RESOLVER_FAILURE ||
+                n == UINT32_MAX - NET_PERMANENT_RESOLVER_FAILURE);
+    assert_int_equal(p2_drop(f.st, R_POLLABLE, p.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
+    /* dropped while pending: the thread finishes alone and frees the job */
+    for (int i = 0; i < 8; i++) {
+        args[1] = str_arg("localhost");
+        r = call1(f.st, "resolve-addresses", args, 2);
+        assert_int_equal(r.of.var.index, 0);
+        rs = r.of.var.payload->of.handle.rep;
+        pith_cval_drop(&r);
+        if (i % 2)
+            assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
+    }
+    pith_wasi_ctx_free(f.ctx);      /* the rest: pending streams freed at teardown */
+}
+
 static void test_net_rules(void **state)
 {
     (void)state;
@@ -428,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_tcp_echo),
         cmocka_unit_test(test_udp_stream_children),
         cmocka_unit_test(test_net_rules),
+        cmocka_unit_test(test_name_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
