@@ -626,6 +626,13 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         bool wide = ri && cmp_info[ci].wide;
         cell a = ops[1], b0 = ops[2], b1 = wide ? ops[3] : 0;
         unemit_last(c);
+        if (when_true && !ri && ci <= CI_i32_ge_u && last_is(c, IC_i32_add_ri) &&
+            c->code[c->last_pos + HC] == b0 && b0 != a) {
+            /* the step is the right operand: test the same with the operands exchanged */
+            ci = cmp_info[ci].swapped;
+            b0 = a;
+            a = c->code[c->last_pos + HC];
+        }
         if (when_true && ci <= CI_i32_ge_u && last_is(c, IC_i32_add_ri) &&
             c->code[c->last_pos + HC] == a) {
             /* a loop step and its test: addbr_X d a imm (cmpimm|b) off */

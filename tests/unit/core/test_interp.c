@@ -264,6 +264,10 @@ static void test_fused(void **state)
         "    (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))\n"
         "      (br_if $l (local.tee $i (i32.add (local.get $i) (i32.const -1)))))\n"
         "    (local.get $n))\n"
+        "  (func (export \"step_swap\") (param $n i32) (result i32) (local $i i32)\n"
+        "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 2)))\n"
+        "      (br_if $l (i32.gt_s (local.get $n) (local.get $i))))\n"
+        "    (local.get $i))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -315,6 +319,8 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(-100)), -3);
     assert_int_equal(call_i32(&e, "step_nz", 1, I32(7)), 7);
+    assert_int_equal(call_i32(&e, "step_swap", 1, I32(7)), 8);
+    assert_int_equal(call_i32(&e, "step_swap", 1, I32(-7)), 2);
     env_free(&e);
 }
 
