@@ -24,9 +24,11 @@ bool vconst_check(const module *m, const constexpr_ *e, uint8_t want, const char
 {
     instr_reader ir;
     instr_reader_init(&ir, m->bytes, e->start, e->end, err);
-    /* Constant instructions only push, so the stack is a count and the last type. */
+    /* The extended-const arithmetic (i32/i64 add, sub, mul: Wasm 3.0, emitted by today's
+     * toolchains, accepted by wasmtime) pops two operands, so keep the operand types. The
+     * instantiation evaluator has the same fixed depth. */
+    uint8_t stack[16];
     uint64_t depth = 0;
-    uint8_t top = 0;
     bool ok = false;
     instr in;
     for (;;) {
@@ -71,11 +73,11 @@ bool vconst_check(const module *m, const constexpr_ *e, uint8_t want, const char
             break;
         }
         case OPC_END:
-            if (depth != 1 || top != want) {
+            if (depth != 1 || stack[0] != want) {
                 if (depth == 1)
                     pith_fail(err, PITH_ERR_INVALID, in.offset,
                               "%s: type mismatch: expected %s, got %s", what, valtype_name(want),
-                              valtype_name(top));
+                              valtype_name(stack[0]));
                 else
                     pith_fail(err, PITH_ERR_INVALID, in.offset,
                               "%s: type mismatch: expected one %s, got %llu values", what,
@@ -88,13 +90,28 @@ bool vconst_check(const module *m, const constexpr_ *e, uint8_t want, const char
             }
             ok = true;
             goto out;
+        case OPC_I32_ADD: case OPC_I32_SUB: case OPC_I32_MUL:
+        case OPC_I64_ADD: case OPC_I64_SUB: case OPC_I64_MUL: {
+            uint8_t want_t = (in.op == OPC_I32_ADD || in.op == OPC_I32_SUB ||
+                              in.op == OPC_I32_MUL) ? PITH_I32 : PITH_I64;
+            if (depth < 2 || stack[depth - 1] != want_t || stack[depth - 2] != want_t) {
+                pith_fail(err, PITH_ERR_INVALID, in.offset, "%s: type mismatch in %s", what,
+                          opcode_table[in.op].name);
+                goto out;
+            }
+            depth--;
+            continue;
+        }
         default:
             pith_fail(err, PITH_ERR_INVALID, in.offset, "%s: constant expression required (%s)",
                       what, opcode_table[in.op].name);
             goto out;
         }
-        depth++;
-        top = t;
+        if (depth == sizeof stack) {
+            pith_fail(err, PITH_ERR_INVALID, in.offset, "%s: constant expression too deep", what);
+            goto out;
+        }
+        stack[depth++] = t;
     }
 out:
     instr_reader_free(&ir);

@@ -386,7 +386,12 @@ static void test_constant_expressions(void **state)
     INVALID("constant expression required", .import = imp, .global = "01 7f 00 23 01 0b");
     INVALID("unknown global", .global = "02 7f 00 41 00 0b 7f 00 23 00 0b");  /* not imported */
     INVALID("unknown global", .global = "01 7f 00 23 00 0b");
-    INVALID("constant expression required", .global = "01 7f 00 41 00 41 00 6a 0b");
+    /* extended constant expressions: i32/i64 add, sub, mul (accepted, as wasmtime does) */
+    VALID(.global = "01 7f 00 41 00 41 00 6a 0b");
+    VALID(.global = "01 7e 00 42 01 42 02 7e 42 03 7d 0b");
+    INVALID("type mismatch", .global = "01 7f 00 41 00 42 00 6a 0b");
+    INVALID("type mismatch", .global = "01 7f 00 41 00 6a 0b");
+    INVALID("constant expression required", .global = "01 7f 00 41 00 41 00 6d 0b");
     INVALID("constant expression required", .global = "01 7f 00 01 41 00 0b");
     INVALID("type mismatch", .global = "01 7f 00 42 00 0b");
     INVALID("type mismatch", .global = "01 7f 00 0b");
