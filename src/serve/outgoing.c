@@ -3,7 +3,7 @@
  * refused with HTTP-request-denied (and a security log line) otherwise. Transfers progress
  * whenever the guest polls, reads or blocks (never in the background), and end with the
  * request that started them. */
-#include <curl/curl.h>
+#include "serve/curl_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +49,8 @@ struct sv_out_call {
 
 sv_outgoing *sv_outgoing_new(void)
 {
+    if (!curl_lazy())
+        return NULL;
     sv_outgoing *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;

@@ -4,7 +4,7 @@
  * (content-length or chunked, trailers), the admin listener, signals (SIGTERM drain, SIGHUP
  * reload) and the watchdog that interrupts guests past their deadline. */
 #define _GNU_SOURCE     /* pthread_timedjoin_np for the drain deadline */
-#include <curl/curl.h>
+#include "serve/curl_lazy.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <http_parser.h>
@@ -1136,8 +1136,13 @@ int sv_server_run(sv_config *cfg)
     if (!s)
         return 1;
     s->cfg = cfg;
-    /* before any worker exists: libcurl's global state is not set up lazily from threads */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* before any worker exists: libcurl's global state is not set up lazily from threads.
+     * Without libcurl the server still runs; outgoing requests then fail. */
+    bool have_curl = curl_lazy() != NULL;
+    if (have_curl)
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+    else
+        fprintf(stderr, "pith serve: libcurl.so.4 not loadable: outgoing HTTP requests will fail\n");
     pthread_rwlock_init(&s->app_lock, NULL);
     pthread_mutex_init(&s->log.lock, NULL);
     s->log.out = stdout;
@@ -1298,6 +1303,7 @@ out:
     pthread_rwlock_destroy(&s->app_lock);
     pthread_mutex_destroy(&s->log.lock);
     free(s);
-    curl_global_cleanup();
+    if (have_curl)
+        curl_global_cleanup();
     return rc;
 }
