@@ -526,18 +526,6 @@ typedef struct rcore {
     pith_extern *items;
 } rcore;
 
-static bool rcore_get(const rcore *c, const char *name, pith_extern *out)
-{
-    if (c->inst)
-        return pith_instance_export(c->inst, name, out);
-    for (uint32_t i = 0; i < c->n; i++)
-        if (!strcmp(c->names[i], name)) {
-            *out = c->items[i];
-            return true;
-        }
-    return false;
-}
-
 /* One component instance being built. */
 typedef struct frame {
     crt *rt;
@@ -548,7 +536,67 @@ typedef struct frame {
     pith_clinker *linker;       /* top level: imports come from the linker */
     const carg *args;  uint32_t nargs;  struct frame *parent;   /* nested: from args */
     pith_error *err;
+    cmemo *memo;                /* the prepared linker's: index hints for name lookups */
 } frame;
+
+/* Name lookups while wiring instances together are the same at every instantiation of a
+ * component: the prepare pass records the index each lookup found (keyed by the lookup's
+ * site), later passes try that index first and confirm it with one comparison; a hint that
+ * does not confirm only costs the full search. Masks 0x40.. are apart from find_def's. */
+enum { HINT_CORE_ARG = 0x41, HINT_CORE_ITEM = 0x42, HINT_EXPORT = 0x43 };
+
+static bool hint_get(const frame *f, const void *a, const void *b, uint8_t mask, uint32_t *idx)
+{
+    void *v;
+    if (!f->memo || !cmemo_get(f->memo, (const char *)a, (const char *)b, mask, &v))
+        return false;
+    *idx = (uint32_t)((uintptr_t)v - 1);
+    return true;
+}
+
+static void hint_put(const frame *f, const void *a, const void *b, uint8_t mask, uint32_t idx)
+{
+    if (f->memo)
+        cmemo_put(f->memo, (const char *)a, (const char *)b, mask, (void *)((uintptr_t)idx + 1));
+}
+
+static bool rcore_get_h(const frame *f, const rcore *c, const void *a, const void *b,
+                        const char *name, pith_extern *out)
+{
+    if (c->inst)
+        return pith_instance_export(c->inst, name, out);
+    uint32_t j;
+    if (hint_get(f, a, b, HINT_CORE_ITEM, &j) && j < c->n && !strcmp(c->names[j], name)) {
+        *out = c->items[j];
+        return true;
+    }
+    for (j = 0; j < c->n; j++)
+        if (!strcmp(c->names[j], name)) {
+            hint_put(f, a, b, HINT_CORE_ITEM, j);
+            *out = c->items[j];
+            return true;
+        }
+    return false;
+}
+
+static bool cinstance_export_h(const frame *f, const pith_cinstance *inst, const void *a,
+                               const void *b, const char *name, pith_cextern *out)
+{
+    uint32_t j;
+    if (inst && name && hint_get(f, a, b, HINT_EXPORT, &j) && j < inst->nexports &&
+        !strcmp(inst->exports[j].name, name)) {
+        *out = inst->exports[j].ext;
+        return true;
+    }
+    if (!pith_cinstance_export(inst, name, out))
+        return false;
+    for (j = 0; j < inst->nexports; j++)
+        if (!strcmp(inst->exports[j].name, name)) {
+            hint_put(f, a, b, HINT_EXPORT, j);
+            break;
+        }
+    return true;
+}
 
 static pith_status fail_link(frame *f, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -579,7 +627,7 @@ static void bind_instance(frame *f, const ctype *want, const pith_cinstance *hav
     for (uint32_t i = 0; i < want->nexports; i++) {
         const cextern *x = &want->exports[i];
         pith_cextern v;
-        if (!pith_cinstance_export(have, x->name, &v))
+        if (!cinstance_export_h(f, have, x, want, x->name, &v))
             continue;
         if (x->sort == PITH_CSORT_TYPE && x->type->kind == PITH_CT_RESOURCE &&
             v.sort == PITH_CSORT_TYPE)
@@ -864,10 +912,16 @@ static pith_status run_def(frame *f, const cdef *df)
         for (uint32_t i = 0; i < m->nimports; i++) {
             const import *im = &m->imports[i];
             const rcore *src = NULL;
-            for (uint32_t k = 0; k < df->nargs && !src; k++)
-                if (!strcmp(df->args[k].name, im->module))
+            uint32_t k;
+            if (hint_get(f, im, df, HINT_CORE_ARG, &k) && k < df->nargs &&
+                !strcmp(df->args[k].name, im->module))
+                src = f->sp[SP_CORE_INSTANCE][df->args[k].index];
+            for (k = 0; k < df->nargs && !src; k++)
+                if (!strcmp(df->args[k].name, im->module)) {
                     src = f->sp[SP_CORE_INSTANCE][df->args[k].index];
-            if (!src || !rcore_get(src, im->name, &imps[i])) {
+                    hint_put(f, im, df, HINT_CORE_ARG, k);
+                }
+            if (!src || !rcore_get_h(f, src, im, df, im->name, &imps[i])) {
                 free(imps);
                 return fail_link(f, df->offset, "core import `%s` `%s` is not provided",
                                  im->module, im->name);
@@ -910,7 +964,7 @@ static pith_status run_def(frame *f, const cdef *df)
         break;
     case CD_INSTANTIATE: {
         frame child = { .rt = f->rt, .cc = f->sp[SP_COMPONENT][df->a], .args = df->args,
-                        .nargs = df->nargs, .parent = f, .err = err };
+                        .nargs = df->nargs, .parent = f, .err = err, .memo = f->memo };
         pith_cinstance *ci = NULL;
         st = instantiate_frame(&child, &ci);
         if (st != PITH_OK)
@@ -945,7 +999,7 @@ static pith_status run_def(frame *f, const cdef *df)
     case CD_ALIAS_EXPORT: {
         pith_cinstance *ci = f->sp[SP_INSTANCE][df->a];
         pith_cextern x;
-        if (!ci || !pith_cinstance_export(ci, df->name, &x))
+        if (!ci || !cinstance_export_h(f, ci, df, NULL, df->name, &x))
             return fail_link(f, df->offset, "instance has no export `%s`", df->name);
         v = ext_value(&x);
         if (df->space == SP_TYPE) {
@@ -959,7 +1013,7 @@ static pith_status run_def(frame *f, const cdef *df)
     case CD_ALIAS_CORE_EXPORT: {
         rcore *rc = f->sp[SP_CORE_INSTANCE][df->a];
         pith_extern x;
-        if (!rcore_get(rc, df->name, &x))
+        if (!rcore_get_h(f, rc, df, NULL, df->name, &x))
             return fail_link(f, df->offset, "core instance has no export `%s`", df->name);
         v = x.kind == PITH_EXTERN_FUNC ? (void *)x.of.func : x.kind == PITH_EXTERN_TABLE
           ? (void *)x.of.table : x.kind == PITH_EXTERN_MEMORY ? (void *)x.of.memory
@@ -1157,7 +1211,8 @@ pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pi
     rt->store = store;
     rt->comp = c;
     atomic_fetch_add(&c->refs, 1);
-    frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err };
+    frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err,
+                .memo = linker && cmemo_component(linker->memo) == c ? linker->memo : NULL };
     pith_cinstance *ci = NULL;
     /* a linker prepared for c checked its imports already (and nothing was defined since) */
     pith_status st = linker && cmemo_frozen(linker->memo) && cmemo_component(linker->memo) == c
