@@ -7,7 +7,6 @@
  * inflate them. usage: bench LOAD.wasm CALC.wasm (CALC exports demo:calc/api@0.1.0) */
 #include <pith/component.h>
 
-#include "component/pre.h"      /* clinker_prepare: pre-instantiation (internal, as pith serve) */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +83,7 @@ static int bench_load(pith_engine *e, const char *path)
     }
     double plain = median(inst, INSTS);
     double t0 = now();
-    if (clinker_prepare(l, c, &err) != PITH_OK)
+    if (pith_clinker_prepare(l, c, &err) != PITH_OK)
         return fprintf(stderr, "%s: prepare: %s\n", path, err.message), 1;
     double prep = now() - t0;
     for (int i = 0; i < INSTS; i++) {

@@ -256,6 +256,13 @@ void pith_clinker_allow_unresolved(pith_clinker *linker, bool allow);
 pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pith_component *c,
                                      pith_cinstance **out, pith_error *err);
 void pith_cinstance_free(pith_cinstance *inst);
+/* Prepares `linker` for instantiating `c` many times (a server's fresh instance per request):
+ * checks the imports once, records how each import name resolves, and gives c's core
+ * memories copy-on-write images of their initial contents, so each later
+ * pith_clinker_instantiate(linker, ..., c, ...) skips the name searches and the data
+ * segment copies. Defining anything in the linker afterwards drops the preparation. A
+ * prepared linker may be shared by threads that only instantiate. */
+pith_status pith_clinker_prepare(pith_clinker *linker, pith_component *c, pith_error *err);
 
 /* ---------------------------------------------------------------- exports and calls */
 
