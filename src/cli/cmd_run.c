@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,53 +110,42 @@ static bool parse_arg(const char *s, pith_valtype t, pith_val *v) {
 
 /* ------------------------------------------------------------------ result printing */
 
-/* Shortest decimal that reads back to the same float; NaNs keep sign and payload. */
-static void print_f32(uint32_t bits) {
-    float f;
-    memcpy(&f, &bits, 4);
-    const char *sign = (bits >> 31) ? "-" : "";
-    if (isnan(f)) {
-        uint32_t payload = bits & 0x7fffffu;
-        if (payload == 0x400000u) printf("%snan\n", sign);
-        else printf("%snan:0x%" PRIx32 "\n", sign, payload);
+/* Shortest decimal that reads back to the same float; NaNs keep sign and payload. One
+ * routine for both widths: only the field sizes, the digit bound and the parser differ. */
+static void print_float(uint64_t bits, bool is64) {
+    const int frac_bits = is64 ? 52 : 23;
+    const uint64_t exp_all = is64 ? 0x7ff : 0xff;
+    const uint64_t frac = bits & (((uint64_t)1 << frac_bits) - 1);
+    const char *sign = (bits >> (is64 ? 63 : 31)) & 1 ? "-" : "";
+    if (((bits >> frac_bits) & exp_all) == exp_all) {
+        if (frac == 0) printf("%sinf\n", sign);
+        else if (frac == (uint64_t)1 << (frac_bits - 1)) printf("%snan\n", sign);
+        else printf("%snan:0x%" PRIx64 "\n", sign, frac);
         return;
     }
-    if (isinf(f)) {
-        printf("%sinf\n", sign);
-        return;
-    }
-    char buf[64];
-    for (int prec = 1; prec <= 9; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, (double)f);
-        float back = strtof(buf, NULL);
-        uint32_t bb;
-        memcpy(&bb, &back, 4);
-        if (bb == bits) break;
-    }
-    printf("%s\n", buf);
-}
-
-static void print_f64(uint64_t bits) {
     double d;
-    memcpy(&d, &bits, 8);
-    const char *sign = (bits >> 63) ? "-" : "";
-    if (isnan(d)) {
-        uint64_t payload = bits & 0xfffffffffffffull;
-        if (payload == 0x8000000000000ull) printf("%snan\n", sign);
-        else printf("%snan:0x%" PRIx64 "\n", sign, payload);
-        return;
-    }
-    if (isinf(d)) {
-        printf("%sinf\n", sign);
-        return;
+    if (is64) {
+        memcpy(&d, &bits, 8);
+    } else {
+        uint32_t b32 = (uint32_t)bits;
+        float f;
+        memcpy(&f, &b32, 4);
+        d = f;
     }
     char buf[64];
-    for (int prec = 1; prec <= 17; prec++) {
+    for (int prec = 1; prec <= (is64 ? 17 : 9); prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, d);
-        double back = strtod(buf, NULL);
-        uint64_t bb;
-        memcpy(&bb, &back, 8);
-        if (bb == bits) break;
+        uint64_t back = 0;
+        if (is64) {
+            double v = strtod(buf, NULL);
+            memcpy(&back, &v, 8);
+        } else {
+            float v = strtof(buf, NULL);
+            uint32_t b32;
+            memcpy(&b32, &v, 4);
+            back = b32;
+        }
+        if (back == bits) break;
     }
     printf("%s\n", buf);
 }
@@ -166,8 +154,8 @@ static void print_val(const pith_val *v) {
     switch (v->type) {
     case PITH_I32: printf("%" PRId32 "\n", v->of.i32); break;
     case PITH_I64: printf("%" PRId64 "\n", v->of.i64); break;
-    case PITH_F32: print_f32(v->of.f32_bits); break;
-    case PITH_F64: print_f64(v->of.f64_bits); break;
+    case PITH_F32: print_float(v->of.f32_bits, false); break;
+    case PITH_F64: print_float(v->of.f64_bits, true); break;
     case PITH_V128:
         /* As one 128-bit hex number, most significant byte first. */
         printf("0x");
