@@ -961,6 +961,22 @@ static void compile_binary(cc *c, const numop *n, uint8_t rtype)
     }
     uint32_t sa = src(c, &a), sb = src(c, &b);
     operand *r = push(c, rtype, K_SLOT);
+    if (rr == IC_i32_add_rr && last_is(c, IC_i32_add_rr) && c->ncode == c->last_pos + HC + 3) {
+        /* two register additions in a row (address steps of unrolled loops): one dispatch */
+        cell first[3];
+        memcpy(first, &c->code[c->last_pos + HC], sizeof first);
+        uint32_t off = unemit_last(c), cur = c->cur_off;
+        c->cur_off = off;
+        emit_op(c, IC_add2);
+        c->cur_off = cur;
+        for (int k = 0; k < 3; k++)
+            emit(c, first[k]);
+        uint32_t d = emit(c, r->slot);
+        emit(c, sa);
+        emit(c, sb);
+        set_last(c, d);
+        return;
+    }
     emit_op(c, rr);
     uint32_t d = emit(c, r->slot);
     emit(c, sa);

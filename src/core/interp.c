@@ -662,6 +662,11 @@ dispatch:
         fp[I(0) + 1] = hi;
         NEXT(2);
     }
+    CASE(add2) {
+        fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + (uint32_t)fp[I(2)]);
+        fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);
+        NEXT(6);
+    }
     CASE(copy_2) {
         fp[I(0)] = fp[I(1)];
         fp[I(2)] = fp[I(3)];

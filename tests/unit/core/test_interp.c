@@ -268,6 +268,12 @@ static void test_fused(void **state)
         "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 2)))\n"
         "      (br_if $l (i32.gt_s (local.get $n) (local.get $i))))\n"
         "    (local.get $i))\n"
+        "  (func (export \"add2\") (param $a i32) (param $b i32) (result i32)\n"
+        "    (local.set $a (i32.add (local.get $a) (local.get $b)))\n"
+        "    (local.set $b (i32.add (local.get $a) (local.get $b)))\n"
+        "    (i32.mul (local.get $a) (local.get $b)))\n"
+        "  (func (export \"add2_tmp\") (param $a i32) (param $b i32) (result i32)\n"
+        "    (i32.sub (i32.add (local.get $a) (local.get $b)) (i32.add (local.get $b) (local.get $b))))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -314,6 +320,10 @@ static void test_fused(void **state)
     assert_int_equal((uint32_t)call_i32(&e, "xor_rotl", 2, I32(0x0f), I32((int32_t)0x80000001u)), 0x30u ^ 0x0f);
     assert_int_equal(call_i32(&e, "shl_add", 2, I32(100), I32(-3)), 94);
     assert_int_equal((uint32_t)call_i32(&e, "or_shr", 2, I32(0x100), I32((int32_t)0xf0000000u)), 0x10fu);
+    /* paired additions: the second sees the first's result; temporaries keep their order */
+    assert_int_equal(call_i32(&e, "add2", 2, I32(3), I32(5)), 104);
+    assert_int_equal((uint32_t)call_i32(&e, "add2", 2, I32(0x7fffffff), I32(1)), 0x80000000u);
+    assert_int_equal(call_i32(&e, "add2_tmp", 2, I32(3), I32(5)), -2);
     assert_int_equal(call_i32(&e, "step_ne", 0), 30);
     assert_int_equal(call_i32(&e, "step_self", 0), 1);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
