@@ -409,6 +409,31 @@ enum { HE_SYNTAX, HE_FORBIDDEN, HE_IMMUTABLE };
 #define OOM() pith_ccall_trap(call, "out of memory")
 #define BAD() pith_ccall_trap(call, "invalid handle")
 
+/* option<string>: none when absent. */
+static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char *s)
+{
+    if (!has || !s)
+        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true) || !str_val(r->of.var.payload, s))
+        return OOM();
+    return PITH_OK;
+}
+
+/* outgoing-response.body and outgoing-request.body: the one outgoing-body, handed out once. */
+static pith_status take_out_body(pith_ccall *call, sv_worker *w, bool *taken, uint32_t *body,
+                                 pith_cval *r)
+{
+    if (*taken)
+        return result_of(r, true, NULL) ? PITH_OK : OOM();
+    uint32_t brep;
+    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
+        return OOM();
+    *taken = true;
+    *body = brep;
+    pith_cval h = sv_own(w, K_OUT_BODY, brep);
+    return result_of(r, false, &h) ? PITH_OK : OOM();
+}
+
 /* ---------------------------------------------------------------- fields */
 
 static pith_status fields_new(ARGS)
@@ -683,12 +708,7 @@ static pith_status inreq_authority(ARGS)
     BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
         return BAD();
-    if (!w->x->authority)
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
-    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
-        !str_val(r[0].of.var.payload, w->x->authority))
-        return OOM();
-    return PITH_OK;
+    return opt_str(call, &r[0], true, w->x->authority);
 }
 
 static pith_status inreq_headers(ARGS)
@@ -886,15 +906,7 @@ static pith_status oresp_body(ARGS)
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
     if (!o)
         return BAD();
-    if (o->u.out_resp.body_taken)
-        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t brep;
-    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
-        return OOM();
-    o->u.out_resp.body_taken = true;
-    o->u.out_resp.body = brep;
-    pith_cval h = sv_own(w, K_OUT_BODY, brep);
-    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+    return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body, &r[0]);
 }
 
 /* ---------------------------------------------------------------- response-outparam */
@@ -1092,15 +1104,7 @@ static pith_status oreq_body(ARGS)
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
     if (!o)
         return BAD();
-    if (o->u.out_req.body_taken)
-        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t brep;
-    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
-        return OOM();
-    o->u.out_req.body_taken = true;
-    o->u.out_req.body = brep;
-    pith_cval h = sv_own(w, K_OUT_BODY, brep);
-    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+    return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, &r[0]);
 }
 
 static pith_status oreq_method(ARGS)
@@ -1143,15 +1147,6 @@ static pith_status oreq_set_method(ARGS)
     return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
 }
 
-static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char *s)
-{
-    if (!has || !s)
-        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
-    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true) || !str_val(r->of.var.payload, s))
-        return OOM();
-    return PITH_OK;
-}
-
 /* Sets *dst from option<string> after a syntax check (no controls, no spaces). */
 static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
 {
@@ -1174,40 +1169,28 @@ static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
     return true;
 }
 
-static pith_status oreq_path(ARGS)
-{
-    BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return BAD();
-    return opt_str(call, &r[0], o->u.out_req.has_path, o->u.out_req.path);
-}
-static pith_status oreq_set_path(ARGS)
-{
-    BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return BAD();
-    bool ok = set_opt_str(&a[1], &o->u.out_req.path, &o->u.out_req.has_path);
-    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
-}
-static pith_status oreq_authority(ARGS)
-{
-    BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return BAD();
-    return opt_str(call, &r[0], o->u.out_req.has_authority, o->u.out_req.authority);
-}
-static pith_status oreq_set_authority(ARGS)
-{
-    BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return BAD();
-    bool ok = set_opt_str(&a[1], &o->u.out_req.authority, &o->u.out_req.has_authority);
-    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
-}
+/* path-with-query and authority are the same option<string> field pair on the request. */
+#define OREQ_STR_ACCESSORS(field)                                                           \
+    static pith_status oreq_##field(ARGS)                                                  \
+    {                                                                                      \
+        BEGIN;                                                                             \
+        sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
+        if (!o)                                                                            \
+            return BAD();                                                                  \
+        return opt_str(call, &r[0], o->u.out_req.has_##field, o->u.out_req.field);         \
+    }                                                                                      \
+    static pith_status oreq_set_##field(ARGS)                                              \
+    {                                                                                      \
+        BEGIN;                                                                             \
+        sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
+        if (!o)                                                                            \
+            return BAD();                                                                  \
+        bool ok = set_opt_str(&a[1], &o->u.out_req.field, &o->u.out_req.has_##field);      \
+        return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();                              \
+    }
+OREQ_STR_ACCESSORS(path)
+OREQ_STR_ACCESSORS(authority)
+
 static pith_status oreq_scheme(ARGS)
 {
     BEGIN;
