@@ -150,6 +150,18 @@ static void print_float(uint64_t bits, bool is64) {
     printf("%s\n", buf);
 }
 
+/* --timeout: starts and arms the watchdog thread on the store; false (said) if it cannot. */
+static bool arm_timeout(const run_opts *o, watchdog *wd, pith_store *store, bool *on) {
+    if (!o->timeout_ms) return true;
+    *on = watchdog_start(wd, store);
+    if (!*on) {
+        cli_error("cannot start the timeout thread");
+        return false;
+    }
+    watchdog_arm(wd, o->timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)o->timeout_ms);
+    return true;
+}
+
 static void print_val(const pith_val *v) {
     switch (v->type) {
     case PITH_I32: printf("%" PRId32 "\n", v->of.i32); break;
@@ -292,14 +304,7 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
         cli_error("cannot define host imports: %s", cli_error_text(&err, false, buf, sizeof buf));
         goto out;
     }
-    if (o->timeout_ms) {
-        wd_on = watchdog_start(&wd, store);
-        if (!wd_on) {
-            cli_error("cannot start the timeout thread");
-            goto out;
-        }
-        watchdog_arm(&wd, o->timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)o->timeout_ms);
-    }
+    if (!arm_timeout(o, &wd, store, &wd_on)) goto out;
     if (pith_linker_instantiate(linker, store, mod, &inst, &err) != PITH_OK) {
         rc = report_failure(o, &err);
         goto out;
@@ -366,14 +371,7 @@ static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t
         cli_error("cannot define WASI: %s", cli_error_text(&err, false, buf, sizeof buf));
         goto out;
     }
-    if (o->timeout_ms) {
-        wd_on = watchdog_start(&wd, store);
-        if (!wd_on) {
-            cli_error("cannot start the timeout thread");
-            goto out;
-        }
-        watchdog_arm(&wd, o->timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)o->timeout_ms);
-    }
+    if (!arm_timeout(o, &wd, store, &wd_on)) goto out;
     if (pith_clinker_instantiate(linker, store, comp, &inst, &err) != PITH_OK) {
         rc = report_failure(o, &err);
         goto out;
