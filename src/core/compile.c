@@ -311,6 +311,26 @@ static bool last_is(const cc *c, unsigned ic)
            c->last_pos < c->ncode;
 }
 
+/* True when the instruction ending the code is ic with n operand cells and starts at or
+ * after the latest label; found through the pc map, which records every instruction start,
+ * so it works after unemit_last has lost track of it. */
+static bool tail_is(const cc *c, unsigned ic, uint32_t n)
+{
+    if (!c->npcm)
+        return false;
+    uint32_t pos = c->pcm[c->npcm - 1].pos;
+    if (pos < c->label_pos || pos + HC + n != c->ncode)
+        return false;
+#if PITH_THREADED
+    const void *h = c->handlers[ic];
+    cell cs[HC];
+    memcpy(cs, &h, sizeof h);
+    return memcmp(cs, &c->code[pos], sizeof cs) == 0;
+#else
+    return c->code[pos] == (cell)ic;
+#endif
+}
+
 /* The current code position becomes a branch target: nothing may be fused across it. */
 static void mark_label(cc *c)
 {
@@ -1206,6 +1226,24 @@ static bool try_store_mw(cc *c, unsigned st, cell off)
     uint32_t op_off = unemit_last(c), cur = c->cur_off;
     pop(c);
     pop(c);
+    cell step[3];
+    if (ic == IC_f64_muladd_rm && tail_is(c, IC_i32_add_ri, 3)) {
+        /* the preceding address step joins in (unrolled m[i] += x * n[j] loops) */
+        uint32_t pos = c->pcm[c->npcm - 1].pos;
+        memcpy(step, &c->code[pos + HC], sizeof step);
+        op_off = c->pcm[c->npcm - 1].off;
+        c->ncode = pos;
+        c->npcm--;
+        c->last_pos = c->prev_pos = NOFIX;
+        c->cur_off = op_off;
+        emit_op(c, IC_addi_muladd_mw);
+        c->cur_off = cur;
+        for (unsigned k = 0; k < 3; k++)
+            emit(c, step[k]);
+        for (unsigned k = 0; k < nops; k++)
+            emit(c, keep[k]);
+        return true;
+    }
     c->cur_off = op_off;
     emit_op(c, ic + 1u);
     c->cur_off = cur;

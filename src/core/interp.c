@@ -561,6 +561,14 @@ dispatch:
         memcpy(mem_base + ea2_, &r_, 8);
         NEXT(7);
     }
+    CASE(addi_muladd_mw) {
+        fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + I(2));
+        double x_ = RD_F64(I(3));
+        MULADD((uint64_t)(uint32_t)(fp[I(4)] + I(5)) + I(6),
+               (uint64_t)(uint32_t)(fp[I(7)] + I(8)) + I(9))
+        memcpy(mem_base + ea2_, &r_, 8);
+        NEXT(10);
+    }
 #undef MULADD
 #define SHOP(name_, expr_)                                                                 \
     CASE(name_) {                                                                          \

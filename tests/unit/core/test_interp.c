@@ -274,6 +274,11 @@ static void test_fused(void **state)
         "    (i32.mul (local.get $a) (local.get $b)))\n"
         "  (func (export \"add2_tmp\") (param $a i32) (param $b i32) (result i32)\n"
         "    (i32.sub (i32.add (local.get $a) (local.get $b)) (i32.add (local.get $b) (local.get $b))))\n"
+        "  (func (export \"step_muladd\") (param $p i32) (param $q i32) (param $a f64) (result i32)\n"
+        "    (f64.store (local.tee $p (i32.add (local.get $p) (i32.const 8)))\n"
+        "      (f64.add (f64.mul (local.get $a) (f64.load offset=8 (local.get $q)))\n"
+        "               (f64.load (local.get $p))))\n"
+        "    (local.get $p))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -324,6 +329,15 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "add2", 2, I32(3), I32(5)), 104);
     assert_int_equal((uint32_t)call_i32(&e, "add2", 2, I32(0x7fffffff), I32(1)), 0x80000000u);
     assert_int_equal(call_i32(&e, "add2_tmp", 2, I32(3), I32(5)), -2);
+    /* an address step folded into the multiply-add: stepped address used, traps write nothing */
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(64), F64(1.5)), PITH_OK);
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(8), F64(2.0)), PITH_OK);
+    assert_int_equal(call(&e, "step_muladd", &r, 1, &err, 3, I32(56), I32(0), F64(3.0)), PITH_OK);
+    assert_int_equal(r.of.i32, 64);
+    assert_int_equal(call(&e, "step_muladd", &r, 1, &err, 3, I32(56), I32(65530), F64(3.0)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "step_muladd", &r, 1, &err, 3, I32(65530), I32(0), F64(3.0)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(64)), PITH_OK);
+    assert_true(r.of.f64 == 7.5);
     assert_int_equal(call_i32(&e, "step_ne", 0), 30);
     assert_int_equal(call_i32(&e, "step_self", 0), 1);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
