@@ -455,6 +455,14 @@ static void emit(cw *w, uint8_t sec, const cbuf *b) {
     put_item(w, w->sc, sec, b->p, b->len);
 }
 
+/* Every item ends the same way: its bytes go to its section, its buffer is freed, and it
+ * takes the next index of its space (named by id, if any). */
+static uint32_t emit_define(cw *w, uint8_t sec, cbuf *b, int space, uint32_t id) {
+    emit(w, sec, b);
+    cb_del(w, b);
+    return define(w, space, id);
+}
+
 static void emit_pending(cw *w, uint8_t sec, const cbuf *b) {
     cscope *s = w->sc;
     cb_byte(w, s->pend, sec);
@@ -1149,9 +1157,7 @@ static void emit_import(cw *w, uint32_t name_tok, const cbuf *et, int space, uin
     name_str(w, b);
     w->pos = save;
     cb_bytes(w, b, et->p, et->len);
-    emit(w, 10, b);
-    cb_del(w, b);
-    define(w, space, id);
+    emit_define(w, 10, b, space, id);
 }
 
 /* The rest of `(import "n") typeuse)` in a func/instance/component field: an import whose
@@ -1228,9 +1234,7 @@ static void type_field(cw *w, uint32_t open) {
         defvaltype(w, b);
     }
     rparen(w);
-    emit(w, 7, b);
-    cb_del(w, b);
-    uint32_t idx = define(w, CS_TYPE, id);
+    uint32_t idx = emit_define(w, 7, b, CS_TYPE, id);
     tail_exports(w, ex, nex, CS_TYPE, idx);
 }
 
@@ -1252,9 +1256,7 @@ static void core_type_field(cw *w, uint32_t open) {
     }
     rparen(w);
     rparen(w);
-    emit(w, 3, b);
-    cb_del(w, b);
-    define(w, CS_CTYPE, id);
+    emit_define(w, 3, b, CS_CTYPE, id);
 }
 
 /* ------------------------------------------------------------------ aliases */
@@ -1344,9 +1346,7 @@ static void alias_field(cw *w, uint32_t open) {
         w->pos = save;
     }
     rparen(w);
-    emit(w, 6, b);
-    cb_del(w, b);
-    define(w, space, id);
+    emit_define(w, 6, b, space, id);
 }
 
 /* `(alias ...)` as the body of an item abbreviation `(func $f (alias export $i "n"))`. */
@@ -1378,9 +1378,7 @@ static void alias_abbrev(cw *w, int space, uint32_t id) {
     }
     rparen(w);
     rparen(w);
-    emit(w, 6, b);
-    cb_del(w, b);
-    define(w, space, id);
+    emit_define(w, 6, b, space, id);
 }
 
 /* ------------------------------------------------------------------ canon */
@@ -1515,9 +1513,7 @@ static void core_func_field(cw *w, uint32_t open) {
     }
     rparen(w);
     rparen(w);
-    emit(w, 8, b);
-    cb_del(w, b);
-    define(w, CS_CFUNC, id);
+    emit_define(w, 8, b, CS_CFUNC, id);
 }
 
 /* (func $id? (export "x")* (import "n")? typeuse (canon lift ...) | (alias ...)) */
@@ -1544,9 +1540,7 @@ static void func_field(cw *w, uint32_t open) {
         cb_u32(w, b, ty);
         rparen(w);
         rparen(w);
-        emit(w, 8, b);
-        cb_del(w, b);
-        define(w, CS_FUNC, id);
+        emit_define(w, 8, b, CS_FUNC, id);
     }
     tail_exports(w, ex, nex, CS_FUNC, w->sc->count[CS_FUNC] - 1);
 }
@@ -1599,9 +1593,7 @@ static uint32_t bundle(cw *w, bool core) {
     cb_byte(w, b, 0x01);
     if (core) core_inline_exports(w, b);
     else comp_inline_exports(w, b);
-    emit(w, core ? 2 : 5, b);
-    cb_del(w, b);
-    return define(w, core ? CS_CINSTANCE : CS_INSTANCE, NONE);
+    return emit_define(w, core ? 2 : 5, b, core ? CS_CINSTANCE : CS_INSTANCE, NONE);
 }
 
 static void core_instance_field(cw *w, uint32_t open) {
@@ -1638,9 +1630,7 @@ static void core_instance_field(cw *w, uint32_t open) {
         core_inline_exports(w, b);
     }
     rparen(w);
-    emit(w, 2, b);
-    cb_del(w, b);
-    define(w, CS_CINSTANCE, id);
+    emit_define(w, 2, b, CS_CINSTANCE, id);
 }
 
 static void instance_field(cw *w, uint32_t open) {
@@ -1687,9 +1677,7 @@ static void instance_field(cw *w, uint32_t open) {
         comp_inline_exports(w, b);
     }
     rparen(w);
-    emit(w, 5, b);
-    cb_del(w, b);
-    uint32_t idx = define(w, CS_INSTANCE, id);
+    uint32_t idx = emit_define(w, 5, b, CS_INSTANCE, id);
     tail_exports(w, ex, nex, CS_INSTANCE, idx);
 }
 
@@ -1726,9 +1714,7 @@ static void export_field(cw *w, uint32_t open) {
         cb_byte(w, b, 0x00);
     }
     rparen(w);
-    emit(w, 11, b);
-    cb_del(w, b);
-    define(w, space, id);
+    emit_define(w, 11, b, space, id);
 }
 
 /* ------------------------------------------------------------------ modules, components */
