@@ -954,6 +954,25 @@ static void compile_binary(cc *c, const numop *n, uint8_t rtype)
 {
     if (try_binary_rm(c, n, rtype) || try_binary_shift(c, n, rtype))
         return;
+    if (n->ic == IC_i32_and_rr && c->nstk >= 2 && top_is_last(c) &&
+        c->last_ic == IC_i32_xor_ri && c->ncode == c->last_pos + HC + 3 &&
+        c->code[c->last_pos + HC + 2] == 0xffffffffu && c->stk[c->nstk - 2].kind != K_CONST) {
+        /* and with a value just complemented: the not is folded in */
+        cell x = c->code[c->last_pos + HC + 1];
+        uint32_t off = unemit_last(c), cur = c->cur_off;
+        pop(c);
+        operand a = pop(c);
+        uint32_t sa = src(c, &a);
+        operand *r = push(c, rtype, K_SLOT);
+        c->cur_off = off;
+        emit_op(c, IC_andn);
+        c->cur_off = cur;
+        uint32_t d = emit(c, r->slot);
+        emit(c, sa);
+        emit(c, x);
+        set_last(c, d);
+        return;
+    }
     operand b = pop(c), a = pop(c);
     bool wide = is_wide(a.type);
     unsigned rr = n->ic;

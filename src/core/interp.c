@@ -670,6 +670,10 @@ dispatch:
         fp[I(0) + 1] = hi;
         NEXT(2);
     }
+    CASE(andn) {
+        fp[I(0)] = (uint32_t)fp[I(1)] & ~(uint32_t)fp[I(2)];
+        NEXT(3);
+    }
     CASE(add2) {
         fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + (uint32_t)fp[I(2)]);
         fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);

@@ -279,6 +279,8 @@ static void test_fused(void **state)
         "      (f64.add (f64.mul (local.get $a) (f64.load offset=8 (local.get $q)))\n"
         "               (f64.load (local.get $p))))\n"
         "    (local.get $p))\n"
+        "  (func (export \"andn\") (param $a i32) (param $b i32) (result i32)\n"
+        "    (i32.and (local.get $a) (i32.xor (local.get $b) (i32.const -1))))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -338,6 +340,7 @@ static void test_fused(void **state)
     assert_int_equal(call(&e, "step_muladd", &r, 1, &err, 3, I32(65530), I32(0), F64(3.0)), PITH_ERR_TRAP);
     assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(64)), PITH_OK);
     assert_true(r.of.f64 == 7.5);
+    assert_int_equal((uint32_t)call_i32(&e, "andn", 2, I32(0x0ff0), I32(0x00ff)), 0x0f00u);
     assert_int_equal(call_i32(&e, "step_ne", 0), 30);
     assert_int_equal(call_i32(&e, "step_self", 0), 1);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
