@@ -79,6 +79,14 @@ static pith_status fs_ok(pith_ccall *call, pith_cval *r, const pith_cval *payloa
 {
     return p2_result(r, false, payload) ? PITH_OK : P2_OOM();
 }
+/* As fs_ok, for a payload this call built: dropped if the result cannot take it. */
+static pith_status fs_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
+{
+    if (p2_result(r, false, payload))
+        return PITH_OK;
+    pith_cval_drop(payload);
+    return P2_OOM();
+}
 
 #define DESC(o, i) \
     p2_obj *o = p2_arg(st, &a[i], R_DESCRIPTOR); \
@@ -160,11 +168,7 @@ static pith_status stat_result(pith_ccall *call, pith_cval *r, const struct stat
     pith_cval v;
     if (!stat_val(&v, sb))
         return P2_OOM();
-    if (!p2_result(r, false, &v)) {
-        pith_cval_drop(&v);
-        return P2_OOM();
-    }
-    return PITH_OK;
+    return fs_ok_drop(call, r, &v);
 }
 
 /* new-timestamp -> timespec */
@@ -354,11 +358,7 @@ static pith_status d_read(P2_ARGS)
         return P2_OOM();
     }
     t.of.list.items[1] = pith_cval_bool(max > 0 && n == 0);
-    if (!p2_result(r, false, &t)) {
-        pith_cval_drop(&t);
-        return P2_OOM();
-    }
-    return PITH_OK;
+    return fs_ok_drop(call, r, &t);
 }
 
 static pith_status d_write(P2_ARGS)
@@ -463,11 +463,7 @@ static pith_status ds_read_entry(P2_ARGS)
         return P2_OOM();
     }
     rec->of.list.items[0] = p2_enum(t);
-    if (!p2_result(r, false, &some)) {
-        pith_cval_drop(&some);
-        return P2_OOM();
-    }
-    return PITH_OK;
+    return fs_ok_drop(call, r, &some);
 }
 
 static pith_status d_stat(P2_ARGS)
@@ -631,11 +627,7 @@ static pith_status d_readlink_at(P2_ARGS)
     pith_cval v;
     if (!pith_cval_string(&v, target, (size_t)n))
         return P2_OOM();
-    if (!p2_result(r, false, &v)) {
-        pith_cval_drop(&v);
-        return P2_OOM();
-    }
-    return PITH_OK;
+    return fs_ok_drop(call, r, &v);
 }
 
 static pith_status d_remove_directory_at(P2_ARGS)
@@ -759,11 +751,7 @@ static pith_status hash_result(pith_ccall *call, pith_cval *r, const struct stat
         return P2_OOM();
     v.of.list.items[0] = pith_cval_u64(h1);
     v.of.list.items[1] = pith_cval_u64(h2);
-    if (!p2_result(r, false, &v)) {
-        pith_cval_drop(&v);
-        return P2_OOM();
-    }
-    return PITH_OK;
+    return fs_ok_drop(call, r, &v);
 }
 
 static pith_status d_metadata_hash(P2_ARGS)
