@@ -66,7 +66,8 @@ pith_func *pith_func_new_host(pith_store *store, const pith_functype *type,
             return NULL;
         *(i < type->nparams ? &pslots : &rslots) += valtype_slots((uint8_t)t);
     }
-    pith_func *f = calloc(1, sizeof *f);
+    func_host *h = calloc(1, sizeof *h);
+    pith_func *f = h ? &h->f : NULL;
     uint8_t *types = malloc(n ? n : 1);
     pith_valtype *vals = malloc((n ? n : 1) * sizeof *vals);
     if (!f || !types || !vals)
@@ -75,21 +76,21 @@ pith_func *pith_func_new_host(pith_store *store, const pith_functype *type,
         types[i] = (uint8_t)type->params[i];
     for (uint32_t i = 0; i < type->nresults; i++)
         types[type->nparams + i] = (uint8_t)type->results[i];
-    f->host_type = (functype){.nparams = type->nparams, .nresults = type->nresults,
+    h->host_type = (functype){.nparams = type->nparams, .nresults = type->nresults,
                               .types = types, .param_slots = pslots, .result_slots = rslots};
-    f->host_type.id = engine_intern_type(store->engine, &f->host_type);
-    if (f->host_type.id == UINT32_MAX)
+    h->host_type.id = engine_intern_type(store->engine, &h->host_type);
+    if (h->host_type.id == UINT32_MAX)
         goto fail;
-    functype_to_api(&f->host_type, vals, &f->api_type);
-    f->type = &f->host_type;
-    f->host = callback;
-    f->env = env;
-    f->finalizer = finalizer;
+    functype_to_api(&h->host_type, vals, &h->api_type);
+    f->type = &h->host_type;
+    h->host = callback;
+    h->env = env;
+    h->finalizer = finalizer;
     if (!store_own_func(store, f))
         goto fail;
     return f;
 fail:
-    free(f);
+    free(h);
     free(types);
     free(vals);
     return NULL;
@@ -98,18 +99,24 @@ fail:
 /* Frees a host function (Wasm functions belong to their instance's block). */
 void func_destroy(pith_func *f)
 {
-    if (!f)
+    if (!f || f->inst)
         return;
-    if (f->finalizer)
-        f->finalizer(f->env);
-    free(f->host_type.types);
-    free((void *)f->api_type.params);
-    free(f);
+    func_host *h = (func_host *)f;
+    if (h->finalizer)
+        h->finalizer(h->env);
+    free(h->host_type.types);
+    free((void *)h->api_type.params);
+    free(h);
 }
 
 const pith_functype *pith_func_type(const pith_func *func)
 {
-    return func ? &func->api_type : NULL;
+    if (!func)
+        return NULL;
+    if (!func->inst)
+        return &((const func_host *)func)->api_type;
+    const module *m = func->inst->m;
+    return &func->inst->module->api_types[m->funcs[func->index].type];
 }
 
 /* ---------------------------------------------------------------- calls */
@@ -140,7 +147,7 @@ pith_status func_call_slots(pith_store *s, pith_func *f, slot *slots, pith_error
             return rt_trap(err, PITH_TRAP_CALL_STACK_EXHAUSTED);
     }
     pith_status st;
-    if (f->host) {
+    if (!f->inst) {
         /* Host-to-host recursion through the API never enters the interpreter, so the depth
          * limit is applied here. */
         if (s->depth >= s->limits.max_call_depth)
@@ -244,7 +251,8 @@ pith_status runtime_call_host(pith_store *s, pith_func *f, pith_instance *caller
     }
     pith_caller caller = {s, caller_inst, err};
     err->status = PITH_OK;
-    st = f->host(&caller, f->env, args, results);
+    const func_host *h = (const func_host *)f;
+    st = h->host(&caller, h->env, args, results);
     if (st != PITH_OK) {
         /* Only the outcomes recorded by pith_caller_trap / pith_caller_exit pass through as
          * they are; any other failure status becomes a host trap. */

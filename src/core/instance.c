@@ -271,18 +271,30 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
 
     /* functions first: global and element initialisers may take their references */
     if (m->nfuncs) {
-        pith_func *block = calloc(m->nfuncs, sizeof *block);
+        const module_image *img = atomic_load(&inst->module->image);
+        pith_func *block = malloc((size_t)m->nfuncs * sizeof *block);
         if (!block)
             return nomem(err);
-        for (uint32_t i = 0; i < m->nfuncs; i++) {
-            pith_func *f = &block[i];
-            f->type = &m->types[m->funcs[i].type];
-            f->inst = inst;
-            f->index = i;
-            f->code = m->funcs[i].compiled;
-            f->api_type = inst->module->api_types[m->funcs[i].type];
-            inst->funcs[inst->nfuncs++] = f;
+        pith_func **slots = inst->funcs + inst->nfuncs;
+        if (img && img->funcs) {
+            const pith_func *tmpl = img->funcs;
+            for (uint32_t i = 0; i < m->nfuncs; i++) {
+                block[i] = tmpl[i];
+                block[i].inst = inst;
+                slots[i] = &block[i];
+            }
+        } else {
+            memset(block, 0, (size_t)m->nfuncs * sizeof *block);
+            for (uint32_t i = 0; i < m->nfuncs; i++) {
+                pith_func *f = &block[i];
+                f->type = &m->types[m->funcs[i].type];
+                f->inst = inst;
+                f->index = i;
+                f->code = m->funcs[i].compiled;
+                slots[i] = f;
+            }
         }
+        inst->nfuncs += m->nfuncs;
     }
     for (uint32_t i = 0; i < m->ntables; i++) {
         pith_table *t = table_create(s, &m->tables[i], 0, err);
@@ -368,11 +380,14 @@ static pith_status initialise(pith_instance *inst, pith_error *err)
             elem_drop(inst, i);
         }
     }
-    for (uint32_t i = 0; i < m->ndatas; i++) {
+    const module_image *img = atomic_load(&inst->module->image);
+    if (img && img->dropped)    /* active segments are in the mapped image already */
+        memcpy(inst->data_dropped, img->dropped, m->ndatas * sizeof *inst->data_dropped);
+    for (uint32_t i = 0; i < m->ndatas && !(img && img->dropped); i++) {
         const data *d = &m->datas[i];
         if (d->mode != SEG_ACTIVE)
             continue;
-        if (atomic_load(&inst->module->image)) {   /* already in the mapped image */
+        if (img) {   /* already in the mapped image */
             inst->data_dropped[i] = true;
             continue;
         }
@@ -518,7 +533,7 @@ void pith_extern_type(const pith_extern *item, pith_externtype *out)
     out->kind = item->kind;
     switch (item->kind) {
     case PITH_EXTERN_FUNC:
-        out->of.func = item->of.func->api_type;
+        out->of.func = *pith_func_type(item->of.func);
         break;
     case PITH_EXTERN_TABLE: {
         const pith_table *t = item->of.table;

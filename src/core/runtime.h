@@ -58,18 +58,25 @@ struct pith_global {
     slot value[2];          /* value[1] is the high half of a v128 */
 };
 
+/* Kept small: every instance makes one per defined function. Host functions are a
+ * func_host (below) whose first member is the pith_func; wasm functions take their public
+ * type from the module (pith_func_type). */
 struct pith_func {
-    const functype *type;   /* wasm: in the defining module; host: &host_type */
+    const functype *type;   /* wasm: in the defining module; host: &func_host.host_type */
     pith_instance *inst;    /* defining instance; NULL for host functions */
-    uint32_t index;         /* wasm: index into module->funcs (defined functions) */
     const void *code;       /* wasm: the compiled body (module->funcs[index].compiled) */
+    uint32_t index;         /* wasm: index into module->funcs (defined functions) */
+};
+
+/* A host function (inst == NULL): what only host functions need. */
+typedef struct func_host {
+    pith_func f;
     pith_host_callback host;
     void *env;
     pith_finalizer finalizer;
-    functype host_type;     /* host: owned copy of the type */
-    pith_functype api_type; /* public form (pith_func_type); arrays owned by the module or,
-                               for host functions, by this func */
-};
+    functype host_type;     /* owned copy of the type */
+    pith_functype api_type; /* public form; arrays owned by this func */
+} func_host;
 
 struct pith_instance {
     pith_store *store;

@@ -40,7 +40,26 @@ void snapshot_free(module_image *img)
         pthread_mutex_destroy(&mi->lock);
     }
     free(img->mems);
+    free(img->funcs);
+    free(img->dropped);
     free(img);
+}
+
+/* Templates of what every instance of the module starts with; missing ones (allocation
+ * failure) only mean instances build theirs. */
+static void make_templates(const pith_module *pm, module_image *img)
+{
+    const module *m = pm->m;
+    if (m->nfuncs && (img->funcs = calloc(m->nfuncs, sizeof *img->funcs)))
+        for (uint32_t i = 0; i < m->nfuncs; i++) {
+            pith_func *f = &img->funcs[i];
+            f->type = &m->types[m->funcs[i].type];
+            f->index = i;
+            f->code = m->funcs[i].compiled;
+        }
+    if (m->ndatas && (img->dropped = calloc(m->ndatas, sizeof *img->dropped)))
+        for (uint32_t i = 0; i < m->ndatas; i++)
+            img->dropped[i] = m->datas[i].mode == SEG_ACTIVE;
 }
 
 /* The offset of an active data segment when it is a lone i32.const. */
@@ -152,6 +171,7 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
         snapshot_free(img);
         return st;
     }
+    make_templates(pm, img);
     module_image *none = NULL;
     if (!atomic_compare_exchange_strong(&pm->image, &none, img))
         snapshot_free(img);     /* another thread prepared it first */

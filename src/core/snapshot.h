@@ -23,6 +23,9 @@ typedef struct module_image {
     atomic_uint refs;       /* the module and every memory made from the image */
     uint32_t nmems;
     mem_image *mems;
+    /* instantiation templates, so an instance copies instead of building (NULL: build) */
+    pith_func *funcs;       /* m->nfuncs defined functions with inst = NULL */
+    bool *dropped;          /* m->ndatas: true for active segments (already in the image) */
 } module_image;
 
 /* Builds pm's image once (idempotent, thread-safe). Modules whose active data segments are
