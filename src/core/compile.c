@@ -939,8 +939,32 @@ static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
     pop(c);
     uint32_t sa = src(c, &a);
     operand *r = push(c, rtype, K_SLOT);
+    unsigned fic = IC_add_shl + 3u * o + k;
+    if (fic == IC_xor_rotl && a.kind == K_SLOT && (last_is(c, IC_i32_rotl_ri) ||
+                                                   last_is(c, IC_xor_rotl2)) &&
+        c->code[c->last_pos + HC] == sa) {
+        /* a chain of xored rotations (sha256's big sigmas): the rotation or pair that
+         * produced the left operand, a temporary, joins in */
+        bool pair = c->last_ic == IC_xor_rotl2;
+        uint32_t n = pair ? 4 : 2;
+        if (c->ncode == c->last_pos + HC + 1 + n) {
+            cell prev[4];
+            memcpy(prev, &c->code[c->last_pos + HC + 1], n * sizeof *prev);
+            sh_off = unemit_last(c);
+            c->cur_off = sh_off;
+            emit_op(c, pair ? IC_xor_rotl3 : IC_xor_rotl2);
+            c->cur_off = cur;
+            uint32_t d = emit(c, r->slot);
+            for (uint32_t i = 0; i < n; i++)
+                emit(c, prev[i]);
+            emit(c, x);
+            emit(c, amount);
+            set_last(c, d);
+            return true;
+        }
+    }
     c->cur_off = sh_off;
-    emit_op(c, IC_add_shl + 3u * o + k);
+    emit_op(c, fic);
     c->cur_off = cur;
     uint32_t d = emit(c, r->slot);
     emit(c, sa);

@@ -670,6 +670,15 @@ dispatch:
         fp[I(0) + 1] = hi;
         NEXT(2);
     }
+    CASE(xor_rotl2) {
+        fp[I(0)] = rotl32((uint32_t)fp[I(1)], I(2)) ^ rotl32((uint32_t)fp[I(3)], I(4));
+        NEXT(5);
+    }
+    CASE(xor_rotl3) {
+        fp[I(0)] = rotl32((uint32_t)fp[I(1)], I(2)) ^ rotl32((uint32_t)fp[I(3)], I(4)) ^
+                   rotl32((uint32_t)fp[I(5)], I(6));
+        NEXT(7);
+    }
     CASE(andn) {
         fp[I(0)] = (uint32_t)fp[I(1)] & ~(uint32_t)fp[I(2)];
         NEXT(3);
