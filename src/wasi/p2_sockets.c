@@ -194,6 +194,17 @@ static pith_status n_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
     return P2_OOM();
 }
 
+/* The finish half of a two-step bind or listen: only moves the state on, or says the start
+ * half was not done. */
+static pith_status finish_step(pith_ccall *call, pith_cval *r, uint8_t *state, uint8_t started,
+                               uint8_t done)
+{
+    if (*state != started)
+        return n_err(call, r, NET_NOT_IN_PROGRESS);
+    *state = done;
+    return n_ok(call, r, NULL);
+}
+
 /* ip-socket-address -> sockaddr. False when malformed. */
 static bool to_sockaddr(const pith_cval *v, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -407,10 +418,7 @@ static pith_status tcp_finish_bind(P2_ARGS)
 {
     P2_BEGIN;
     TCP(o, 0);
-    if (o->u.tcp.state != TCP_BIND_STARTED)
-        return n_err(call, r, NET_NOT_IN_PROGRESS);
-    o->u.tcp.state = TCP_BOUND;
-    return n_ok(call, r, NULL);
+    return finish_step(call, r, &o->u.tcp.state, TCP_BIND_STARTED, TCP_BOUND);
 }
 
 static pith_status tcp_start_connect(P2_ARGS)
@@ -517,10 +525,7 @@ static pith_status tcp_finish_listen(P2_ARGS)
 {
     P2_BEGIN;
     TCP(o, 0);
-    if (o->u.tcp.state != TCP_LISTEN_STARTED)
-        return n_err(call, r, NET_NOT_IN_PROGRESS);
-    o->u.tcp.state = TCP_LISTENING;
-    return n_ok(call, r, NULL);
+    return finish_step(call, r, &o->u.tcp.state, TCP_LISTEN_STARTED, TCP_LISTENING);
 }
 
 static pith_status tcp_accept(P2_ARGS)
@@ -799,10 +804,7 @@ static pith_status udp_finish_bind(P2_ARGS)
 {
     P2_BEGIN;
     UDP(o, 0);
-    if (o->u.udp.state != 1)
-        return n_err(call, r, NET_NOT_IN_PROGRESS);
-    o->u.udp.state = 2;
-    return n_ok(call, r, NULL);
+    return finish_step(call, r, &o->u.udp.state, 1, 2);
 }
 
 static pith_status udp_stream(P2_ARGS)
