@@ -940,11 +940,12 @@ static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
     uint32_t sa = src(c, &a);
     operand *r = push(c, rtype, K_SLOT);
     unsigned fic = IC_add_shl + 3u * o + k;
-    if (fic == IC_xor_rotl && a.kind == K_SLOT && (last_is(c, IC_i32_rotl_ri) ||
-                                                   last_is(c, IC_xor_rotl2)) &&
+    if (a.kind == K_SLOT &&
+        ((fic == IC_xor_rotl && (last_is(c, IC_i32_rotl_ri) || last_is(c, IC_xor_rotl2))) ||
+         (fic == IC_xor_shr_u && last_is(c, IC_xor_rotl2))) &&
         c->code[c->last_pos + HC] == sa) {
-        /* a chain of xored rotations (sha256's big sigmas): the rotation or pair that
-         * produced the left operand, a temporary, joins in */
+        /* a chain of xored rotations (sha256's sigmas, the small ones ending in a shift):
+         * the rotation or pair that produced the left operand, a temporary, joins in */
         bool pair = c->last_ic == IC_xor_rotl2;
         uint32_t n = pair ? 4 : 2;
         if (c->ncode == c->last_pos + HC + 1 + n) {
@@ -952,7 +953,7 @@ static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
             memcpy(prev, &c->code[c->last_pos + HC + 1], n * sizeof *prev);
             sh_off = unemit_last(c);
             c->cur_off = sh_off;
-            emit_op(c, pair ? IC_xor_rotl3 : IC_xor_rotl2);
+            emit_op(c, !pair ? IC_xor_rotl2 : fic == IC_xor_rotl ? IC_xor_rotl3 : IC_xor_rotl2_shr);
             c->cur_off = cur;
             uint32_t d = emit(c, r->slot);
             for (uint32_t i = 0; i < n; i++)

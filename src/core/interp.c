@@ -679,6 +679,11 @@ dispatch:
                    rotl32((uint32_t)fp[I(5)], I(6));
         NEXT(7);
     }
+    CASE(xor_rotl2_shr) {
+        fp[I(0)] = rotl32((uint32_t)fp[I(1)], I(2)) ^ rotl32((uint32_t)fp[I(3)], I(4)) ^
+                   ((uint32_t)fp[I(5)] >> (I(6) & 31));
+        NEXT(7);
+    }
     CASE(andn) {
         fp[I(0)] = (uint32_t)fp[I(1)] & ~(uint32_t)fp[I(2)];
         NEXT(3);

@@ -286,6 +286,9 @@ static void test_fused(void **state)
         "             (i32.rotl (local.get $x) (i32.const 10))))\n"
         "  (func (export \"rot2\") (param $a i32) (param $b i32) (result i32)\n"
         "    (i32.xor (i32.rotl (local.get $a) (i32.const 33)) (i32.rotl (local.get $b) (i32.const 4))))\n"
+        "  (func (export \"sigma_s\") (param $x i32) (result i32)\n"
+        "    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))\n"
+        "             (i32.shr_u (local.get $x) (i32.const 35))))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -348,6 +351,7 @@ static void test_fused(void **state)
     assert_int_equal((uint32_t)call_i32(&e, "andn", 2, I32(0x0ff0), I32(0x00ff)), 0x0f00u);
     assert_int_equal((uint32_t)call_i32(&e, "sigma", 1, I32(0x6a09e667)), 0xce20b47eu);
     assert_int_equal((uint32_t)call_i32(&e, "rot2", 2, I32((int32_t)0x80000001u), I32(0x12345678)), 0x23456782u);
+    assert_int_equal((uint32_t)call_i32(&e, "sigma_s", 1, I32(0x6a09e667)), 0xba0cf582u);
     assert_int_equal(call_i32(&e, "step_ne", 0), 30);
     assert_int_equal(call_i32(&e, "step_self", 0), 1);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
