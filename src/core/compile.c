@@ -1270,19 +1270,20 @@ static bool try_store_mw(cc *c, unsigned st, cell off)
     uint32_t op_off = unemit_last(c), cur = c->cur_off;
     pop(c);
     pop(c);
-    cell step[3];
-    if (ic == IC_f64_muladd_rm && tail_is(c, IC_i32_add_ri, 3)) {
-        /* the preceding address step joins in (unrolled m[i] += x * n[j] loops) */
-        uint32_t pos = c->pcm[c->npcm - 1].pos;
-        memcpy(step, &c->code[pos + HC], sizeof step);
+    cell step[6];
+    bool step2 = ic == IC_f64_muladd_rm && tail_is(c, IC_add2, 6);
+    if (ic == IC_f64_muladd_rm && (step2 || tail_is(c, IC_i32_add_ri, 3))) {
+        /* the preceding address step(s) join in (unrolled m[i] += x * n[j] loops) */
+        uint32_t pos = c->pcm[c->npcm - 1].pos, nstep = step2 ? 6 : 3;
+        memcpy(step, &c->code[pos + HC], nstep * sizeof *step);
         op_off = c->pcm[c->npcm - 1].off;
         c->ncode = pos;
         c->npcm--;
         c->last_pos = c->prev_pos = NOFIX;
         c->cur_off = op_off;
-        emit_op(c, IC_addi_muladd_mw);
+        emit_op(c, step2 ? IC_add2_muladd_mw : IC_addi_muladd_mw);
         c->cur_off = cur;
-        for (unsigned k = 0; k < 3; k++)
+        for (unsigned k = 0; k < nstep; k++)
             emit(c, step[k]);
         for (unsigned k = 0; k < nops; k++)
             emit(c, keep[k]);

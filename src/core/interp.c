@@ -561,6 +561,15 @@ dispatch:
         memcpy(mem_base + ea2_, &r_, 8);
         NEXT(7);
     }
+    CASE(add2_muladd_mw) {
+        fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + (uint32_t)fp[I(2)]);
+        fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);
+        double x_ = RD_F64(I(6));
+        MULADD((uint64_t)(uint32_t)(fp[I(7)] + I(8)) + I(9),
+               (uint64_t)(uint32_t)(fp[I(10)] + I(11)) + I(12))
+        memcpy(mem_base + ea2_, &r_, 8);
+        NEXT(13);
+    }
     CASE(addi_muladd_mw) {
         fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + I(2));
         double x_ = RD_F64(I(3));

@@ -289,6 +289,12 @@ static void test_fused(void **state)
         "  (func (export \"sigma_s\") (param $x i32) (result i32)\n"
         "    (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))\n"
         "             (i32.shr_u (local.get $x) (i32.const 35))))\n"
+        "  (func (export \"add2_muladd\") (param $p i32) (param $q i32) (param $j i32) (param $a f64)\n"
+        "    (result i32) (local $s i32) (local $t i32)\n"
+        "    (f64.store (local.tee $s (i32.add (local.get $p) (local.get $j)))\n"
+        "      (f64.add (f64.mul (local.get $a) (f64.load (local.tee $t (i32.add (local.get $q) (local.get $j)))))\n"
+        "               (f64.load (local.get $s))))\n"
+        "    (i32.sub (local.get $s) (local.get $t)))\n"
         "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
         "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n");
     env_instantiate(&e);
@@ -352,6 +358,12 @@ static void test_fused(void **state)
     assert_int_equal((uint32_t)call_i32(&e, "sigma", 1, I32(0x6a09e667)), 0xce20b47eu);
     assert_int_equal((uint32_t)call_i32(&e, "rot2", 2, I32((int32_t)0x80000001u), I32(0x12345678)), 0x23456782u);
     assert_int_equal((uint32_t)call_i32(&e, "sigma_s", 1, I32(0x6a09e667)), 0xba0cf582u);
+    assert_int_equal(call(&e, "wr", NULL, 0, &err, 2, I32(72), F64(1.0)), PITH_OK);
+    assert_int_equal(call(&e, "add2_muladd", &r, 1, &err, 4, I32(64), I32(0), I32(8), F64(3.0)), PITH_OK);
+    assert_int_equal(r.of.i32, 64);
+    assert_int_equal(call(&e, "add2_muladd", &r, 1, &err, 4, I32(64), I32(65530), I32(8), F64(3.0)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "rd", &r, 1, &err, 1, I32(72)), PITH_OK);
+    assert_true(r.of.f64 == 7.0);
     assert_int_equal(call_i32(&e, "step_ne", 0), 30);
     assert_int_equal(call_i32(&e, "step_self", 0), 1);
     assert_int_equal(call_i32(&e, "step_lts", 1, I32(4)), 5);
