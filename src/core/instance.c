@@ -237,6 +237,8 @@ static pith_status check_limits(pith_store *s, const module *m, pith_error *err)
     return PITH_OK;
 }
 
+static bool elem_materialise(pith_instance *inst, uint32_t i, pith_error *err);
+
 /* Allocates the instance's objects; everything made here is owned by the store already. */
 static pith_status allocate(pith_instance *inst, const pith_extern *imports, pith_error *err)
 {
@@ -325,28 +327,75 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
         const elem *e = &m->elems[i];
         if (!e->count)
             continue;
+        if (e->mode == SEG_ACTIVE && e->items_are_indices) {
+            /* deferred: initialise writes it straight into its table (elem_refs NULL) */
+            inst->elem_size[i] = e->count;
+            continue;
+        }
+        if (!elem_materialise(inst, i, err))
+            return err->status;
+    }
+    return PITH_OK;
+}
+
+/* Builds the reference array of element segment i. */
+static bool elem_materialise(pith_instance *inst, uint32_t i, pith_error *err)
+{
+    const module *m = inst->m;
+    const elem *e = &m->elems[i];
+    {
         slot *refs = malloc((size_t)e->count * sizeof *refs);
-        if (!refs)
-            return nomem(err);
+        if (!refs) {
+            nomem(err);
+            return false;
+        }
         inst->elem_refs[i] = refs;
         for (uint32_t j = 0; j < e->count; j++) {
             if (e->items_are_indices) {
                 if (e->func_indices[j] >= inst->nfuncs) {
                     pith_fail(err, PITH_ERR_INVALID, SIZE_MAX, "unknown function %u",
                               e->func_indices[j]);
-                    return PITH_ERR_INVALID;
+                    return false;
                 }
                 refs[j] = (uint64_t)(uintptr_t)inst->funcs[e->func_indices[j]];
             } else {
                 slot v[2];
                 if (!eval_const(inst, &e->exprs[j], v, err))
-                    return err->status;
+                    return false;
                 refs[j] = v[0];
             }
         }
         inst->elem_size[i] = e->count;
     }
-    return PITH_OK;
+    return true;
+}
+
+/* An initialisation step failed: deferred active segments not reached keep their
+ * reference arrays, as if they had been built in allocate (table.init may use them). */
+static pith_status elem_materialise_rest(pith_instance *inst, uint32_t from, pith_status st)
+{
+    pith_error scratch;
+    for (uint32_t i = from; i < inst->m->nelems; i++)
+        if (!inst->elem_refs[i] && inst->elem_size[i] && !elem_materialise(inst, i, &scratch))
+            inst->elem_size[i] = 0;     /* no memory: an empty segment rather than a crash */
+    return st;
+}
+
+/* Applies deferred active segment e (function indices) at `off` of table t, with no
+ * intermediate array. Indices were validated; one out of range still only writes null. */
+static pith_trap_kind elem_apply_indices(pith_instance *inst, const elem *e, pith_table *t,
+                                         uint32_t off)
+{
+    if ((uint64_t)off + e->count > t->size)
+        return PITH_TRAP_TABLE_OOB;
+    slot *dst = t->elems + off;
+    pith_func *const *funcs = inst->funcs;
+    uint32_t nf = inst->nfuncs;
+    for (uint32_t j = 0; j < e->count; j++) {
+        uint32_t x = e->func_indices[j];
+        dst[j] = x < nf ? (uint64_t)(uintptr_t)funcs[x] : 0;
+    }
+    return PITH_TRAP_NONE;
 }
 
 static void elem_drop(pith_instance *inst, uint32_t i)
@@ -366,15 +415,17 @@ static pith_status initialise(pith_instance *inst, pith_error *err)
         if (e->mode == SEG_ACTIVE) {
             slot off[2];
             if (!eval_const(inst, &e->offset, off, err))
-                return err->status;
+                return elem_materialise_rest(inst, i, err->status);
             if (e->table >= inst->ntables) {
                 pith_fail(err, PITH_ERR_INVALID, SIZE_MAX, "unknown table %u", e->table);
-                return PITH_ERR_INVALID;
+                return elem_materialise_rest(inst, i, PITH_ERR_INVALID);
             }
-            pith_trap_kind k = rt_table_init(inst, i, inst->tables[e->table], (uint32_t)off[0],
-                                             0, e->count);
+            pith_table *t = inst->tables[e->table];
+            pith_trap_kind k = inst->elem_refs[i] || !e->count
+                             ? rt_table_init(inst, i, t, (uint32_t)off[0], 0, e->count)
+                             : elem_apply_indices(inst, e, t, (uint32_t)off[0]);
             if (k != PITH_TRAP_NONE)
-                return rt_trap(err, k);
+                return elem_materialise_rest(inst, i, rt_trap(err, k));
             elem_drop(inst, i);
         } else if (e->mode == SEG_DECLARATIVE) {
             elem_drop(inst, i);
