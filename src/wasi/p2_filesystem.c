@@ -528,28 +528,39 @@ static pith_status d_set_times_at(P2_ARGS)
     return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
 }
 
-static pith_status d_link_at(P2_ARGS)
+/* link-at and rename-at: the old path under descriptor o and the new one under the descriptor
+ * handle nh, both located in the sandbox, then one linkat or renameat on the two. */
+static pith_status two_path_at(pith_ccall *call, p2_state *st, pith_cval *r, p2_obj *o,
+                               const pith_cval *old_path, unsigned old_follow,
+                               const pith_cval *nh, const pith_cval *new_path, bool link)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    p2_obj *nd = p2_arg(st, &a[3], R_DESCRIPTOR);
+    p2_obj *nd = p2_arg(st, nh, R_DESCRIPTOR);
     if (!nd)
         return pith_ccall_trap(call, "unknown descriptor");
     NEED_MUTATE(o);
     NEED_MUTATE(nd);
     sbx_loc ol, nl;
-    uint32_t c = locate(st, &o->u.desc, &a[2], follow(&a[1]), &ol);
+    uint32_t c = locate(st, &o->u.desc, old_path, old_follow, &ol);
     if (c)
         return fs_err(call, r, c - 1);
-    c = locate(st, &nd->u.desc, &a[4], 0, &nl);
+    c = locate(st, &nd->u.desc, new_path, 0, &nl);
     if (c) {
         sbx_loc_close(&ol);
         return fs_err(call, r, c - 1);
     }
-    int e = linkat(ol.dirfd, ol.name, nl.dirfd, nl.name, 0) != 0 ? errno : 0;
+    int rc = link ? linkat(ol.dirfd, ol.name, nl.dirfd, nl.name, 0)
+                  : renameat(ol.dirfd, ol.name, nl.dirfd, nl.name);
+    int e = rc != 0 ? errno : 0;
     sbx_loc_close(&ol);
     sbx_loc_close(&nl);
     return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+}
+
+static pith_status d_link_at(P2_ARGS)
+{
+    P2_BEGIN;
+    DESC(o, 0);
+    return two_path_at(call, st, r, o, &a[2], follow(&a[1]), &a[3], &a[4], true);
 }
 
 static pith_status d_open_at(P2_ARGS)
@@ -647,24 +658,7 @@ static pith_status d_rename_at(P2_ARGS)
 {
     P2_BEGIN;
     DESC(o, 0);
-    p2_obj *nd = p2_arg(st, &a[2], R_DESCRIPTOR);
-    if (!nd)
-        return pith_ccall_trap(call, "unknown descriptor");
-    NEED_MUTATE(o);
-    NEED_MUTATE(nd);
-    sbx_loc ol, nl;
-    uint32_t c = locate(st, &o->u.desc, &a[1], 0, &ol);
-    if (c)
-        return fs_err(call, r, c - 1);
-    c = locate(st, &nd->u.desc, &a[3], 0, &nl);
-    if (c) {
-        sbx_loc_close(&ol);
-        return fs_err(call, r, c - 1);
-    }
-    int e = renameat(ol.dirfd, ol.name, nl.dirfd, nl.name) != 0 ? errno : 0;
-    sbx_loc_close(&ol);
-    sbx_loc_close(&nl);
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    return two_path_at(call, st, r, o, &a[1], 0, &a[2], &a[3], false);
 }
 
 static pith_status d_symlink_at(P2_ARGS)
