@@ -275,26 +275,22 @@ static void core_valtype(pc *c, rd *r) {
     }
 }
 
+/* Params and results: each a vec<core valtype>, printed only when not empty. */
+static void core_valtypes(pc *c, rd *r, const char *open) {
+    uint32_t n = ru32(c, r);
+    if (!n) return;
+    fputs(open, c->o);
+    for (uint32_t i = 0; i < n; i++) {
+        fputc(' ', c->o);
+        core_valtype(c, r);
+    }
+    fputc(')', c->o);
+}
+
 static void core_functype(pc *c, rd *r) {
     fputs("(func", c->o);
-    uint32_t np = ru32(c, r);
-    if (np) {
-        fputs(" (param", c->o);
-        for (uint32_t i = 0; i < np; i++) {
-            fputc(' ', c->o);
-            core_valtype(c, r);
-        }
-        fputc(')', c->o);
-    }
-    uint32_t nr = ru32(c, r);
-    if (nr) {
-        fputs(" (result", c->o);
-        for (uint32_t i = 0; i < nr; i++) {
-            fputc(' ', c->o);
-            core_valtype(c, r);
-        }
-        fputc(')', c->o);
-    }
+    core_valtypes(c, r, " (param");
+    core_valtypes(c, r, " (result");
     fputc(')', c->o);
 }
 
@@ -460,6 +456,18 @@ static void decls(pc *c, rd *r, uint32_t d, bool component) {
     c->depth--;
 }
 
+/* Record fields and function params share one encoding, vec<(label, valtype)>. */
+static void labeled_valtypes(pc *c, rd *r, const char *open) {
+    uint32_t n = ru32(c, r);
+    for (uint32_t i = 0; i < n; i++) {
+        fputs(open, c->o);
+        pname(c, r);
+        fputc(' ', c->o);
+        valtype(c, r);
+        fputc(')', c->o);
+    }
+}
+
 static void deftype(pc *c, rd *r, uint32_t d, bool in_type) {
     (void)in_type;
     uint8_t k = rbyte(c, r);
@@ -472,14 +480,7 @@ static void deftype(pc *c, rd *r, uint32_t d, bool in_type) {
     switch (k) {
     case 0x72:
         fputs("(record", c->o);
-        n = ru32(c, r);
-        for (uint32_t i = 0; i < n; i++) {
-            fputs(" (field ", c->o);
-            pname(c, r);
-            fputc(' ', c->o);
-            valtype(c, r);
-            fputc(')', c->o);
-        }
+        labeled_valtypes(c, r, " (field ");
         fputc(')', c->o);
         break;
     case 0x71:
@@ -533,14 +534,7 @@ static void deftype(pc *c, rd *r, uint32_t d, bool in_type) {
     case 0x68: fprintf(c->o, "(borrow %" PRIu32 ")", ru32(c, r)); break;
     case 0x40:
         fputs("(func", c->o);
-        n = ru32(c, r);
-        for (uint32_t i = 0; i < n; i++) {
-            fputs(" (param ", c->o);
-            pname(c, r);
-            fputc(' ', c->o);
-            valtype(c, r);
-            fputc(')', c->o);
-        }
+        labeled_valtypes(c, r, " (param ");
         {
             uint8_t rk = rbyte(c, r);
             if (rk == 0x00) {
