@@ -187,8 +187,12 @@ void instance_destroy(pith_instance *inst)
     if (!inst)
         return;
     /* Defined functions were allocated as one block starting right after the imports. */
-    if (inst->funcs && inst->m && inst->m->nfuncs && inst->nfuncs > inst->m->nfunc_imports)
-        free(inst->funcs[inst->m->nfunc_imports]);
+    if (inst->funcs && inst->m && inst->m->nfuncs && inst->nfuncs > inst->m->nfunc_imports) {
+        pith_func *block = inst->funcs[inst->m->nfunc_imports];
+        module_image *img = inst->module ? atomic_load(&inst->module->image) : NULL;
+        if (!img || !img->funcs || !snapshot_funcs_give(img, block))
+            free(block);
+    }
     free(inst->funcs);
     free(inst->tables);
     free(inst->mems);
@@ -246,7 +250,8 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
     const module *m = inst->m;
     uint32_t nf = module_total_funcs(m), nt = module_total_tables(m);
     uint32_t nm = module_total_mems(m), ng = module_total_globals(m);
-    inst->funcs = calloc(nf ? nf : 1, sizeof *inst->funcs);
+    /* every entry is set below before inst->nfuncs covers it: no zeroing (it is large) */
+    inst->funcs = malloc((nf ? nf : 1) * sizeof *inst->funcs);
     inst->tables = calloc(nt ? nt : 1, sizeof *inst->tables);
     inst->mems = calloc(nm ? nm : 1, sizeof *inst->mems);
     inst->globals = calloc(ng ? ng : 1, sizeof *inst->globals);
@@ -273,12 +278,17 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
 
     /* functions first: global and element initialisers may take their references */
     if (m->nfuncs) {
-        const module_image *img = atomic_load(&inst->module->image);
-        pith_func *block = malloc((size_t)m->nfuncs * sizeof *block);
-        if (!block)
-            return nomem(err);
+        module_image *img = atomic_load(&inst->module->image);
+        pith_func *block = img && img->funcs ? snapshot_funcs_take(img) : NULL;
         pith_func **slots = inst->funcs + inst->nfuncs;
-        if (img && img->funcs) {
+        if (block) {    /* a destroyed instance's: only the owner differs from the template */
+            for (uint32_t i = 0; i < m->nfuncs; i++) {
+                block[i].inst = inst;
+                slots[i] = &block[i];
+            }
+        } else if (!(block = malloc((size_t)m->nfuncs * sizeof *block))) {
+            return nomem(err);
+        } else if (img && img->funcs) {
             const pith_func *tmpl = img->funcs;
             for (uint32_t i = 0; i < m->nfuncs; i++) {
                 block[i] = tmpl[i];

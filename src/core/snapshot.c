@@ -42,7 +42,43 @@ void snapshot_free(module_image *img)
     free(img->mems);
     free(img->funcs);
     free(img->dropped);
+    for (uint32_t i = 0; i < img->nfree_funcs; i++)
+        free(img->free_funcs[i]);
+    free(img->free_funcs);
+    pthread_mutex_destroy(&img->funcs_lock);
     free(img);
+}
+
+pith_func *snapshot_funcs_take(module_image *img)
+{
+    pith_func *block = NULL;
+    pthread_mutex_lock(&img->funcs_lock);
+    if (img->nfree_funcs)
+        block = img->free_funcs[--img->nfree_funcs];
+    pthread_mutex_unlock(&img->funcs_lock);
+    return block;
+}
+
+bool snapshot_funcs_give(module_image *img, pith_func *block)
+{
+    bool kept = false;
+    pthread_mutex_lock(&img->funcs_lock);
+    if (img->nfree_funcs < MAX_SLOTS) {
+        if (img->nfree_funcs == img->cfree_funcs) {
+            uint32_t nc = img->cfree_funcs ? img->cfree_funcs * 2 : 8;
+            pith_func **v = realloc(img->free_funcs, nc * sizeof *v);
+            if (v) {
+                img->free_funcs = v;
+                img->cfree_funcs = nc;
+            }
+        }
+        if (img->nfree_funcs < img->cfree_funcs) {
+            img->free_funcs[img->nfree_funcs++] = block;
+            kept = true;
+        }
+    }
+    pthread_mutex_unlock(&img->funcs_lock);
+    return kept;
 }
 
 /* Templates of what every instance of the module starts with; missing ones (allocation
@@ -132,6 +168,7 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
     }
     atomic_init(&img->refs, 1u);
     img->nmems = m->nmems;
+    pthread_mutex_init(&img->funcs_lock, NULL);
     for (uint32_t k = 0; k < m->nmems; k++) {
         img->mems[k].fd = -1;
         img->mems[k].min_pages = m->mems[k].min;

@@ -26,6 +26,11 @@ typedef struct module_image {
     /* instantiation templates, so an instance copies instead of building (NULL: build) */
     pith_func *funcs;       /* m->nfuncs defined functions with inst = NULL */
     bool *dropped;          /* m->ndatas: true for active segments (already in the image) */
+    /* function blocks of destroyed instances (m->nfuncs records each, as the template but
+     * for inst), kept so the next instance neither allocates nor copies them */
+    pthread_mutex_t funcs_lock;
+    pith_func **free_funcs;
+    uint32_t nfree_funcs, cfree_funcs;
 } module_image;
 
 /* Builds pm's image once (idempotent, thread-safe). Modules whose active data segments are
@@ -41,5 +46,9 @@ pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32
 /* memory.c: a memory made from an image is being destroyed: resets it to the image
  * (madvise) and keeps it for the next instance. False when it was not kept (unmap it). */
 bool snapshot_memory_recycle(pith_memory *mem);
+/* instance.c: a kept function block of the module's image (NULL when none), and giving one
+ * back when its instance is destroyed (false: not kept, free it). */
+pith_func *snapshot_funcs_take(module_image *img);
+bool snapshot_funcs_give(module_image *img, pith_func *block);
 
 #endif
