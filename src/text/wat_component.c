@@ -1115,9 +1115,11 @@ static uint32_t inline_exports(cw *w, uint32_t *toks, uint32_t cap) {
 
 #define MAX_INLINE_EXPORTS 64
 
-/* Queues `(export "name" (sort idx))` for the end of the component. */
-static void tail_exports(cw *w, const uint32_t *toks, uint32_t n, int space, uint32_t idx) {
+/* Queues `(export "name" (sort idx))` for the end of the component, for the item of space
+ * just defined (an inline export always names the item it is written on). */
+static void tail_exports(cw *w, const uint32_t *toks, uint32_t n, int space) {
     cscope *s = w->sc;
+    uint32_t idx = s->count[space] - 1;
     if (n && s->kind != SK_COMPONENT) cfail(w, toks[0], "inline exports only in components");
     for (uint32_t i = 0; i < n; i++) {
         cbuf *b = cb_new(w);
@@ -1197,7 +1199,7 @@ static void type_field(cw *w, uint32_t open) {
         rparen(w);
         emit_import(w, it, et, CS_TYPE, id);
         cb_del(w, et);
-        tail_exports(w, ex, nex, CS_TYPE, w->sc->count[CS_TYPE] - 1);
+        tail_exports(w, ex, nex, CS_TYPE);
         return;
     }
     cbuf *b = cb_new(w);
@@ -1234,8 +1236,8 @@ static void type_field(cw *w, uint32_t open) {
         defvaltype(w, b);
     }
     rparen(w);
-    uint32_t idx = emit_define(w, 7, b, CS_TYPE, id);
-    tail_exports(w, ex, nex, CS_TYPE, idx);
+    emit_define(w, 7, b, CS_TYPE, id);
+    tail_exports(w, ex, nex, CS_TYPE);
 }
 
 /* (core type $id? (func ...) | (module ...)) */
@@ -1542,7 +1544,7 @@ static void func_field(cw *w, uint32_t open) {
         rparen(w);
         emit_define(w, 8, b, CS_FUNC, id);
     }
-    tail_exports(w, ex, nex, CS_FUNC, w->sc->count[CS_FUNC] - 1);
+    tail_exports(w, ex, nex, CS_FUNC);
 }
 
 /* ------------------------------------------------------------------ instances */
@@ -1641,7 +1643,7 @@ static void instance_field(cw *w, uint32_t open) {
     uint32_t it = inline_import(w);
     if (it != NONE) {
         import_typeuse(w, it, CS_INSTANCE, 0x05, id);
-        tail_exports(w, ex, nex, CS_INSTANCE, w->sc->count[CS_INSTANCE] - 1);
+        tail_exports(w, ex, nex, CS_INSTANCE);
         return;
     }
     cbuf *b = cb_new(w);
@@ -1677,8 +1679,8 @@ static void instance_field(cw *w, uint32_t open) {
         comp_inline_exports(w, b);
     }
     rparen(w);
-    uint32_t idx = emit_define(w, 5, b, CS_INSTANCE, id);
-    tail_exports(w, ex, nex, CS_INSTANCE, idx);
+    emit_define(w, 5, b, CS_INSTANCE, id);
+    tail_exports(w, ex, nex, CS_INSTANCE);
 }
 
 /* ------------------------------------------------------------------ imports, exports */
@@ -1744,7 +1746,7 @@ static void core_module_field(cw *w, uint32_t open) {
         cb_u32(w, et, ty);
         emit_import(w, it, et, CS_CMODULE, id);
         cb_del(w, et);
-        tail_exports(w, ex, nex, CS_CMODULE, w->sc->count[CS_CMODULE] - 1);
+        tail_exports(w, ex, nex, CS_CMODULE);
         return;
     }
     uint8_t *bytes = NULL;
@@ -1775,8 +1777,8 @@ static void core_module_field(cw *w, uint32_t open) {
         free(bytes);
     }
     w->pos = end + 1;
-    uint32_t idx = define(w, CS_CMODULE, id);
-    tail_exports(w, ex, nex, CS_CMODULE, idx);
+    define(w, CS_CMODULE, id);
+    tail_exports(w, ex, nex, CS_CMODULE);
 }
 
 static void comp_fields(cw *w, uint32_t end);
@@ -1791,7 +1793,7 @@ static void component_field(cw *w, uint32_t open) {
     uint32_t it = inline_import(w);
     if (it != NONE) {
         import_typeuse(w, it, CS_COMPONENT, 0x04, id);
-        tail_exports(w, ex, nex, CS_COMPONENT, w->sc->count[CS_COMPONENT] - 1);
+        tail_exports(w, ex, nex, CS_COMPONENT);
         return;
     }
     enter(w);
@@ -1812,8 +1814,8 @@ static void component_field(cw *w, uint32_t open) {
     sec_whole(w, w->sc, 4, body->p, body->len);
     cb_del(w, body);
     w->pos = end + 1;
-    uint32_t idx = define(w, CS_COMPONENT, id);
-    tail_exports(w, ex, nex, CS_COMPONENT, idx);
+    define(w, CS_COMPONENT, id);
+    tail_exports(w, ex, nex, CS_COMPONENT);
 }
 
 static void comp_field(cw *w) {
