@@ -188,10 +188,12 @@ void instance_destroy(pith_instance *inst)
         return;
     /* Defined functions were allocated as one block starting right after the imports. */
     if (inst->funcs && inst->m && inst->m->nfuncs && inst->nfuncs > inst->m->nfunc_imports) {
-        pith_func *block = inst->funcs[inst->m->nfunc_imports];
+        funcs_slot got = {inst->funcs[inst->m->nfunc_imports], inst->funcs};
         module_image *img = inst->module ? atomic_load(&inst->module->image) : NULL;
-        if (!img || !img->funcs || !snapshot_funcs_give(img, block))
-            free(block);
+        if (img && img->funcs && snapshot_funcs_give(img, got))
+            inst->funcs = NULL;
+        else
+            free(got.block);
     }
     free(inst->funcs);
     free(inst->tables);
@@ -250,8 +252,13 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
     const module *m = inst->m;
     uint32_t nf = module_total_funcs(m), nt = module_total_tables(m);
     uint32_t nm = module_total_mems(m), ng = module_total_globals(m);
-    /* every entry is set below before inst->nfuncs covers it: no zeroing (it is large) */
-    inst->funcs = malloc((nf ? nf : 1) * sizeof *inst->funcs);
+    /* every entry is set below before inst->nfuncs covers it: no zeroing (it is large); a
+     * destroyed instance's index space and function block come with their defined entries
+     * set already */
+    module_image *img = atomic_load(&inst->module->image);
+    funcs_slot got = img && img->funcs && m->nfuncs ? snapshot_funcs_take(img)
+                                                    : (funcs_slot){0};
+    inst->funcs = got.index ? got.index : malloc((nf ? nf : 1) * sizeof *inst->funcs);
     inst->tables = calloc(nt ? nt : 1, sizeof *inst->tables);
     inst->mems = calloc(nm ? nm : 1, sizeof *inst->mems);
     inst->globals = calloc(ng ? ng : 1, sizeof *inst->globals);
@@ -260,8 +267,10 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
     inst->elem_size = calloc(m->nelems ? m->nelems : 1, sizeof *inst->elem_size);
     inst->data_dropped = calloc(m->ndatas ? m->ndatas : 1, sizeof *inst->data_dropped);
     if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->type_ids ||
-        !inst->elem_refs || !inst->elem_size || !inst->data_dropped)
+        !inst->elem_refs || !inst->elem_size || !inst->data_dropped) {
+        free(got.block);    /* not in the index space yet: instance_destroy would miss it */
         return nomem(err);
+    }
     for (uint32_t i = 0; i < m->ntypes; i++)
         inst->type_ids[i] = m->types[i].id;
 
@@ -278,14 +287,11 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
 
     /* functions first: global and element initialisers may take their references */
     if (m->nfuncs) {
-        module_image *img = atomic_load(&inst->module->image);
-        pith_func *block = img && img->funcs ? snapshot_funcs_take(img) : NULL;
+        pith_func *block = got.block;
         pith_func **slots = inst->funcs + inst->nfuncs;
         if (block) {    /* a destroyed instance's: only the owner differs from the template */
-            for (uint32_t i = 0; i < m->nfuncs; i++) {
+            for (uint32_t i = 0; i < m->nfuncs; i++)
                 block[i].inst = inst;
-                slots[i] = &block[i];
-            }
         } else if (!(block = malloc((size_t)m->nfuncs * sizeof *block))) {
             return nomem(err);
         } else if (img && img->funcs) {

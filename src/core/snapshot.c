@@ -42,16 +42,18 @@ void snapshot_free(module_image *img)
     free(img->mems);
     free(img->funcs);
     free(img->dropped);
-    for (uint32_t i = 0; i < img->nfree_funcs; i++)
-        free(img->free_funcs[i]);
+    for (uint32_t i = 0; i < img->nfree_funcs; i++) {
+        free(img->free_funcs[i].block);
+        free(img->free_funcs[i].index);
+    }
     free(img->free_funcs);
     pthread_mutex_destroy(&img->funcs_lock);
     free(img);
 }
 
-pith_func *snapshot_funcs_take(module_image *img)
+funcs_slot snapshot_funcs_take(module_image *img)
 {
-    pith_func *block = NULL;
+    funcs_slot block = {0};
     pthread_mutex_lock(&img->funcs_lock);
     if (img->nfree_funcs)
         block = img->free_funcs[--img->nfree_funcs];
@@ -59,14 +61,14 @@ pith_func *snapshot_funcs_take(module_image *img)
     return block;
 }
 
-bool snapshot_funcs_give(module_image *img, pith_func *block)
+bool snapshot_funcs_give(module_image *img, funcs_slot block)
 {
     bool kept = false;
     pthread_mutex_lock(&img->funcs_lock);
     if (img->nfree_funcs < MAX_SLOTS) {
         if (img->nfree_funcs == img->cfree_funcs) {
             uint32_t nc = img->cfree_funcs ? img->cfree_funcs * 2 : 8;
-            pith_func **v = realloc(img->free_funcs, nc * sizeof *v);
+            funcs_slot *v = realloc(img->free_funcs, nc * sizeof *v);
             if (v) {
                 img->free_funcs = v;
                 img->cfree_funcs = nc;

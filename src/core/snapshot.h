@@ -29,7 +29,7 @@ typedef struct module_image {
     /* function blocks of destroyed instances (m->nfuncs records each, as the template but
      * for inst), kept so the next instance neither allocates nor copies them */
     pthread_mutex_t funcs_lock;
-    pith_func **free_funcs;
+    struct funcs_slot *free_funcs;
     uint32_t nfree_funcs, cfree_funcs;
 } module_image;
 
@@ -48,7 +48,12 @@ pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32
 bool snapshot_memory_recycle(pith_memory *mem);
 /* instance.c: a kept function block of the module's image (NULL when none), and giving one
  * back when its instance is destroyed (false: not kept, free it). */
-pith_func *snapshot_funcs_take(module_image *img);
-bool snapshot_funcs_give(module_image *img, pith_func *block);
+typedef struct funcs_slot {
+    pith_func *block;       /* the defined functions' records */
+    pith_func **index;      /* the instance's function index space; defined entries point
+                               into block */
+} funcs_slot;
+funcs_slot snapshot_funcs_take(module_image *img);
+bool snapshot_funcs_give(module_image *img, funcs_slot got);
 
 #endif
