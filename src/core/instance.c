@@ -542,16 +542,35 @@ pith_status pith_instantiate(pith_store *store, pith_module *pm, const pith_exte
 
 /* ---------------------------------------------------------------- exports */
 
+/* The index of the export called name (export names are unique), UINT32_MAX when none. */
+static uint32_t find_export(const pith_instance *instance, const char *name, size_t len)
+{
+    const module *m = instance->m;
+    const module_image *img = atomic_load(&instance->module->image);
+    if (img && img->exports) {  /* probe the prepared hash instead of scanning */
+        for (uint32_t h = snapshot_name_hash(name, len);; h++) {
+            uint32_t k = img->exports[h & img->exports_mask];
+            if (k >= m->nexports)
+                return UINT32_MAX;
+            if (name_eq(m->exports[k].name, m->exports[k].name_len, name, len))
+                return k;
+        }
+    }
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (name_eq(m->exports[i].name, m->exports[i].name_len, name, len))
+            return i;
+    return UINT32_MAX;
+}
+
 bool pith_instance_export(pith_instance *instance, const char *name, pith_extern *out)
 {
     if (!instance || !name)
         return false;
     const module *m = instance->m;
     size_t len = strlen(name);
-    for (uint32_t i = 0; i < m->nexports; i++) {
+    uint32_t i = find_export(instance, name, len);
+    if (i < m->nexports) {
         const export_ *ex = &m->exports[i];
-        if (!name_eq(ex->name, ex->name_len, name, len))
-            continue;
         pith_extern e;
         e.kind = (pith_extern_kind)ex->kind;
         switch (ex->kind) {

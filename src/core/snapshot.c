@@ -47,6 +47,7 @@ void snapshot_free(module_image *img)
         free(img->free_funcs[i].index);
     }
     free(img->free_funcs);
+    free(img->exports);
     pthread_mutex_destroy(&img->funcs_lock);
     free(img);
 }
@@ -98,6 +99,19 @@ static void make_templates(const pith_module *pm, module_image *img)
     if (m->ndatas && (img->dropped = calloc(m->ndatas, sizeof *img->dropped)))
         for (uint32_t i = 0; i < m->ndatas; i++)
             img->dropped[i] = m->datas[i].mode == SEG_ACTIVE;
+    uint32_t cap = 8;
+    while (cap < 2 * (uint64_t)m->nexports && cap < (1u << 30))
+        cap *= 2;
+    if (m->nexports && m->nexports < cap / 2 && (img->exports = malloc(cap * sizeof(uint32_t)))) {
+        img->exports_mask = cap - 1;
+        memset(img->exports, 0xff, cap * sizeof(uint32_t));
+        for (uint32_t i = 0; i < m->nexports; i++) {
+            uint32_t h = snapshot_name_hash(m->exports[i].name, m->exports[i].name_len);
+            while (img->exports[h & img->exports_mask] != UINT32_MAX)
+                h++;
+            img->exports[h & img->exports_mask] = i;
+        }
+    }
 }
 
 /* The offset of an active data segment when it is a lone i32.const. */

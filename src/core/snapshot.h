@@ -31,6 +31,9 @@ typedef struct module_image {
     pthread_mutex_t funcs_lock;
     struct funcs_slot *free_funcs;
     uint32_t nfree_funcs, cfree_funcs;
+    /* export name -> export index, open addressing (UINT32_MAX: empty); NULL: search */
+    uint32_t *exports;
+    uint32_t exports_mask;
 } module_image;
 
 /* Builds pm's image once (idempotent, thread-safe). Modules whose active data segments are
@@ -54,6 +57,14 @@ typedef struct funcs_slot {
                                into block */
 } funcs_slot;
 funcs_slot snapshot_funcs_take(module_image *img);
+/* Hash of an export name, for module_image.exports. */
+static inline uint32_t snapshot_name_hash(const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    return h;
+}
 bool snapshot_funcs_give(module_image *img, funcs_slot got);
 
 #endif
