@@ -79,6 +79,7 @@ static pith_status fs_ok(pith_ccall *call, pith_cval *r, const pith_cval *payloa
 {
     return p2_result(r, false, payload) ? PITH_OK : P2_OOM();
 }
+
 /* As fs_ok, for a payload this call built: dropped if the result cannot take it. */
 static pith_status fs_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
 {
@@ -92,6 +93,15 @@ static pith_status fs_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload
     p2_obj *o = p2_arg(st, &a[i], R_DESCRIPTOR); \
     if (!o) \
         return pith_ccall_trap(call, "unknown descriptor")
+
+/* read, write and set-size work on a file opened with the right access. */
+#define NEED_FILE(o, access) \
+    do { \
+        if ((o)->u.desc.dir) \
+            return fs_err(call, r, FS_ISDIR); \
+        if (!((o)->u.desc.flags & (access))) \
+            return fs_err(call, r, FS_BADF); \
+    } while (0)
 
 /* A guest path into a NUL-terminated buffer: 0 or an error-code + 1. */
 static uint32_t get_path(const pith_cval *v, char out[WASI_PATH_MAX + 1])
@@ -300,10 +310,7 @@ static pith_status d_set_size(P2_ARGS)
 {
     P2_BEGIN;
     DESC(o, 0);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    if (!(o->u.desc.flags & P2_DF_WRITE))
-        return fs_err(call, r, FS_BADF);
+    NEED_FILE(o, P2_DF_WRITE);
     if (a[1].of.u > INT64_MAX)
         return fs_err(call, r, FS_INVAL);
     if (ftruncate(o->u.desc.fd->fd, (off_t)a[1].of.u) != 0)
@@ -329,10 +336,7 @@ static pith_status d_read(P2_ARGS)
 {
     P2_BEGIN;
     DESC(o, 0);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    if (!(o->u.desc.flags & P2_DF_READ))
-        return fs_err(call, r, FS_BADF);
+    NEED_FILE(o, P2_DF_READ);
     uint64_t len = a[1].of.u, off = a[2].of.u;
     if (off > INT64_MAX)
         return fs_err(call, r, FS_INVAL);
@@ -365,10 +369,7 @@ static pith_status d_write(P2_ARGS)
 {
     P2_BEGIN;
     DESC(o, 0);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    if (!(o->u.desc.flags & P2_DF_WRITE))
-        return fs_err(call, r, FS_BADF);
+    NEED_FILE(o, P2_DF_WRITE);
     uint64_t off = a[2].of.u;
     if (off > INT64_MAX)
         return fs_err(call, r, FS_INVAL);
