@@ -67,11 +67,11 @@ void sv_worker_free_types(sv_worker *w)
     memset(&w->objs, 0, sizeof w->objs);
     free(w->dtor_envs);
     w->dtor_envs = NULL;
-    for (size_t i = 0; i < w->nstubs; i++)
-        pith_rtype_free(w->stubs[i]);
-    free(w->stubs);
-    w->stubs = NULL;
-    w->nstubs = 0;
+    for (size_t i = 0; i < w->nopaque; i++)
+        pith_rtype_free(w->opaque[i]);
+    free(w->opaque);
+    w->opaque = NULL;
+    w->nopaque = 0;
     sv_outgoing_free(w->out);
     w->out = NULL;
 }
@@ -119,18 +119,18 @@ static const char *handler_name(const pith_component *c)
 }
 
 /* The worker's abstract resource type named `name` (made on first use). */
-static pith_rtype *stub_type(sv_worker *w, const char *name)
+static pith_rtype *opaque_type(sv_worker *w, const char *name)
 {
-    for (size_t i = 0; i < w->nstubs; i++)
-        if (!strcmp(pith_rtype_name(w->stubs[i]), name))
-            return w->stubs[i];
-    pith_rtype **g = realloc(w->stubs, (w->nstubs + 1) * sizeof *g);
+    for (size_t i = 0; i < w->nopaque; i++)
+        if (!strcmp(pith_rtype_name(w->opaque[i]), name))
+            return w->opaque[i];
+    pith_rtype **g = realloc(w->opaque, (w->nopaque + 1) * sizeof *g);
     if (!g)
         return NULL;
-    w->stubs = g;
+    w->opaque = g;
     pith_rtype *rt = pith_rtype_new(name, NULL, NULL);
     if (rt)
-        w->stubs[w->nstubs++] = rt;
+        w->opaque[w->nopaque++] = rt;
     return rt;
 }
 
@@ -217,7 +217,7 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
                     kind = K_FIELDS;
                 if (!strcmp(ex.name, "io-error"))
                     kind = K_IO_ERROR;
-                pith_rtype *rt = kind >= 0 ? w->rt[kind] : stub_type(w, ex.name);
+                pith_rtype *rt = kind >= 0 ? w->rt[kind] : opaque_type(w, ex.name);
                 if (!rt || pith_clinker_define_resource(s->linker, im.name, ex.name, rt, &e)) {
                     snprintf(err, errcap, "%s: %s", s->func->name, rt ? e.message : "out of memory");
                     return -1;

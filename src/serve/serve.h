@@ -320,8 +320,8 @@ struct sv_worker {
     uint32_t id;
     pthread_t thread;
     pith_rtype *rt[K_COUNT];
-    pith_rtype **stubs;         /* resource types of interfaces not provided */
-    size_t nstubs;
+    pith_rtype **opaque;         /* resource types of interfaces not provided */
+    size_t nopaque;
     void *dtor_envs;            /* pool.c: (worker, kind) pairs the resource dtors get */
     sv_objs objs;
     sv_exchange *x;             /* the current exchange, NULL between requests */
