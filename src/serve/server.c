@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -49,6 +50,7 @@ static const http_parser_settings *settings(void);
 static void conn_process(sv_conn *c);
 static void conn_close(sv_conn *c);
 static void conn_reset_exchange(sv_conn *c);
+static const char *http_date(sv_worker *w);
 
 /* ---------------------------------------------------------------- small helpers */
 
@@ -188,8 +190,8 @@ static void simple_response(sv_conn *c, int status, const char *ctype, const cha
 {
     char head[512];
     int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %zu\r\n%s%s\r\n",
-                     status, reason(status), ctype, blen, extra ? extra : "",
+                     "HTTP/1.1 %d %s\r\ndate: %s\r\ncontent-type: %s\r\ncontent-length: %zu\r\n%s%s\r\n",
+                     status, reason(status), http_date(c->w), ctype, blen, extra ? extra : "",
                      c->keep_alive ? "" : "connection: close\r\n");
     sv_buf_put(&c->out, head, (size_t)n);
     if (!c->x.head)
@@ -212,6 +214,11 @@ static void start_response(sv_conn *c, bool final, size_t total)
         sv_buf_put(&c->out, ": ", 2);
         sv_buf_put(&c->out, f->val, f->vlen);
         sv_buf_put(&c->out, "\r\n", 2);
+    }
+    /* RFC 9110 6.6.1: an origin server with a clock sends Date, unless the guest did */
+    if (!sv_fields_find(&x->resp_headers, "date")) {
+        n = snprintf(line, sizeof line, "date: %s\r\n", http_date(c->w));
+        sv_buf_put(&c->out, line, (size_t)n);
     }
     bool no_body = x->status == 204 || x->status == 304 || (x->status >= 100 && x->status < 200);
     if (x->resp_len >= 0 || no_body) {
@@ -956,7 +963,26 @@ typedef struct sv_wloop {
     uv_tcp_t admin;
     uv_async_t wake;
     bool has_admin;
+    time_t date_sec;            /* the second date_text was made for */
+    char date_text[64];         /* IMF-fixdate, remade at most once a second */
 } sv_wloop;
+
+static const char *http_date(sv_worker *w)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    sv_wloop *l = w->loop;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now != l->date_sec && gmtime_r(&now, &tm)) {
+        snprintf(l->date_text, sizeof l->date_text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        l->date_sec = now;
+    }
+    return l->date_text;
+}
 
 static void close_walk(uv_handle_t *h, void *arg)
 {
