@@ -81,12 +81,16 @@ export const incomingHandler = {
       const ua = request.headers().get('x-name');
       text = `hello from js: ${method} ${path}` + (ua.length ? ` ${new TextDecoder().decode(ua[0])}` : '');
     }
-    const status = path.startsWith('/teapot') ? 418 : 200;
+    const status = path.startsWith('/teapot') ? 418 : path.startsWith('/missing') ? 404 : 200;
     response.setStatusCode(status);
     const ob = response.body();
     ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
     const out = ob.write();
-    out.blockingWriteAndFlush(new TextEncoder().encode(text));
+    // blocking-write-and-flush takes at most 4096 bytes a call (wasi:io/streams); jco and
+    // wasmtime trap on more
+    const bytes = new TextEncoder().encode(text);
+    for (let o = 0; o < bytes.length; o += 4096)
+      out.blockingWriteAndFlush(bytes.subarray(o, o + 4096));
     out[Symbol.dispose]();
     OutgoingBody.finish(ob, undefined);
   }
