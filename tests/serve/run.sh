@@ -177,25 +177,7 @@ check "looping start function: startup fails, does not hang" \
     "$(printf 'pith serve: app: all fuel consumed\nrc=1')"
 
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
-    B=$JCO_DIR/node_modules/@bytecodealliance/jco/lib/wit/builtin
-    mkdir -p "$OUT/wit/deps/http" "$OUT/wit/deps/io" "$OUT/wit/deps/clocks"
-    cp "$HERE/js/wit/world.wit" "$OUT/wit/"
-    cp "$B/0.2.10/wasi-io/package.wit" "$OUT/wit/deps/io/"
-    cp "$B/0.2.10/wasi-clocks/package.wit" "$OUT/wit/deps/clocks/"
-    # componentize-js implements wasi:http@0.2.10: the 0.2.12 interfaces, renumbered, no worlds
-    sed 's/0\.2\.12/0.2.10/g' "$B/0.2.12/wasi-http/package.wit" | python3 -c '
-import re, sys
-lines = sys.stdin.read().split("\n"); out = []; i = 0
-while i < len(lines):
-    if re.match(r"^\s*world\s+\S+\s*\{", lines[i]):
-        while out and out[-1].strip().startswith("@"): out.pop()
-        d = lines[i].count("{") - lines[i].count("}"); i += 1
-        while d > 0: d += lines[i].count("{") - lines[i].count("}"); i += 1
-        continue
-    out.append(lines[i]); i += 1
-print("\n".join(out))' >"$OUT/wit/deps/http/package.wit"
-    (cd "$JCO_DIR" && node_modules/.bin/jco componentize "$HERE/js/handler.js" --wit "$OUT/wit" \
-        --world-name handler -o "$OUT/js.wasm" >/dev/null 2>&1) || echo "FAIL: componentize"
+    bash "$HERE/build_js.sh" "$OUT/js.wasm" || echo "FAIL: componentize"
     "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 1000 --max-body 4096 --quiet >/dev/null 2>"$OUT/err3" &
     SPID=$!; PIDS+=($SPID)
     wait_port $P
@@ -247,6 +229,20 @@ print("\n".join(out))' >"$OUT/wit/deps/http/package.wit"
         "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
     kill -TERM $SPID; wait $SPID; rc=$?
     check "outbound: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err5")" "0 0"
+fi
+
+# the same requests under `jco serve`: status, body and headers must match (jco_compare.sh)
+cmp_out=$(PITH_SERVE_JS_WASM=$OUT/js.wasm bash "$HERE/jco_compare.sh" "$PITH" 2>&1)
+cmp_rc=$?
+printf '%s\n' "$cmp_out" | grep -E '^(FAIL|skip)'
+if [ $cmp_rc = 77 ]; then
+    echo "jco comparison skipped"
+elif cmp_line=$(printf '%s\n' "$cmp_out" | grep -E '^jco-compare: [0-9]+ passed, [0-9]+ failed$'); then
+    read -r cp cf <<<"$(echo "$cmp_line" | sed -E 's/^jco-compare: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')"
+    pass=$((pass + cp)) fail=$((fail + cf))
+    [ $cmp_rc = 0 ] || [ "$cf" -gt 0 ] || fail=$((fail + 1))
+else
+    fail=$((fail + 1)); echo "FAIL jco comparison: no summary"; printf '%s\n' "$cmp_out" | tail -5
 fi
 
 echo "$pass passed, $fail failed"
