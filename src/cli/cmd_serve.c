@@ -20,6 +20,9 @@ static const char usage[] =
     "  --allow-outbound HOST[:PORT]  let the guest make requests there (repeatable)\n"
     "  --log                      one JSON line per request on stdout\n"
     "  --quiet                    no start-up banner\n"
+    "  --seccomp / --no-seccomp   confine worker threads to the system calls serving needs\n"
+    "                             (others fail with EPERM and a log line); by default on\n"
+    "                             where the kernel supports it\n"
     "signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the component(s).\n";
 
 static bool push(char ***v, size_t *n, const char *s)
@@ -65,7 +68,8 @@ int cmd_serve(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = strcmp(a, "--log") && strcmp(a, "--quiet");
+        bool takes = strcmp(a, "--log") && strcmp(a, "--quiet") && strcmp(a, "--seccomp") &&
+                     strcmp(a, "--no-seccomp");
         if (takes && !v) {
             cli_usage("serve", "%s needs a value", a);
             goto out;
@@ -85,6 +89,8 @@ int cmd_serve(int argc, char **argv)
             cfg.log_requests = true;
         } else if (!strcmp(a, "--quiet")) {
             cfg.quiet = true;
+        } else if (!strcmp(a, "--seccomp") || !strcmp(a, "--no-seccomp")) {
+            cfg.seccomp = a[2] == 's' ? SV_SECCOMP_ON : SV_SECCOMP_OFF;
         } else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-memory-mb") ||
                    !strcmp(a, "--max-body") || !strcmp(a, "--max-concurrent") ||
                    !strcmp(a, "--env") || !strcmp(a, "--allow-outbound")) {
@@ -109,6 +115,16 @@ int cmd_serve(int argc, char **argv)
     }
     if (!cfg.addr)
         cfg.addr = strdup("127.0.0.1:8080");
+    if (cfg.seccomp != SV_SECCOMP_OFF && !sv_seccomp_probe(err, sizeof err)) {
+        if (cfg.seccomp == SV_SECCOMP_ON) {
+            cli_error("%s", err);
+            rc = CLI_EXIT_ERROR;
+            goto out;
+        }
+        if (!cfg.quiet)
+            fprintf(stderr, "pith serve: warning: %s; worker threads run unconfined\n", err);
+        cfg.seccomp = SV_SECCOMP_OFF;
+    }
     rc = sv_server_run(&cfg) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 out:
     sv_config_free(&cfg);

@@ -4,7 +4,7 @@
  *
  *   addr: 127.0.0.1:8080          admin: 127.0.0.1:9090        workers: 0 (one per core)
  *   header_timeout_ms: 10000      idle_timeout_ms: 30000       drain_timeout_ms: 10000
- *   max_header_bytes: 16384       log: true
+ *   max_header_bytes: 16384       log: true                    seccomp: auto | on | off
  *   functions:
  *     - name: hello               route: /hello (path prefix)  component: hello.wasm
  *       timeout_ms: 5000          max_memory_mb: 64            max_body_bytes: 1048576
@@ -26,6 +26,7 @@ void sv_config_init(sv_config *cfg)
     cfg->idle_timeout_ms = 30000;
     cfg->drain_timeout_ms = 10000;
     cfg->max_header_bytes = 16384;
+    cfg->seccomp = SV_SECCOMP_AUTO;
 }
 
 void sv_func_free(sv_func *f)
@@ -326,6 +327,18 @@ int sv_config_load(sv_config *cfg, const char *path, char *err, size_t errcap)
         } else if (!strcmp(k, "log")) {
             const char *s = scalar(&y, v);
             cfg->log_requests = s && (!strcmp(s, "true") || !strcmp(s, "yes"));
+        } else if (!strcmp(k, "seccomp")) {
+            const char *s = scalar(&y, v);
+            if (s && (!strcmp(s, "on") || !strcmp(s, "true") || !strcmp(s, "yes")))
+                cfg->seccomp = SV_SECCOMP_ON;
+            else if (s && (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no")))
+                cfg->seccomp = SV_SECCOMP_OFF;
+            else if (s && !strcmp(s, "auto"))
+                cfg->seccomp = SV_SECCOMP_AUTO;
+            else {
+                snprintf(err, errcap, "seccomp: expected auto, on or off");
+                goto out;
+            }
         } else if (!strcmp(k, "functions")) {
             if (v->type != YAML_SEQUENCE_NODE) {
                 snprintf(err, errcap, "functions: expected a list");

@@ -49,9 +49,16 @@ typedef struct sv_config {
     size_t max_header_bytes;    /* request line + headers; 431 beyond */
     bool log_requests;          /* JSON line per request on stdout */
     bool quiet;
+    int seccomp;                /* SV_SECCOMP_*: worker threads' system call filter */
     sv_func *funcs;
     size_t nfuncs;
 } sv_config;
+
+enum {
+    SV_SECCOMP_OFF,
+    SV_SECCOMP_AUTO,            /* on where the kernel takes the filter, else a warning */
+    SV_SECCOMP_ON,              /* on, or the server does not start */
+};
 
 /* config.c */
 /* Reads a YAML manifest (see docs in config.c) into cfg's functions and server settings. */
@@ -341,6 +348,15 @@ struct sv_worker {
     void *loop;                 /* server.c's per-worker loop state */
     void *admin_listener;       /* worker 0 also serves the admin address */
 };
+
+/* seccomp.c */
+/* Confines the calling thread to the system calls a worker needs (others: EPERM + a log line). */
+bool sv_seccomp_confine(char *err, size_t cap);
+/* Loads the filter in a throwaway thread: does this kernel take it? */
+bool sv_seccomp_probe(char *err, size_t cap);
+/* At worker start: confines the worker unless the config says off; false if that failed
+ * (the server is then told to stop, and the worker must not serve). */
+bool sv_seccomp_worker(sv_worker *w);
 
 /* pool.c */
 int sv_pool_prepare(sv_worker *w, char *err, size_t errcap);    /* slots for the app */

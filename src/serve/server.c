@@ -1020,6 +1020,7 @@ static void *worker_main(void *arg)
 {
     sv_worker *w = arg;
     sv_wloop *l = w->loop;
+    if (!sv_seccomp_worker(w)) return NULL;
     uv_run(&l->loop, UV_RUN_DEFAULT);
     return NULL;
 }
