@@ -202,8 +202,17 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' $SP &
     PIDS+=($!)
     wait_port $HP
+    # a host name the system resolver maps to 127.0.0.1 (libcurl answers "localhost" itself):
+    # the lookup runs on libcurl's resolver thread, inside the worker's seccomp filter
+    HOSTNAME_LO=$(python3 -c '
+import socket
+for n in (socket.gethostname(), "localhost.localdomain", "localhost4"):
+    try:
+        if socket.gethostbyname(n) == "127.0.0.1": print(n); break
+    except OSError: pass')
     "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 3000 --allow-outbound 127.0.0.1:$HP \
-        --allow-outbound 127.0.0.1:$SP --allow-outbound 127.0.0.1:$NP --admin 127.0.0.1:$A --quiet >/dev/null 2>"$OUT/err5" &
+        --allow-outbound 127.0.0.1:$SP --allow-outbound 127.0.0.1:$NP --admin 127.0.0.1:$A \
+        ${HOSTNAME_LO:+--allow-outbound $HOSTNAME_LO:$HP} --quiet >/dev/null 2>"$OUT/err5" &
     SPID=$!; PIDS+=($SPID)
     wait_port $P
     check "outbound: allowed host, body returned" \
@@ -212,6 +221,12 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
         "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /nope' http://127.0.0.1:$P/fetch | head -c3)" "404"
     check "outbound: 1 MiB body (transfer paused and resumed)" \
         "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /big.txt' http://127.0.0.1:$P/fetch | wc -c)" "$((1048576 + 4))"
+    if [ -n "$HOSTNAME_LO" ]; then
+        check "outbound: by host name ($HOSTNAME_LO, resolver thread)" \
+            "$(curl -s -H "x-target: $HOSTNAME_LO:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
+    else
+        echo "note: no host name resolves to 127.0.0.1; outbound by name not tested"
+    fi
     check "outbound: connection refused" \
         "$(curl -s -H "x-target: 127.0.0.1:$NP" http://127.0.0.1:$P/fetch)" "error: connection-refused"
     check "outbound: other port denied" \
@@ -229,6 +244,42 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
         "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
     kill -TERM $SPID; wait $SPID; rc=$?
     check "outbound: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err5")" "0 0"
+fi
+
+# seccomp: on by default where the kernel takes it, for the worker threads only (the main
+# thread and the watchdog stay unconfined); --no-seccomp turns it off. Refusals themselves
+# are tested in tests/unit/serve/test_seccomp.c.
+if grep -q '^Seccomp:' /proc/self/status; then
+    confined() { # SERVER-PID -> "confined/threads"
+        local c=0 n=0 t
+        for t in /proc/$1/task/*; do
+            n=$((n + 1)); grep -q '^Seccomp:[[:space:]]*2' "$t/status" && c=$((c + 1))
+        done
+        echo "$c/$n"
+    }
+    "$PITH" serve "$OUT/hello.wasm" --addr 127.0.0.1:$P --workers 3 --quiet >/dev/null 2>"$OUT/err6" &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    check "seccomp: by default, the 3 workers of 5 threads confined" "$(confined $SPID)" "3/5"
+    check "seccomp: confined workers serve" "$(curl -s http://127.0.0.1:$P/)" "hello"
+    kill -TERM $SPID; wait $SPID
+    "$PITH" serve "$OUT/hello.wasm" --addr 127.0.0.1:$P --workers 3 --no-seccomp --quiet >/dev/null 2>&1 &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    check "seccomp: --no-seccomp confines nothing" "$(confined $SPID)" "0/5"
+    kill -TERM $SPID; wait $SPID
+    printf 'addr: 127.0.0.1:%s\nworkers: 2\nseccomp: off\nfunctions:\n  - {name: h, route: /, component: hello.wasm}\n' $P >"$OUT/sc.yaml"
+    "$PITH" serve "$OUT/sc.yaml" --quiet >/dev/null 2>&1 &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    check "seccomp: manifest 'seccomp: off'" "$(confined $SPID)" "0/4"
+    kill -TERM $SPID; wait $SPID
+    sed -i 's/^seccomp: off$/seccomp: maybe/' "$OUT/sc.yaml"
+    contains "seccomp: manifest value checked" "$("$PITH" serve "$OUT/sc.yaml" 2>&1)" "seccomp: expected auto, on or off"
+    check "seccomp: no call refused in any server above" \
+        "$(cat "$OUT"/err* | grep -c '"security":"seccomp"')" "0"
+else
+    echo "note: no Seccomp field in /proc/self/status; the seccomp checks are skipped"
 fi
 
 # the same requests under `jco serve`: status, body and headers must match (jco_compare.sh)
