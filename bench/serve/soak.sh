@@ -60,6 +60,7 @@ T0=$(date +%s)
 sample() { local r; r=$(rss); [ -n "$r" ] && echo "$(( $(date +%s) - T0 )) $r" >>"$OUT/rss" &&
     printf 'RSS t=%4ds %8d KiB\n' "$(( $(date +%s) - T0 ))" "$r"; }
 echo "soak: ${DUR}s, $CONNS connections, RSS baseline after ${WARMUP}s, a sample every ${EVERY}s"
+echo "seccomp: $(grep -l '^Seccomp:[[:space:]]*2' /proc/$SPID/task/*/status 2>/dev/null | wc -l) of $(ls /proc/$SPID/task | wc -l) threads confined"
 sample
 (
     sleep "$WARMUP"
@@ -97,5 +98,6 @@ echo "verdict: RSS after warm-up ${first:-?} KiB, last ${last:-?} KiB ($(pct "${
     [ "$max" -le $((first + first / 10)) ] || { echo "FAIL: RSS grew more than 10 %"; fail=1; }
 [ "$rc" = 0 ] || { echo "FAIL: exit status $rc"; fail=1; }
 grep -q -E 'Sanitizer|runtime error' "$OUT/err" && { echo "FAIL: sanitizer report"; fail=1; }
+grep -q '"security":"seccomp"' "$OUT/err" && { echo "FAIL: the seccomp filter refused a call:"; grep '"security":"seccomp"' "$OUT/err" | head -3; fail=1; }
 [ $fail = 0 ] && echo "PASS: every non-trapping, non-timed-out request answered 200 hello; server alive; RSS flat within 10 %"
 exit $fail
