@@ -4,7 +4,8 @@
 # size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain, deadlines racing instance
 # teardown (PITH_SERVE_STRESS requests, default 1500); with PITH_SERVE_JS=1 also a
 # componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap,
-# and outgoing requests to local test servers (allowed, denied, refused, first-byte timeout).
+# and outgoing requests to local test servers (allowed, denied, refused, first-byte timeout);
+# which threads seccomp confines; then the same requests to pith and `jco serve` (jco_compare.sh).
 # usage: tests/serve/run.sh [PITH]  -> "N passed, N failed"; exit 77 when tools are missing.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
