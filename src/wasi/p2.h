@@ -1,12 +1,15 @@
 /* p2.h: internal contract of the WASI 0.2 host (p2_*.c): the per-context object table behind
- * every host resource (streams, pollables, descriptors, sockets), value builders, and the
- * tables of host functions each interface file contributes to the component linker. */
+ * every host resource (streams, pollables, descriptors, sockets), streams and pollables whose
+ * behaviour an embedder supplies (serve's HTTP bodies), value builders, and the tables of host
+ * functions each interface file contributes to the component linker. */
 #ifndef PITH_WASI_P2_H
 #define PITH_WASI_P2_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "pith/component.h"
 #include "wasi/wasi_int.h"
@@ -29,8 +32,65 @@ enum p2_src {
     SRC_STDIO,      /* the context's stdio entry `which` (host fd, memory buffer or null) */
     SRC_FILE,       /* a file at `off` (output: or its end when `append`) */
     SRC_SOCK,       /* a connected socket (non-blocking) */
-    SRC_EMPTY       /* reads end-of-file at once */
+    SRC_EMPTY,      /* reads end-of-file at once */
+    SRC_HOST        /* the embedder's callbacks (p2_host) */
 };
+
+/* Readiness of a pollable's source: ready now, or wait for fd/events, a deadline, or (host)
+ * something only the embedder's poll hook waits on. */
+typedef struct p2_wait {
+    bool ready;
+    bool host;
+    int fd;                 /* -1: none */
+    short events;
+    uint64_t deadline;      /* UINT64_MAX: none */
+} p2_wait;
+
+/* Why a stream operation failed: a host errno (0: EIO), and for streams of the embedder its
+ * own error code (0: none; serve keeps wasi:http error-codes here) and message (NULL:
+ * strerror). Both are copied into the io/error object. */
+typedef struct p2_fail {
+    int e;
+    uint32_t code;
+    const char *msg;
+} p2_fail;
+
+/* What the embedder's callbacks return besides byte counts. */
+enum { P2_HOST_CLOSED = -1, P2_HOST_FAILED = -2 };
+
+/* The behaviour of an embedder's stream or pollable. Every callback gets the object's ctx and
+ * tag; none blocks (p2 does the waiting, through wait() and the poll hook). A kind leaves the
+ * callbacks it has no use for NULL. */
+typedef struct p2_host_ops {
+    /* input: up to max bytes into buf: the count (0: none yet), P2_HOST_CLOSED at the end, or
+     * P2_HOST_FAILED with *f filled */
+    long (*read)(void *ctx, uint64_t tag, uint8_t *buf, size_t max, p2_fail *f);
+    /* output: bytes the next write may take (0: wait for readiness), or CLOSED / FAILED */
+    int64_t (*permit)(void *ctx, uint64_t tag, p2_fail *f);
+    /* output: takes all n bytes (n is within the permit): 0, or CLOSED / FAILED */
+    long (*write)(void *ctx, uint64_t tag, const uint8_t *p, size_t n, p2_fail *f);
+    /* output: starts sending what was written (`blocking`: the embedder may also finish it
+     * itself); until it is sent, permit is 0. 0, or CLOSED / FAILED */
+    long (*flush)(void *ctx, uint64_t tag, bool blocking, p2_fail *f);
+    /* readiness: bytes or the end to read, a non-zero permit, or the pollable's event */
+    void (*wait)(void *ctx, uint64_t tag, p2_wait *w);
+    /* the object is gone (dropped, or the state reset) */
+    void (*release)(void *ctx, uint64_t tag);
+} p2_host_ops;
+
+typedef struct p2_host {
+    const p2_host_ops *ops;
+    void *ctx;
+    uint64_t tag;
+} p2_host;
+
+/* What an embedder plugs into a state: how to wait (ppoll(2)'s contract, and whatever its own
+ * objects wait on: their p2_wait says `host`), and stdio streams of its own. */
+typedef struct p2_hooks {
+    void *ctx;
+    int (*poll)(void *ctx, struct pollfd *fds, uint32_t n, const struct timespec *timeout);
+    const p2_host_ops *stdio[3];    /* NULL: the context's stdio entry */
+} p2_hooks;
 
 #define P2_OUT_CAP 65536u           /* bytes an output stream buffers (check-write permit) */
 #define P2_READ_MAX (1u << 20)      /* most bytes one read returns */
@@ -40,6 +100,7 @@ typedef struct p2_instream {
     bool closed;
     p2_fd *fd;
     uint64_t off;
+    p2_host host;           /* SRC_HOST */
 } p2_instream;
 
 typedef struct p2_outstream {
@@ -50,14 +111,16 @@ typedef struct p2_outstream {
     uint64_t off;
     uint8_t *buf;           /* SRC_SOCK: bytes accepted but not yet sent */
     size_t len;
+    p2_host host;           /* SRC_HOST */
 } p2_outstream;
 
 /* What a pollable waits for. */
-enum p2_psrc { PS_READY, PS_TIMER, PS_PARENT };
+enum p2_psrc { PS_READY, PS_TIMER, PS_PARENT, PS_HOST };
 
 typedef struct p2_pollable {
     uint8_t src;
     uint64_t deadline;      /* PS_TIMER: monotonic ns */
+    p2_host host;           /* PS_HOST */
 } p2_pollable;
 
 typedef struct p2_descriptor {
@@ -118,7 +181,11 @@ typedef struct p2_obj {
     uint32_t parent;        /* rep of the resource this is a child of (0: none) */
     uint32_t children;      /* live children; dropping the object with children traps */
     union {
-        int err;            /* R_ERROR: host errno */
+        struct {            /* R_ERROR: host errno, the embedder's code and message */
+            int err;
+            uint32_t err_code;
+            char *err_msg;
+        };
         p2_pollable poll;
         p2_instream in;
         p2_outstream out;
@@ -142,12 +209,20 @@ struct p2_state {
     uint32_t live;          /* objects in use (tests check it returns to 0) */
     uint64_t seed[2];       /* insecure-seed: fixed per context */
     bool seeded;
+    p2_hooks hooks;
+    uint64_t deadline;      /* monotonic ns beyond which blocking calls trap (UINT64_MAX) */
+    bool timed_out;         /* a blocking call trapped at the deadline */
 };
 typedef struct p2_state p2_state;
 
 /* ---- objects (p2_link.c) ---- */
 p2_state *p2_state_new(pith_wasi_ctx *ctx);
 void p2_state_free(p2_state *st);
+/* Frees every object (host callbacks see release), as for a fresh instance: a server reuses
+ * one state per function for request after request. Clears the seed and the deadline. */
+void p2_state_reset(p2_state *st);
+/* The resource type of WIT resource `name` ("pollable", "input-stream", ...), or NULL. */
+pith_rtype *p2_rtype(p2_state *st, const char *name);
 /* A new zeroed object of kind `res`, child of `parent` (0: none); its rep in *rep. */
 p2_obj *p2_obj_new(p2_state *st, uint8_t res, uint32_t parent, uint32_t *rep);
 /* The live object `rep` if it has kind `res`, else NULL. */
@@ -203,26 +278,26 @@ bool p2_list_bytes(const pith_cval *v, uint8_t **out, size_t *n);
 bool p2_datetime(pith_cval *v, uint64_t sec, uint32_t nsec);
 
 /* ---- streams and errors (p2_io.c) ---- */
-/* An io/error object for host errno `e`, as an own handle value. */
-bool p2_error_val(p2_state *st, int e, pith_cval *out);
-/* r = err(stream-error): last-operation-failed(error for e) when e != 0, else closed. */
-bool p2_stream_err(p2_state *st, pith_cval *r, int e);
+/* An io/error object for a failure, as an own handle value. */
+bool p2_error_val(p2_state *st, const p2_fail *f, pith_cval *out);
+/* r = err(stream-error): last-operation-failed(error for f) when f, else closed. */
+bool p2_stream_err(p2_state *st, pith_cval *r, const p2_fail *f);
 /* New streams. */
 uint32_t p2_instream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, uint64_t off);
 uint32_t p2_outstream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, uint64_t off,
                           bool append);
-/* Readiness of a pollable's source: ready now, or wait for fd/events, or a deadline. */
-typedef struct p2_wait {
-    bool ready;
-    int fd;                 /* -1: none */
-    short events;
-    uint64_t deadline;      /* UINT64_MAX: none */
-} p2_wait;
+/* Streams and pollables of the embedder (release is called when they go, also on OOM here).
+ * 0 on OOM. */
+uint32_t p2_host_instream_new(p2_state *st, const p2_host *h);
+uint32_t p2_host_outstream_new(p2_state *st, const p2_host *h);
+uint32_t p2_host_pollable_new(p2_state *st, const p2_host *h);
 void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w);
 /* A pollable child of `parent` (0 with src PS_READY/PS_TIMER). 0 on OOM. */
 uint32_t p2_pollable_new(p2_state *st, uint32_t parent, uint8_t src, uint64_t deadline);
-/* Blocks until the object `rep` (a stream/socket/pollable parent) is ready. */
-void p2_block_on(p2_state *st, uint32_t rep);
+/* Blocks until the object `rep` (a stream/socket/pollable parent) is ready; false when the
+ * state's deadline came first (the caller traps with p2_deadline_trap). */
+bool p2_block_on(p2_state *st, uint32_t rep);
+pith_status p2_deadline_trap(pith_ccall *call, p2_state *st);
 uint64_t p2_now_ns(void);
 
 /* Destructor behaviour per kind (p2_link.c calls it): fills err for a refused drop. */

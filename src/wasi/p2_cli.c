@@ -1,5 +1,6 @@
 /* p2_cli.c: wasi:cli (environment: arguments, variables, initial-cwd; exit and exit-with-code;
- * stdin/stdout/stderr streams over the context's stdio; terminal-* handles only for ttys). */
+ * stdin/stdout/stderr streams over the context's stdio or the embedder's; terminal-* handles
+ * only for ttys). */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -65,32 +66,32 @@ static pith_status exit_with_code(P2_ARGS)
     return pith_ccall_exit(call, (int)(a[0].of.u & 0xff));
 }
 
-static pith_status get_stdin(P2_ARGS)
+/* A stream over stdio `which`: the embedder's when it plugged one in, else the context's. */
+static pith_status get_stdio(pith_ccall *call, p2_state *st, uint8_t which, pith_cval *r)
 {
-    P2_BEGIN;
-    uint32_t rep = p2_instream_new(st, SRC_STDIO, 0, NULL, 0);
+    uint8_t res = which == 0 ? R_INSTREAM : R_OUTSTREAM;
+    uint32_t rep;
+    if (st->hooks.stdio[which]) {
+        p2_host h = { st->hooks.stdio[which], st->hooks.ctx, which };
+        rep = res == R_INSTREAM ? p2_host_instream_new(st, &h) : p2_host_outstream_new(st, &h);
+    } else {
+        rep = res == R_INSTREAM ? p2_instream_new(st, SRC_STDIO, 0, NULL, 0)
+                                : p2_outstream_new(st, SRC_STDIO, which, NULL, 0, false);
+    }
     if (!rep)
         return P2_OOM();
-    *r = p2_own(st, R_INSTREAM, rep);
+    *r = p2_own(st, res, rep);
     return PITH_OK;
 }
+static pith_status get_stdin(P2_ARGS) { P2_BEGIN; return get_stdio(call, st, 0, r); }
+static pith_status get_stdout(P2_ARGS) { P2_BEGIN; return get_stdio(call, st, 1, r); }
+static pith_status get_stderr(P2_ARGS) { P2_BEGIN; return get_stdio(call, st, 2, r); }
 
-static pith_status get_out(pith_ccall *call, p2_state *st, uint8_t which, pith_cval *r)
-{
-    uint32_t rep = p2_outstream_new(st, SRC_STDIO, which, NULL, 0, false);
-    if (!rep)
-        return P2_OOM();
-    *r = p2_own(st, R_OUTSTREAM, rep);
-    return PITH_OK;
-}
-static pith_status get_stdout(P2_ARGS) { P2_BEGIN; return get_out(call, st, 1, r); }
-static pith_status get_stderr(P2_ARGS) { P2_BEGIN; return get_out(call, st, 2, r); }
-
-/* some(terminal) when the guest's stdio `which` is a host terminal. */
+/* some(terminal) when the guest's stdio `which` is a host terminal (never the embedder's). */
 static pith_status terminal(pith_ccall *call, p2_state *st, uint8_t which, pith_cval *r)
 {
     wasi_fd *f = which < st->ctx->nfds ? &st->ctx->fds[which] : NULL;
-    bool tty = f && f->kind == WFD_HOST && isatty(f->host);
+    bool tty = !st->hooks.stdio[which] && f && f->kind == WFD_HOST && isatty(f->host);
     if (!pith_cval_case(r, PITH_CV_OPTION, tty ? 1 : 0, tty))
         return P2_OOM();
     if (tty) {

@@ -1,6 +1,7 @@
-/* p2_io.c: wasi:io (error, poll, streams): input and output streams over stdio, files and
- * sockets with the spec's non-blocking / blocking / check-write / flush / splice rules, and
- * poll over many pollables (poll(2) on the fds behind them, deadlines from the monotonic clock). */
+/* p2_io.c: wasi:io (error, poll, streams): input and output streams over stdio, files, sockets
+ * and the embedder's callbacks with the spec's non-blocking / blocking / check-write / flush /
+ * splice rules, and poll over many pollables (poll(2) on the fds behind them, or the embedder's
+ * poll hook; deadlines from the monotonic clock; the state's deadline ends any blocking call). */
 #define _GNU_SOURCE     /* ppoll, accept4, EAI_NODATA */
 #include <errno.h>
 #include <poll.h>
@@ -38,23 +39,30 @@ static void wait_fd(int fd, short events)
 
 /* ---------------------------------------------------------------- errors */
 
-bool p2_error_val(p2_state *st, int e, pith_cval *out)
+bool p2_error_val(p2_state *st, const p2_fail *f, pith_cval *out)
 {
+    char *msg = NULL;
+    if (f->msg && !(msg = strdup(f->msg)))
+        return false;
     uint32_t rep;
     p2_obj *o = p2_obj_new(st, R_ERROR, 0, &rep);
-    if (!o)
+    if (!o) {
+        free(msg);
         return false;
-    o->u.err = e ? e : EIO;
+    }
+    o->u.err = f->e ? f->e : EIO;
+    o->u.err_code = f->code;
+    o->u.err_msg = msg;
     *out = p2_own(st, R_ERROR, rep);
     return true;
 }
 
-bool p2_stream_err(p2_state *st, pith_cval *r, int e)
+bool p2_stream_err(p2_state *st, pith_cval *r, const p2_fail *f)
 {
     pith_cval se;
-    if (!pith_cval_case(&se, PITH_CV_VARIANT, e ? 0 : 1, e != 0))
+    if (!pith_cval_case(&se, PITH_CV_VARIANT, f ? 0 : 1, f != NULL))
         return false;
-    if (e && !p2_error_val(st, e, se.of.var.payload)) {
+    if (f && !p2_error_val(st, f, se.of.var.payload)) {
         pith_cval_drop(&se);
         return false;
     }
@@ -65,15 +73,56 @@ bool p2_stream_err(p2_state *st, pith_cval *r, int e)
     return true;
 }
 
+/* The stream error for host errno e (0: closed). */
+static bool stream_errno(p2_state *st, pith_cval *r, int e)
+{
+    p2_fail f = { .e = e };
+    return p2_stream_err(st, r, e ? &f : NULL);
+}
+
+pith_status p2_deadline_trap(pith_ccall *call, p2_state *st)
+{
+    st->timed_out = true;
+    return pith_ccall_trap(call, "deadline exceeded while blocked");
+}
+
 static pith_status error_to_debug_string(P2_ARGS)
 {
     P2_BEGIN;
     p2_obj *o = p2_arg(st, &a[0], R_ERROR);
     if (!o)
         return pith_ccall_trap(call, "to-debug-string: unknown error resource");
-    const char *m = strerror(o->u.err);
+    const char *m = o->u.err_msg ? o->u.err_msg : strerror(o->u.err);
     return pith_cval_string(r, m, strlen(m)) ? PITH_OK : P2_OOM();
 }
+
+/* ---------------------------------------------------------------- the embedder's objects */
+
+static uint32_t host_obj(p2_state *st, uint8_t res, const p2_host *h)
+{
+    uint32_t rep;
+    p2_obj *o = p2_obj_new(st, res, 0, &rep);
+    if (!o) {
+        if (h->ops->release)
+            h->ops->release(h->ctx, h->tag);
+        return 0;
+    }
+    if (res == R_INSTREAM) {
+        o->u.in.src = SRC_HOST;
+        o->u.in.host = *h;
+    } else if (res == R_OUTSTREAM) {
+        o->u.out.src = SRC_HOST;
+        o->u.out.host = *h;
+    } else {
+        o->u.poll.src = PS_HOST;
+        o->u.poll.host = *h;
+    }
+    return rep;
+}
+
+uint32_t p2_host_instream_new(p2_state *st, const p2_host *h) { return host_obj(st, R_INSTREAM, h); }
+uint32_t p2_host_outstream_new(p2_state *st, const p2_host *h) { return host_obj(st, R_OUTSTREAM, h); }
+uint32_t p2_host_pollable_new(p2_state *st, const p2_host *h) { return host_obj(st, R_POLLABLE, h); }
 
 /* ---------------------------------------------------------------- streams: reading */
 
@@ -90,32 +139,53 @@ uint32_t p2_instream_new(p2_state *st, uint8_t src, uint8_t which, p2_fd *fd, ui
     return rep;
 }
 
-enum { RD_CLOSED = -1, RD_ERROR = -2 };
+enum { RD_CLOSED = -1, RD_ERROR = -2, RD_TIMEOUT = -3 };
 
-/* Reads up to max bytes: the count (0 = none available now), RD_CLOSED at end of stream, or
- * RD_ERROR with *e. A blocking read waits for at least one byte. */
-static long in_read(p2_state *st, p2_instream *s, uint8_t *buf, size_t max, bool blocking,
-                    int *e)
+/* An embedder's stream: blocking waits (through poll) for at least one byte. */
+static long host_read(p2_state *st, uint32_t rep, p2_instream *s, uint8_t *buf, size_t max,
+                      bool blocking, p2_fail *f)
+{
+    const p2_host *h = &s->host;
+    for (;;) {
+        long n = h->ops->read(h->ctx, h->tag, buf, max, f);
+        if (n == P2_HOST_CLOSED || n == P2_HOST_FAILED) {
+            s->closed = true;
+            return n == P2_HOST_CLOSED ? RD_CLOSED : RD_ERROR;
+        }
+        if (n > 0 || !blocking || max == 0)
+            return n;
+        if (!p2_block_on(st, rep))
+            return RD_TIMEOUT;
+    }
+}
+
+/* Reads up to max bytes of the stream `rep`: the count (0 = none available now), RD_CLOSED at
+ * end of stream, RD_ERROR with *f, or RD_TIMEOUT (the state's deadline passed while blocked).
+ * A blocking read waits for at least one byte. */
+static long in_read(p2_state *st, uint32_t rep, p2_instream *s, uint8_t *buf, size_t max,
+                    bool blocking, p2_fail *f)
 {
     if (s->closed)
         return RD_CLOSED;
     int fd = -1;
     bool sock = false, positioned = false;
     switch (s->src) {
+    case SRC_HOST:
+        return host_read(st, rep, s, buf, max, blocking, f);
     case SRC_STDIO: {
-        wasi_fd *f = stdio_entry(st, s->which);
-        if (!f || f->kind == WFD_NULL)
+        wasi_fd *e = stdio_entry(st, s->which);
+        if (!e || e->kind == WFD_NULL)
             goto closed;
-        if (f->kind == WFD_MEM_IN) {
+        if (e->kind == WFD_MEM_IN) {
             wasi_membuf *b = &st->ctx->stdin_buf;
             if (b->pos >= b->len)
                 goto closed;
             struct iovec v = {buf, max};
             return wasi_membuf_readv(b, &v, 1);
         }
-        if (f->kind != WFD_HOST)
+        if (e->kind != WFD_HOST)
             goto closed;
-        fd = f->host;
+        fd = e->host;
         break;
     }
     case SRC_FILE: fd = s->fd->fd; positioned = true; break;
@@ -153,7 +223,7 @@ static long in_read(p2_state *st, p2_instream *s, uint8_t *buf, size_t max, bool
             wait_fd(fd, POLLIN);
             continue;
         }
-        *e = errno;
+        f->e = errno;
         s->closed = true;
         return RD_ERROR;
     }
@@ -174,11 +244,15 @@ static pith_status do_read(P2_ARGS, bool blocking, bool skip)
     uint8_t *buf = malloc(max ? max : 1);
     if (!buf)
         return P2_OOM();
-    int e = 0;
-    long n = in_read(st, &o->u.in, buf, max, blocking, &e);
+    p2_fail f = {0};
+    long n = in_read(st, a[0].of.handle.rep, &o->u.in, buf, max, blocking, &f);
     bool ok;
+    if (n == RD_TIMEOUT) {
+        free(buf);
+        return p2_deadline_trap(call, st);
+    }
     if (n < 0) {
-        ok = p2_stream_err(st, r, n == RD_ERROR ? e : 0);
+        ok = p2_stream_err(st, r, n == RD_ERROR ? &f : NULL);
     } else if (skip) {
         pith_cval v = pith_cval_u64((uint64_t)n);
         ok = p2_result(r, false, &v);
@@ -311,19 +385,29 @@ static bool out_failed(p2_state *st, p2_outstream *s, pith_cval *r, bool *ok)
         int e = s->err;
         s->err = 0;
         s->closed = true;
-        *ok = p2_stream_err(st, r, e);
+        *ok = stream_errno(st, r, e);
         return true;
     }
     if (s->closed) {
-        *ok = p2_stream_err(st, r, 0);
+        *ok = stream_errno(st, r, 0);
         return true;
     }
     return false;
 }
 
-/* Bytes the next write may take. */
-static uint64_t out_permit(p2_state *st, p2_outstream *s)
+/* A host callback's CLOSED / FAILED as the call's result; the stream is closed either way. */
+static pith_status host_failed(pith_ccall *call, p2_state *st, p2_outstream *s, int64_t k,
+                               const p2_fail *f, pith_cval *r)
 {
+    s->closed = true;
+    return p2_stream_err(st, r, k == P2_HOST_FAILED ? f : NULL) ? PITH_OK : P2_OOM();
+}
+
+/* Bytes the next write may take, or (SRC_HOST) a negative host result with *f. */
+static int64_t out_permit(p2_state *st, p2_outstream *s, p2_fail *f)
+{
+    if (s->src == SRC_HOST)
+        return s->host.ops->permit(s->host.ctx, s->host.tag, f);
     if (s->src != SRC_SOCK)
         return P2_OUT_CAP;
     out_pump(st, s, false);
@@ -332,16 +416,85 @@ static uint64_t out_permit(p2_state *st, p2_outstream *s)
     return P2_OUT_CAP - s->len;
 }
 
-/* Accepts bytes (p NULL: zeroes) under the permit rules; blocking also flushes. */
-static pith_status out_write(pith_ccall *call, p2_state *st, p2_outstream *s, const uint8_t *p,
-                             size_t n, bool blocking, pith_cval *r)
+/* An embedder's stream: waits (blocking) until its permit reaches n. The permit, a negative
+ * host result, or RD_TIMEOUT. */
+static int64_t host_permit(p2_state *st, uint32_t rep, p2_outstream *s, uint64_t n,
+                           bool blocking, p2_fail *f)
+{
+    for (;;) {
+        int64_t k = out_permit(st, s, f);
+        if (k < 0 || (uint64_t)k >= n || !blocking)
+            return k;
+        if (!p2_block_on(st, rep))
+            return RD_TIMEOUT;
+    }
+}
+
+/* Flushes an embedder's stream; blocking: until it is sent (its permit is non-zero again). */
+static pith_status host_flush(pith_ccall *call, p2_state *st, uint32_t rep, p2_outstream *s,
+                              bool blocking, pith_cval *r)
+{
+    p2_fail f = {0};
+    const p2_host *h = &s->host;
+    long k = h->ops->flush ? h->ops->flush(h->ctx, h->tag, blocking, &f) : 0;
+    if (k < 0)
+        return host_failed(call, st, s, k, &f, r);
+    if (blocking) {
+        int64_t p = host_permit(st, rep, s, 1, true, &f);
+        if (p == RD_TIMEOUT)
+            return p2_deadline_trap(call, st);
+        if (p < 0)
+            return host_failed(call, st, s, p, &f, r);
+    }
+    return p2_result(r, false, NULL) ? PITH_OK : P2_OOM();
+}
+
+/* An embedder's stream: the write rules of out_write below. */
+static pith_status host_write(pith_ccall *call, p2_state *st, uint32_t rep, p2_outstream *s,
+                              const uint8_t *p, size_t n, bool blocking, pith_cval *r)
+{
+    p2_fail f = {0};
+    int64_t k = host_permit(st, rep, s, n, blocking, &f);
+    if (k == RD_TIMEOUT)
+        return p2_deadline_trap(call, st);
+    if (k < 0)
+        return host_failed(call, st, s, k, &f, r);
+    if (n > (uint64_t)k)
+        return pith_ccall_trap(call, "write exceeds the check-write permit");
+    const p2_host *h = &s->host;
+    long w = 0;
+    if (p) {
+        w = h->ops->write(h->ctx, h->tag, p, n, &f);
+    } else {
+        uint8_t zeros[4096];
+        memset(zeros, 0, sizeof zeros);
+        for (size_t m; n && w >= 0; n -= m) {
+            m = n < sizeof zeros ? n : sizeof zeros;
+            w = h->ops->write(h->ctx, h->tag, zeros, m, &f);
+        }
+    }
+    if (w < 0)
+        return host_failed(call, st, s, w, &f, r);
+    if (blocking)
+        return host_flush(call, st, rep, s, true, r);
+    return p2_result(r, false, NULL) ? PITH_OK : P2_OOM();
+}
+
+/* Accepts bytes (p NULL: zeroes) for the stream `rep` under the permit rules; blocking also
+ * flushes. */
+static pith_status out_write(pith_ccall *call, p2_state *st, uint32_t rep, p2_outstream *s,
+                             const uint8_t *p, size_t n, bool blocking, pith_cval *r)
 {
     bool ok = true;
     if (out_failed(st, s, r, &ok))
         return ok ? PITH_OK : P2_OOM();
-    if (blocking ? n > 4096 : n > out_permit(st, s))
-        return pith_ccall_trap(call, blocking ? "blocking write of more than 4096 bytes"
-                                              : "write exceeds the check-write permit");
+    if (blocking && n > 4096)
+        return pith_ccall_trap(call, "blocking write of more than 4096 bytes");
+    if (s->src == SRC_HOST)
+        return host_write(call, st, rep, s, p, n, blocking, r);
+    p2_fail f = {0};
+    if (!blocking && n > (uint64_t)out_permit(st, s, &f))
+        return pith_ccall_trap(call, "write exceeds the check-write permit");
     if (s->err) {
         (void)out_failed(st, s, r, &ok);
         return ok ? PITH_OK : P2_OOM();
@@ -387,7 +540,11 @@ static pith_status out_check_write(P2_ARGS)
         out_pump(st, s, false);
     if (out_failed(st, s, r, &ok))
         return ok ? PITH_OK : P2_OOM();
-    pith_cval v = pith_cval_u64(out_permit(st, s));
+    p2_fail f = {0};
+    int64_t k = out_permit(st, s, &f);
+    if (k < 0)
+        return host_failed(call, st, s, k, &f, r);
+    pith_cval v = pith_cval_u64((uint64_t)k);
     return p2_result(r, false, &v) ? PITH_OK : P2_OOM();
 }
 
@@ -400,7 +557,8 @@ static pith_status out_write_fn(P2_ARGS, bool blocking)
     size_t n;
     if (!p2_list_bytes(&a[1], &b, &n))
         return P2_OOM();
-    pith_status s = out_write(call, st, &o->u.out, b ? b : (const uint8_t *)"", n, blocking, r);
+    pith_status s = out_write(call, st, a[0].of.handle.rep, &o->u.out,
+                              b ? b : (const uint8_t *)"", n, blocking, r);
     free(b);
     return s;
 }
@@ -415,7 +573,7 @@ static pith_status out_zeroes_fn(P2_ARGS, bool blocking)
     uint64_t n = a[1].of.u;
     if (n > P2_OUT_CAP)
         return pith_ccall_trap(call, "write-zeroes exceeds the check-write permit");
-    return out_write(call, st, &o->u.out, NULL, (size_t)n, blocking, r);
+    return out_write(call, st, a[0].of.handle.rep, &o->u.out, NULL, (size_t)n, blocking, r);
 }
 static pith_status out_zeroes_nb(P2_ARGS) { return out_zeroes_fn(call, env, a, na, r, nr, false); }
 static pith_status out_zeroes_b(P2_ARGS) { return out_zeroes_fn(call, env, a, na, r, nr, true); }
@@ -429,6 +587,8 @@ static pith_status out_flush_fn(P2_ARGS, bool blocking)
     bool ok = true;
     if (out_failed(st, s, r, &ok))
         return ok ? PITH_OK : P2_OOM();
+    if (s->src == SRC_HOST)
+        return host_flush(call, st, a[0].of.handle.rep, s, blocking, r);
     if (s->src == SRC_SOCK) {
         s->flushing = s->len > 0;
         out_pump(st, s, blocking);
@@ -445,34 +605,35 @@ static pith_status out_splice_fn(P2_ARGS, bool blocking)
     P2_BEGIN;
     p2_obj *o = out_arg(st, &a[0]);
     OUT_OR_TRAP(o);
-    uint32_t in_rep = a[1].of.handle.rep;
+    uint32_t out_rep = a[0].of.handle.rep, in_rep = a[1].of.handle.rep;
     p2_obj *in = p2_arg(st, &a[1], R_INSTREAM);
     if (!in)
         return pith_ccall_trap(call, "splice: unknown input-stream");
     p2_outstream *s = &o->u.out;
     bool ok = true;
-    if (blocking) {
-        p2_block_on(st, (uint32_t)a[0].of.handle.rep);
-        p2_block_on(st, in_rep);
-    }
+    if (blocking && (!p2_block_on(st, out_rep) || !p2_block_on(st, in_rep)))
+        return p2_deadline_trap(call, st);
     if (out_failed(st, s, r, &ok))
         return ok ? PITH_OK : P2_OOM();
-    uint64_t want = a[2].of.u, permit = out_permit(st, s);
-    if (want > permit)
-        want = permit;
+    p2_fail f = {0};
+    int64_t permit = out_permit(st, s, &f);
+    if (permit < 0)
+        return host_failed(call, st, s, permit, &f, r);
+    uint64_t want = a[2].of.u;
+    if (want > (uint64_t)permit)
+        want = (uint64_t)permit;
     size_t max = read_len(want);
     uint8_t *buf = malloc(max ? max : 1);
     if (!buf)
         return P2_OOM();
-    int e = 0;
-    long n = in_read(st, &in->u.in, buf, max, false, &e);
+    long n = in_read(st, in_rep, &in->u.in, buf, max, false, &f);
     if (n < 0) {
         free(buf);
-        return p2_stream_err(st, r, n == RD_ERROR ? e : 0) ? PITH_OK : P2_OOM();
+        return p2_stream_err(st, r, n == RD_ERROR ? &f : NULL) ? PITH_OK : P2_OOM();
     }
     pith_cval wr;
     memset(&wr, 0, sizeof wr);
-    pith_status ps = out_write(call, st, s, buf, (size_t)n, false, &wr);
+    pith_status ps = out_write(call, st, out_rep, s, buf, (size_t)n, false, &wr);
     free(buf);
     if (ps != PITH_OK)
         return ps;
@@ -514,9 +675,18 @@ static pith_status subscribe_fn(P2_ARGS, uint8_t res)
 static pith_status in_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_INSTREAM); }
 static pith_status out_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_OUTSTREAM); }
 
+static void host_wait(const p2_host *h, p2_wait *w)
+{
+    if (h->ops->wait)
+        h->ops->wait(h->ctx, h->tag, w);
+    else
+        w->ready = true;
+}
+
 void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
 {
     w->ready = false;
+    w->host = false;
     w->fd = -1;
     w->events = 0;
     w->deadline = UINT64_MAX;
@@ -531,6 +701,8 @@ void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
             w->deadline = o->u.poll.deadline;
         else if (o->u.poll.src == PS_PARENT && o->parent)
             p2_obj_wait(st, o->parent, w);
+        else if (o->u.poll.src == PS_HOST)
+            host_wait(&o->u.poll.host, w);
         else
             w->ready = true;
         return;
@@ -538,6 +710,8 @@ void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
         p2_instream *s = &o->u.in;
         if (s->closed || s->src == SRC_FILE || s->src == SRC_EMPTY) {
             w->ready = true;
+        } else if (s->src == SRC_HOST) {
+            host_wait(&s->host, w);
         } else if (s->src == SRC_SOCK) {
             w->fd = s->fd->fd;
             w->events = POLLIN;
@@ -554,6 +728,10 @@ void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
     }
     case R_OUTSTREAM: {
         p2_outstream *s = &o->u.out;
+        if (s->src == SRC_HOST && !s->closed) {
+            host_wait(&s->host, w);
+            return;
+        }
         if (s->src == SRC_SOCK && !s->closed) {
             out_pump(st, s, false);
             if (!s->err && (s->len == P2_OUT_CAP || (s->flushing && s->len))) {
@@ -598,14 +776,29 @@ void p2_obj_wait(p2_state *st, uint32_t rep, p2_wait *w)
     }
 }
 
-/* Polls a set of waits: marks ready[i]; waits when none is ready yet (block) and returns the
- * number ready. */
-static uint32_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *ready,
-                          bool block, struct pollfd *pfd, p2_wait *w)
+/* Waits as ppoll(2) would, through the embedder's hook when there is one. */
+static int wait_fds(p2_state *st, struct pollfd *pfd, uint32_t nfd, struct timespec *tp)
+{
+    if (st->hooks.poll)
+        return st->hooks.poll(st->hooks.ctx, pfd, nfd, tp);
+    if (nfd)
+        return ppoll(pfd, nfd, tp, NULL);
+    if (tp)
+        while (nanosleep(tp, tp) < 0 && errno == EINTR)
+            ;
+    return 0;
+}
+
+/* Looks at a set of pollables: marks ready[i]; with `block`, waits until one is ready. The
+ * number ready (0 when blocking: nothing can ever become ready), or -1 when the state's
+ * deadline passed first. */
+static int64_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *ready,
+                         bool block, struct pollfd *pfd, p2_wait *w)
 {
     for (;;) {
         uint64_t now = p2_now_ns(), next = UINT64_MAX;
         uint32_t count = 0, nfd = 0;
+        bool host = false;
         for (uint32_t i = 0; i < n; i++) {
             p2_obj_wait(st, reps[i], &w[i]);
             ready[i] = w[i].ready || w[i].deadline <= now;
@@ -613,6 +806,7 @@ static uint32_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *
                 count++;
             if (w[i].deadline < next)
                 next = w[i].deadline;
+            host |= !ready[i] && w[i].host;
             if (w[i].fd >= 0 && !ready[i]) {
                 pfd[nfd].fd = w[i].fd;
                 pfd[nfd].events = w[i].events;
@@ -620,18 +814,26 @@ static uint32_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *
                 nfd++;
             }
         }
+        bool wait = !count && block;
+        if (wait && now >= st->deadline)
+            return -1;
         struct timespec ts = { 0, 0 }, *tp = &ts;
-        if (!count && block) {
-            if (next == UINT64_MAX) {
+        if (wait) {
+            uint64_t until = next < st->deadline ? next : st->deadline;
+            if (host && !st->hooks.poll && until - now > 1000000u)
+                until = now + 1000000u;     /* nothing to wait on: look again every ms */
+            if (until == UINT64_MAX) {
+                if (!nfd && !host)      /* nothing can ever become ready */
+                    return 0;
                 tp = NULL;
             } else {
-                uint64_t d = next - now;
+                uint64_t d = until - now;
                 ts.tv_sec = (time_t)(d / 1000000000ull);
                 ts.tv_nsec = (long)(d % 1000000000ull);
             }
         }
-        if (nfd) {
-            int k = ppoll(pfd, nfd, tp, NULL);
+        if (wait || nfd) {
+            int k = wait ? wait_fds(st, pfd, nfd, tp) : ppoll(pfd, nfd, tp, NULL);
             if (k < 0 && errno != EINTR)
                 for (uint32_t j = 0; j < nfd; j++)      /* e.g. a bad fd: report it ready */
                     pfd[j].revents = POLLERR;
@@ -641,23 +843,18 @@ static uint32_t wait_many(p2_state *st, const uint32_t *reps, uint32_t n, bool *
                     ready[i] = true;
                     count++;
                 }
-        } else if (!count && block) {
-            if (!tp)            /* nothing can ever become ready */
-                return 0;
-            while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
         }
         if (count || !block)
             return count;
     }
 }
 
-void p2_block_on(p2_state *st, uint32_t rep)
+bool p2_block_on(p2_state *st, uint32_t rep)
 {
     bool ready;
     struct pollfd pfd;
     p2_wait w;
-    wait_many(st, &rep, 1, &ready, true, &pfd, &w);
+    return wait_many(st, &rep, 1, &ready, true, &pfd, &w) >= 0;
 }
 
 static pith_status pollable_ready(P2_ARGS)
@@ -679,8 +876,7 @@ static pith_status pollable_block(P2_ARGS)
     P2_BEGIN;
     if (!p2_arg(st, &a[0], R_POLLABLE))
         return pith_ccall_trap(call, "block: unknown pollable");
-    p2_block_on(st, a[0].of.handle.rep);
-    return PITH_OK;
+    return p2_block_on(st, a[0].of.handle.rep) ? PITH_OK : p2_deadline_trap(call, st);
 }
 
 static pith_status poll_poll(P2_ARGS)
@@ -707,8 +903,12 @@ static pith_status poll_poll(P2_ARGS)
         }
         reps[i] = a[0].of.list.items[i].of.handle.rep;
     }
-    uint32_t count = wait_many(st, reps, (uint32_t)n, ready, true, pfd, w);
-    if (!pith_cval_list(r, PITH_CV_LIST, count)) {
+    int64_t count = wait_many(st, reps, (uint32_t)n, ready, true, pfd, w);
+    if (count < 0) {
+        s = p2_deadline_trap(call, st);
+        goto out;
+    }
+    if (!pith_cval_list(r, PITH_CV_LIST, (size_t)count)) {
         s = P2_OOM();
         goto out;
     }

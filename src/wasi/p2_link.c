@@ -105,21 +105,48 @@ p2_state *p2_state_new(pith_wasi_ctx *ctx)
     }
     st->cobjs = 16;
     st->nobjs = 1;
+    st->deadline = UINT64_MAX;
     return st;
+}
+
+static void obj_release(p2_state *st, p2_obj *o);
+
+void p2_state_reset(p2_state *st)
+{
+    /* no parent/child bookkeeping: every object goes */
+    for (uint32_t i = 1; i < st->nobjs; i++)
+        if (st->objs[i]) {
+            obj_release(st, st->objs[i]);
+            free(st->objs[i]);
+            st->objs[i] = NULL;
+        }
+    st->nobjs = 1;
+    st->nfree = 0;
+    st->live = 0;
+    st->seeded = false;
+    st->deadline = UINT64_MAX;
+    st->timed_out = false;
 }
 
 void p2_state_free(p2_state *st)
 {
     if (!st)
         return;
-    for (uint32_t i = 1; i < st->nobjs; i++)
-        if (st->objs[i])
-            p2_obj_free(st, i);
+    if (st->objs)
+        p2_state_reset(st);
     free(st->objs);
     free(st->free);
     for (int i = 0; i < R_COUNT; i++)
         pith_rtype_free(st->rt[i]);
     free(st);
+}
+
+pith_rtype *p2_rtype(p2_state *st, const char *name)
+{
+    for (int i = 0; i < R_COUNT; i++)
+        if (!strcmp(res_names[i], name))
+            return st->rt[i];
+    return NULL;
 }
 
 p2_obj *p2_obj_new(p2_state *st, uint8_t res, uint32_t parent, uint32_t *rep)
@@ -170,18 +197,29 @@ void p2_obj_adopt(p2_state *st, uint32_t rep, uint32_t parent)
     st->objs[parent]->children++;
 }
 
-void p2_obj_free(p2_state *st, uint32_t rep)
+/* An object's host state: fds, buffers, the embedder's side. */
+static void obj_release(p2_state *st, p2_obj *o)
 {
-    p2_obj *o = st->objs[rep];
-    if (!o)
-        return;
+    (void)st;
+    const p2_host *h = NULL;
     switch (o->res) {
+    case R_ERROR:
+        free(o->u.err_msg);
+        break;
+    case R_POLLABLE:
+        if (o->u.poll.src == PS_HOST)
+            h = &o->u.poll.host;
+        break;
     case R_INSTREAM:
         p2_fd_unref(o->u.in.fd);
+        if (o->u.in.src == SRC_HOST)
+            h = &o->u.in.host;
         break;
     case R_OUTSTREAM:
         p2_fd_unref(o->u.out.fd);
         free(o->u.out.buf);
+        if (o->u.out.src == SRC_HOST)
+            h = &o->u.out.host;
         break;
     case R_DESCRIPTOR:
         p2_fd_unref(o->u.desc.fd);
@@ -206,6 +244,16 @@ void p2_obj_free(p2_state *st, uint32_t rep)
     default:
         break;
     }
+    if (h && h->ops->release)
+        h->ops->release(h->ctx, h->tag);
+}
+
+void p2_obj_free(p2_state *st, uint32_t rep)
+{
+    p2_obj *o = st->objs[rep];
+    if (!o)
+        return;
+    obj_release(st, o);
     if (o->parent && o->parent < st->nobjs && st->objs[o->parent] &&
         st->objs[o->parent]->children)
         st->objs[o->parent]->children--;
