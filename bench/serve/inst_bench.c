@@ -47,6 +47,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "prepare: %s\n", err);
         return 1;
     }
+    /* as sv_pool_run: the function's WASI 0.2 state is the worker's current one, and
+     * sv_objs_reset resets it with the HTTP objects */
+    w.p2 = w.slots[0].wasi->p2;
     uint64_t *create = malloc(n * sizeof *create), *total = malloc(n * sizeof *total);
     for (size_t i = 0; i < n; i++) {
         pith_error e;

@@ -1,7 +1,8 @@
 /* http_types.c: wasi:http/types as host functions: fields (name/value syntax, forbidden and
  * immutable headers), incoming-request, outgoing-response, response-outparam, incoming and
- * outgoing bodies, future-trailers, request options and outgoing-request; plus the object
- * table all serve host resources live in. */
+ * outgoing bodies (their streams are wasi:io's, see body_streams.c), future-trailers, request
+ * options, outgoing-request and http-error-code; plus the object table the HTTP resources
+ * live in. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +14,7 @@
 const char *const sv_res_names[K_COUNT] = {
     "fields", "incoming-request", "outgoing-request", "request-options", "response-outparam",
     "incoming-response", "incoming-body", "future-trailers", "outgoing-response",
-    "outgoing-body", "future-incoming-response", "error", "pollable", "input-stream",
-    "output-stream"
-};
-const char *const sv_res_ifaces[K_COUNT] = {
-    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:http/types",
-    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:http/types",
-    "wasi:http/types", "wasi:http/types", "wasi:http/types", "wasi:io/error", "wasi:io/poll",
-    "wasi:io/streams", "wasi:io/streams"
+    "outgoing-body", "future-incoming-response"
 };
 
 #define SV_MAX_OBJS (1u << 18)      /* live host objects per request */
@@ -29,9 +23,7 @@ const char *const sv_res_ifaces[K_COUNT] = {
 
 uint64_t sv_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return p2_now_ns();
 }
 
 /* ---------------------------------------------------------------- buffers and fields */
@@ -246,6 +238,7 @@ static void obj_release(sv_worker *w, sv_obj *o)
     case K_OUT_RESP: sv_fields_free(&o->u.out_resp.h); break;
     case K_OUT_BODY:
         sv_buf_free(&o->u.out_body.data);
+        sv_fields_free(&o->u.out_body.trailers);
         if (o->u.out_body.call)
             sv_out_call_release(w, o->u.out_body.call);
         break;
@@ -256,13 +249,10 @@ static void obj_release(sv_worker *w, sv_obj *o)
         free(o->u.out_req.scheme_other);
         sv_fields_free(&o->u.out_req.h);
         break;
-    case K_IO_ERROR: free(o->u.err.msg); break;
-    case K_FUT_IN_RESP: if (o->u.fut.call) sv_out_call_release(w, o->u.fut.call); break;
-    case K_IN_RESP: if (o->u.in_resp.call) sv_out_call_release(w, o->u.in_resp.call); break;
-    case K_IN_BODY: if (o->u.in_body.call) sv_out_call_release(w, o->u.in_body.call); break;
-    case K_IN_STREAM: if (o->u.in.call) sv_out_call_release(w, o->u.in.call); break;
-    case K_POLLABLE: if (o->u.poll.call) sv_out_call_release(w, o->u.poll.call); break;
-    case K_FUT_TRAILERS: if (o->u.trailers.call) sv_out_call_release(w, o->u.trailers.call); break;
+    case K_FUT_IN_RESP: sv_out_call_release(w, o->u.fut.call); break;
+    case K_IN_RESP: sv_out_call_release(w, o->u.in_resp.call); break;
+    case K_IN_BODY: sv_out_call_release(w, o->u.in_body.call); break;
+    case K_FUT_TRAILERS: sv_out_call_release(w, o->u.trailers.call); break;
     default: break;
     }
 }
@@ -292,6 +282,8 @@ void sv_obj_free(sv_worker *w, uint32_t rep)
 
 void sv_objs_reset(sv_worker *w)
 {
+    if (w->p2)
+        p2_state_reset(w->p2);
     sv_objs *t = &w->objs;
     for (uint32_t i = 1; i < t->n; i++)
         if (t->v[i]) {
@@ -327,35 +319,6 @@ sv_obj *sv_arg(sv_worker *w, const pith_cval *v, uint8_t kind, uint32_t *rep)
     return sv_obj_get(w, v->of.handle.rep, kind);
 }
 
-bool sv_bytes(pith_cval *v, const uint8_t *p, size_t n)
-{
-    if (!pith_cval_list(v, PITH_CV_LIST, n))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        v->of.list.items[i].kind = PITH_CV_U8;
-        v->of.list.items[i].of.u = p[i];
-    }
-    return true;
-}
-
-bool sv_list_bytes(const pith_cval *v, uint8_t **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    if (v->kind != PITH_CV_LIST)
-        return false;
-    if (!v->of.list.len)
-        return true;
-    uint8_t *p = malloc(v->of.list.len);
-    if (!p)
-        return false;
-    for (size_t i = 0; i < v->of.list.len; i++)
-        p[i] = (uint8_t)v->of.list.items[i].of.u;
-    *out = p;
-    *n = v->of.list.len;
-    return true;
-}
-
 static bool str_val(pith_cval *v, const char *s)
 {
     return pith_cval_string(v, s, strlen(s));
@@ -378,26 +341,16 @@ bool sv_error_code(pith_cval *v, uint32_t code, const char *msg)
     return pith_cval_case(p, PITH_CV_OPTION, 0, false);
 }
 
-/* r = ok(payload) / err(payload); payload moved (NULL: none). */
-static bool result_of(pith_cval *r, bool is_err, const pith_cval *payload)
-{
-    if (!pith_cval_case(r, PITH_CV_RESULT, is_err ? 1 : 0, payload != NULL))
-        return false;
-    if (payload)
-        *r->of.var.payload = *payload;
-    return true;
-}
-
 /* result<_, header-error> */
 static pith_status header_result(pith_ccall *call, pith_cval *r, int err /* -1 ok */)
 {
     bool ok;
     if (err < 0) {
-        ok = result_of(r, false, NULL);
+        ok = p2_result(r, false, NULL);
     } else {
         pith_cval e;
         memset(&e, 0, sizeof e);
-        ok = pith_cval_case(&e, PITH_CV_VARIANT, (uint32_t)err, false) && result_of(r, true, &e);
+        ok = pith_cval_case(&e, PITH_CV_VARIANT, (uint32_t)err, false) && p2_result(r, true, &e);
     }
     return ok ? PITH_OK : pith_ccall_trap(call, "out of memory");
 }
@@ -419,19 +372,38 @@ static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char 
     return PITH_OK;
 }
 
-/* outgoing-response.body and outgoing-request.body: the one outgoing-body, handed out once. */
+/* The content-length a message declares, or -1. */
+static int64_t content_length(const sv_fields *h)
+{
+    const sv_field *cl = sv_fields_find(h, "content-length");
+    if (!cl || !cl->vlen || cl->vlen > 18)
+        return -1;
+    int64_t n = 0;
+    for (uint32_t i = 0; i < cl->vlen; i++) {
+        if (cl->val[i] < '0' || cl->val[i] > '9')
+            return -1;
+        n = n * 10 + (cl->val[i] - '0');
+    }
+    return n;
+}
+
+/* outgoing-response.body and outgoing-request.body: the one outgoing-body, handed out once.
+ * The message's headers are immutable by now: their content-length is what finish checks. */
 static pith_status take_out_body(pith_ccall *call, sv_worker *w, bool *taken, uint32_t *body,
-                                 pith_cval *r)
+                                 uint8_t role, const sv_fields *h, pith_cval *r)
 {
     if (*taken)
-        return result_of(r, true, NULL) ? PITH_OK : OOM();
+        return p2_result(r, true, NULL) ? PITH_OK : OOM();
     uint32_t brep;
-    if (!sv_obj_new(w, K_OUT_BODY, 0, &brep))
+    sv_obj *b = sv_obj_new(w, K_OUT_BODY, 0, &brep);
+    if (!b)
         return OOM();
+    b->u.out_body.role = role;
+    b->u.out_body.declared = content_length(h);
     *taken = true;
     *body = brep;
-    pith_cval h = sv_own(w, K_OUT_BODY, brep);
-    return result_of(r, false, &h) ? PITH_OK : OOM();
+    pith_cval v = sv_own(w, K_OUT_BODY, brep);
+    return p2_result(r, false, &v) ? PITH_OK : OOM();
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -468,7 +440,7 @@ static pith_status fields_from_list(ARGS)
             bad = HE_FORBIDDEN;
             break;
         }
-        if (!sv_list_bytes(v, &val, &vlen)) {
+        if (!p2_list_bytes(v, &val, &vlen)) {
             sv_obj_free(w, rep);
             return OOM();
         }
@@ -483,7 +455,7 @@ static pith_status fields_from_list(ARGS)
         return header_result(call, r, bad);
     }
     pith_cval h = sv_own(w, K_FIELDS, rep);
-    return result_of(r, false, &h) ? PITH_OK : OOM();
+    return p2_result(r, false, &h) ? PITH_OK : OOM();
 }
 
 static pith_status fields_get(ARGS)
@@ -501,7 +473,7 @@ static pith_status fields_get(ARGS)
     size_t k = 0;
     for (uint32_t i = 0; i < o->u.f.n; i++)
         if (name_is(&o->u.f.v[i], n->of.str.ptr, n->of.str.len))
-            if (!sv_bytes(&r[0].of.list.items[k++], o->u.f.v[i].val, o->u.f.v[i].vlen))
+            if (!p2_bytes(&r[0].of.list.items[k++], o->u.f.v[i].val, o->u.f.v[i].vlen))
                 return OOM();
     return PITH_OK;
 }
@@ -545,7 +517,7 @@ static pith_status fields_set(ARGS)
         const pith_cval *v = &vals->of.list.items[i];
         uint8_t *tmp = NULL;
         size_t n;
-        if (!sv_list_bytes(v, &tmp, &n))
+        if (!p2_list_bytes(v, &tmp, &n))
             return OOM();
         bool ok = valid_value(tmp, n);
         free(tmp);
@@ -556,7 +528,7 @@ static pith_status fields_set(ARGS)
     for (size_t i = 0; i < vals->of.list.len; i++) {
         uint8_t *tmp;
         size_t n;
-        if (!sv_list_bytes(&vals->of.list.items[i], &tmp, &n))
+        if (!p2_list_bytes(&vals->of.list.items[i], &tmp, &n))
             return OOM();
         bool ok = sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
         free(tmp);
@@ -590,7 +562,7 @@ static pith_status fields_append(ARGS)
         return header_result(call, r, e);
     uint8_t *tmp;
     size_t n;
-    if (!sv_list_bytes(&a[2], &tmp, &n))
+    if (!p2_list_bytes(&a[2], &tmp, &n))
         return OOM();
     bool ok = valid_value(tmp, n) &&
               sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
@@ -606,7 +578,7 @@ static bool entries_val(pith_cval *v, const sv_fields *f)
         pith_cval *t = &v->of.list.items[i];
         if (!pith_cval_list(t, PITH_CV_TUPLE, 2) ||
             !pith_cval_string(&t->of.list.items[0], f->v[i].name, f->v[i].nlen) ||
-            !sv_bytes(&t->of.list.items[1], f->v[i].val, f->v[i].vlen))
+            !p2_bytes(&t->of.list.items[1], f->v[i].val, f->v[i].vlen))
             return false;
     }
     return true;
@@ -726,7 +698,7 @@ static pith_status inreq_consume(ARGS)
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
         return BAD();
     if (w->x->body_taken)
-        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
     uint32_t rep;
     sv_obj *b = sv_obj_new(w, K_IN_BODY, 0, &rep);
     if (!b)
@@ -734,7 +706,7 @@ static pith_status inreq_consume(ARGS)
     b->u.in_body.src = IS_REQ_BODY;
     w->x->body_taken = true;
     pith_cval h = sv_own(w, K_IN_BODY, rep);
-    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
 }
 
 /* ---------------------------------------------------------------- incoming-body */
@@ -747,17 +719,13 @@ static pith_status inbody_stream(ARGS)
     if (!b)
         return BAD();
     if (b->u.in_body.stream_taken)
-        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t srep;
-    sv_obj *s = sv_obj_new(w, K_IN_STREAM, rep, &srep);
-    if (!s)
+        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t srep = sv_body_instream(w, rep);
+    if (!srep)
         return OOM();
-    s->u.in.src = b->u.in_body.src;
-    s->u.in.call = b->u.in_body.call;
-    sv_out_call_ref(s->u.in.call);
     b->u.in_body.stream_taken = true;
-    pith_cval h = sv_own(w, K_IN_STREAM, srep);
-    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+    pith_cval h = p2_own(w->p2, R_INSTREAM, srep);
+    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
 }
 
 static pith_status inbody_finish(ARGS)
@@ -775,8 +743,10 @@ static pith_status inbody_finish(ARGS)
     sv_obj_free(w, rep);
     uint32_t trep;
     sv_obj *t = sv_obj_new(w, K_FUT_TRAILERS, 0, &trep);
-    if (!t)
+    if (!t) {
+        sv_out_call_release(w, c);
         return OOM();
+    }
     t->u.trailers.src = src;
     t->u.trailers.call = c;
     r[0] = sv_own(w, K_FUT_TRAILERS, trep);
@@ -789,48 +759,47 @@ static pith_status trailers_subscribe(ARGS)
 {
     BEGIN;
     uint32_t rep;
-    sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, &rep);
-    if (!t)
+    if (!sv_arg(w, &a[0], K_FUT_TRAILERS, &rep))
         return BAD();
-    uint32_t prep;
-    sv_obj *p = sv_obj_new(w, K_POLLABLE, rep, &prep);
-    if (!p)
+    uint32_t prep = sv_future_pollable(w, rep, K_FUT_TRAILERS);
+    if (!prep)
         return OOM();
-    p->u.poll.src = t->u.trailers.src == IS_REQ_BODY ? PS_REQ_BODY : PS_READY;
-    r[0] = sv_own(w, K_POLLABLE, prep);
+    r[0] = p2_own(w->p2, R_POLLABLE, prep);
     return PITH_OK;
 }
 
+/* get: option<result<result<option<trailers>, error-code>>> */
 static pith_status trailers_get(ARGS)
 {
     BEGIN;
     sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, NULL);
     if (!t)
         return BAD();
-    const sv_fields *tr = NULL;
-    bool error = false;
-    if (t->u.trailers.src == IS_REQ_BODY && w->x) {
-        /* The guest is done with the body: discard what is left to reach the trailers. */
-        while (!w->x->body_done && !w->x->body_error) {
-            w->x->body.off = w->x->body.len = 0;
-            if (!sv_conn_pull_body(w, false))
-                break;
-            if (!w->x->body_done && !w->x->body_error && w->x->body.len == 0)
-                return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
-        }
-        error = w->x->body_error;
-        tr = &w->x->req_trailers;
-    }
-    /* some(ok(ok(option<trailers>))) or some(ok(err(error-code))) */
+    if (!sv_trailers_ready(w, t))
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
         return OOM();
     pith_cval *res = r[0].of.var.payload;
+    if (t->u.trailers.taken)
+        return pith_cval_case(res, PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+    t->u.trailers.taken = true;
     if (!pith_cval_case(res, PITH_CV_RESULT, 0, true))
         return OOM();
     pith_cval *in = res->of.var.payload;
-    if (error) {
+    const sv_fields *tr = NULL;
+    p2_fail f = {0};
+    if (t->u.trailers.src == IS_REQ_BODY && w->x) {
+        if (w->x->body_error)
+            f = sv_req_body_fail(w->x);
+        tr = &w->x->req_trailers;
+    } else if (t->u.trailers.src == IS_RESP_BODY && t->u.trailers.call) {
+        int ec = sv_out_call_error(t->u.trailers.call, &f.msg);
+        if (ec >= 0)
+            f.code = (uint32_t)ec + 1;
+    }
+    if (f.code) {
         if (!pith_cval_case(in, PITH_CV_RESULT, 1, true) ||
-            !sv_error_code(in->of.var.payload, EC_PROTOCOL, NULL))
+            !sv_error_code(in->of.var.payload, f.code - 1, f.msg))
             return OOM();
         return PITH_OK;
     }
@@ -886,7 +855,7 @@ static pith_status oresp_set_status(ARGS)
     bool ok = s >= 100 && s <= 999;
     if (ok)
         o->u.out_resp.status = (uint16_t)s;
-    return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], !ok, NULL) ? PITH_OK : OOM();
 }
 
 static pith_status oresp_headers(ARGS)
@@ -906,7 +875,8 @@ static pith_status oresp_body(ARGS)
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
     if (!o)
         return BAD();
-    return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body, &r[0]);
+    return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body,
+                         OB_RESPONSE, &o->u.out_resp.h, &r[0]);
 }
 
 /* ---------------------------------------------------------------- response-outparam */
@@ -948,14 +918,20 @@ static pith_status outparam_set(ARGS)
         b->u.out_body.main = true;
     sv_conn_response_set(w);
     if (b && b->u.out_body.data.len) {  /* written before set */
-        bool ok = sv_conn_write_body(w, b->u.out_body.data.p, b->u.out_body.data.len);
+        sv_conn_write_body(w, b->u.out_body.data.p, b->u.out_body.data.len);
         sv_buf_free(&b->u.out_body.data);
-        (void)ok;
     }
-    if (b && b->u.out_body.finished)
+    if (b && b->u.out_body.corrupt) {   /* dropped unfinished, or the wrong length */
+        x->resp_broken = true;
+    } else if (b && b->u.out_body.finished) {
+        sv_conn_finish_body(w, &b->u.out_body.trailers);
+    } else if (!body_taken) {           /* no body was ever asked for: an empty one */
         sv_conn_finish_body(w, NULL);
-    if (!body_taken)    /* no body was ever asked for: an empty one */
-        sv_conn_finish_body(w, NULL);
+    }
+    if (b && (b->u.out_body.corrupt || b->u.out_body.finished)) {
+        sv_obj_free(w, x->main_body);   /* the guest let go of it already */
+        x->main_body = 0;
+    }
     return PITH_OK;
 }
 
@@ -969,17 +945,13 @@ static pith_status obody_write(ARGS)
     if (!b)
         return BAD();
     if (b->u.out_body.stream_taken)
-        return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t srep;
-    sv_obj *s = sv_obj_new(w, K_OUT_STREAM, rep, &srep);
-    if (!s)
+        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
+    uint32_t srep = sv_body_outstream(w, rep);
+    if (!srep)
         return OOM();
-    s->u.out.dst = OS_BODY;
-    s->u.out.body = rep;
     b->u.out_body.stream_taken = true;
-    b->u.out_body.stream = srep;
-    pith_cval h = sv_own(w, K_OUT_STREAM, srep);
-    return result_of(&r[0], false, &h) ? PITH_OK : OOM();
+    pith_cval h = p2_own(w->p2, R_OUTSTREAM, srep);
+    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
 }
 
 static pith_status obody_finish(ARGS)
@@ -993,43 +965,60 @@ static pith_status obody_finish(ARGS)
         return pith_ccall_trap(call, "outgoing-body finished while its stream is alive");
     sv_fields tr;
     memset(&tr, 0, sizeof tr);
-    bool has_tr = a[1].of.var.index == 1;
-    if (has_tr && !take_fields(w, a[1].of.var.payload, &tr))
+    if (a[1].of.var.index == 1 && !take_fields(w, a[1].of.var.payload, &tr))
         return BAD();
-    bool ok = true;
-    uint32_t ec = EC_INTERNAL;
-    if (b->u.out_body.main && w->x) {
-        if (w->x->resp_len >= 0 && (uint64_t)w->x->resp_len != w->x->resp_sent) {
-            ok = false;
-            ec = EC_RESP_BODY_SIZE;
+    struct sv_out_body *ob = &b->u.out_body;
+    int ec = -1;
+    if (ob->declared >= 0 && ob->written != (uint64_t)ob->declared)
+        ec = ob->role == OB_REQUEST ? EC_REQ_BODY_SIZE : EC_RESP_BODY_SIZE;
+    if (ob->main && w->x) {
+        if (ec >= 0)
             w->x->resp_broken = true;
-        } else {
-            ok = sv_conn_finish_body(w, has_tr ? &tr : NULL);
-        }
-        b->u.out_body.main = false;
+        else if (!sv_conn_finish_body(w, &tr))
+            ec = EC_INTERNAL;
         w->x->main_body = 0;
+        sv_fields_free(&tr);
+        sv_obj_free(w, rep);
+    } else if (ob->call) {
+        if (ec >= 0)
+            sv_out_call_abort_body(w, ob->call);
+        else
+            ec = sv_out_call_finish_body(w, ob->call, &tr);
+        sv_fields_free(&tr);
+        sv_obj_free(w, rep);
     } else {
-        b->u.out_body.finished = true;
-        if (b->u.out_body.call) {
-            /* outgoing.c picks the finished body up */
-        }
-        /* A body written before response-outparam.set: keep it for set. */
-        if (w->x && !w->x->resp_set) {
-            sv_fields_free(&tr);
-            /* keep the object alive but hide it from the guest: detach */
-            r[0].kind = PITH_CV_RESULT;
-            return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
-        }
+        /* not sent yet (a response before set, a request before handle): kept, out of the
+         * guest's reach now, for set or handle to pick up */
+        ob->finished = true;
+        ob->corrupt = ec >= 0;
+        sv_fields_free(&ob->trailers);
+        ob->trailers = tr;
     }
-    sv_fields_free(&tr);
-    sv_obj_free(w, rep);
-    if (ok)
-        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+    if (ec < 0)
+        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
     pith_cval e;
     memset(&e, 0, sizeof e);
-    if (!sv_error_code(&e, ec, NULL))
+    if (!sv_error_code(&e, (uint32_t)ec, NULL))
         return OOM();
-    return result_of(&r[0], true, &e) ? PITH_OK : OOM();
+    return p2_result(&r[0], true, &e) ? PITH_OK : OOM();
+}
+
+void sv_obj_dropped(sv_worker *w, uint32_t rep)
+{
+    sv_obj *o = w->objs.v[rep];
+    if (o->kind == K_OUT_BODY) {
+        struct sv_out_body *ob = &o->u.out_body;
+        if (ob->main && w->x) {
+            w->x->resp_broken = true;   /* the client must see an incomplete response */
+            w->x->main_body = 0;
+        } else if (ob->call) {
+            sv_out_call_abort_body(w, ob->call);
+        } else {
+            ob->corrupt = true;         /* set or handle will see it */
+            return;
+        }
+    }
+    sv_obj_free(w, rep);
 }
 
 /* ---------------------------------------------------------------- request-options */
@@ -1070,7 +1059,7 @@ static pith_status opt_get(pith_ccall *call, pith_cval *r, bool has, uint64_t v)
             return BAD();                                                                  \
         o->u.opts.hasf = a[1].of.var.index == 1;                                           \
         o->u.opts.field = o->u.opts.hasf ? a[1].of.var.payload->of.u : 0;                  \
-        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();                            \
+        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();                            \
     }
 OPT_ACCESSORS(connect, has_c)
 OPT_ACCESSORS(first_byte, has_f)
@@ -1104,7 +1093,8 @@ static pith_status oreq_body(ARGS)
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
     if (!o)
         return BAD();
-    return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, &r[0]);
+    return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, OB_REQUEST,
+                         &o->u.out_req.h, &r[0]);
 }
 
 static pith_status oreq_method(ARGS)
@@ -1136,7 +1126,7 @@ static pith_status oreq_set_method(ARGS)
     if (m == 9) {
         const pith_cval *s = a[1].of.var.payload;
         if (!valid_token(s->of.str.ptr, s->of.str.len))
-            return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+            return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
         char *c = strndup(s->of.str.ptr, s->of.str.len);
         if (!c)
             return OOM();
@@ -1144,7 +1134,7 @@ static pith_status oreq_set_method(ARGS)
         o->u.out_req.method_other = c;
     }
     o->u.out_req.method = (uint8_t)m;
-    return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
 }
 
 /* Sets *dst from option<string> after a syntax check (no controls, no spaces). */
@@ -1186,7 +1176,7 @@ static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
         if (!o)                                                                            \
             return BAD();                                                                  \
         bool ok = set_opt_str(&a[1], &o->u.out_req.field, &o->u.out_req.has_##field);      \
-        return result_of(&r[0], !ok, NULL) ? PITH_OK : OOM();                              \
+        return p2_result(&r[0], !ok, NULL) ? PITH_OK : OOM();                              \
     }
 OREQ_STR_ACCESSORS(path)
 OREQ_STR_ACCESSORS(authority)
@@ -1215,13 +1205,13 @@ static pith_status oreq_set_scheme(ARGS)
         return BAD();
     if (a[1].of.var.index == 0) {
         o->u.out_req.has_scheme = false;
-        return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
     }
     const pith_cval *s = a[1].of.var.payload;
     if (s->of.var.index == 2) {
         const pith_cval *n = s->of.var.payload;
         if (!valid_token(n->of.str.ptr, n->of.str.len))
-            return result_of(&r[0], true, NULL) ? PITH_OK : OOM();
+            return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
         char *c = strndup(n->of.str.ptr, n->of.str.len);
         if (!c)
             return OOM();
@@ -1230,7 +1220,7 @@ static pith_status oreq_set_scheme(ARGS)
     }
     o->u.out_req.scheme = (uint8_t)s->of.var.index;
     o->u.out_req.has_scheme = true;
-    return result_of(&r[0], false, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
 }
 static pith_status oreq_headers(ARGS)
 {
@@ -1242,14 +1232,20 @@ static pith_status oreq_headers(ARGS)
     return fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : OOM();
 }
 
-/* http-error-code(err: borrow<io-error>) -> option<error-code> */
+/* http-error-code(err: borrow<io-error>) -> option<error-code>: the code a body stream's
+ * failure carries (see sv_fail). */
 static pith_status http_error_code(ARGS)
 {
     BEGIN;
-    sv_obj *e = sv_arg(w, &a[0], K_IO_ERROR, NULL);
+    p2_obj *e = w->p2 ? p2_arg(w->p2, &a[0], R_ERROR) : NULL;
     if (!e)
         return BAD();
-    return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!e->u.err_code)
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
+        !sv_error_code(r[0].of.var.payload, e->u.err_code - 1, e->u.err_msg))
+        return OOM();
+    return PITH_OK;
 }
 
 /* send-informational: not supported (HTTP/1.1 1xx from guests) */
@@ -1264,10 +1260,10 @@ static pith_status outparam_send_info(ARGS)
     memset(&e, 0, sizeof e);
     if (!sv_error_code(&e, EC_INTERNAL, "informational responses are not supported"))
         return OOM();
-    return result_of(&r[0], true, &e) ? PITH_OK : OOM();
+    return p2_result(&r[0], true, &e) ? PITH_OK : OOM();
 }
 
-const sv_def sv_http_defs[] = {
+const p2_def sv_http_defs[] = {
     {"wasi:http/types", "http-error-code", http_error_code},
     {"wasi:http/types", "[constructor]fields", fields_new},
     {"wasi:http/types", "[static]fields.from-list", fields_from_list},

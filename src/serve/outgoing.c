@@ -1,7 +1,9 @@
 /* outgoing.c: wasi:http/outgoing-handler through libcurl, one multi handle per worker. Denied by
  * default: a request is checked against the function's --allow-outbound HOST[:PORT] list and
- * refused with HTTP-request-denied (and a security log line) otherwise. Transfers progress
- * whenever the guest polls, reads or blocks (never in the background), and end with the
+ * refused with HTTP-request-denied (and a security log line) otherwise. The request body
+ * streams to libcurl as the guest writes it (the read callback pauses when it has nothing and
+ * a write resumes it), the response body streams back with its own pause. Transfers progress
+ * whenever the guest polls, reads, writes or blocks (never in the background), and end with the
  * request that started them. */
 #include "serve/curl_lazy.h"
 #include <stdlib.h>
@@ -9,7 +11,9 @@
 
 #include "serve/serve.h"
 
-#define OUT_BUF_HIGH (256u * 1024u)     /* response bytes buffered before the transfer pauses */
+#define OUT_BUF_HIGH (256u * 1024u)     /* response bytes buffered before the transfer pauses;
+                                           request bytes before check-write says wait */
+#define OUT_PERMIT 65536u               /* most bytes one request body write may take */
 #define OUT_MAX_HEADERS (64u * 1024u)   /* response header section */
 #define OUT_MAX_CALLS 64u               /* alive per request: connections are not free */
 #define EC_CONN_LIMIT 11u               /* error-code connection-limit-reached */
@@ -29,9 +33,13 @@ struct sv_out_call {
     bool in_multi;
     struct curl_slist *hdrs;
     char *url;
-    uint8_t *req_body;
-    size_t req_len;
     char errbuf[CURL_ERROR_SIZE];
+    /* request body: bytes the guest wrote that libcurl has not taken yet */
+    sv_buf req;
+    sv_fields req_trailers;     /* sent after a chunked body */
+    bool req_end;               /* outgoing-body.finish: the body ends once `req` drains */
+    bool req_paused;            /* libcurl waits in the read callback for more bytes */
+    bool req_flush;             /* a flush is pending: check-write is 0 until `req` drains */
     /* response */
     bool head_done;             /* final status and headers received */
     bool done;                  /* transfer over (see error) */
@@ -43,8 +51,8 @@ struct sv_out_call {
     sv_fields headers;
     size_t header_bytes;
     sv_buf body;
-    /* timeouts (0: none) */
-    uint64_t start_ns, last_ns, first_byte_ns, between_ns;
+    /* timeouts (0: none); the first byte is awaited from when the request is all sent */
+    uint64_t sent_ns, last_ns, first_byte_ns, between_ns;
 };
 
 sv_outgoing *sv_outgoing_new(void)
@@ -76,7 +84,8 @@ static void call_destroy(struct sv_out_call *c)
     }
     curl_slist_free_all(c->hdrs);
     free(c->url);
-    free(c->req_body);
+    sv_buf_free(&c->req);
+    sv_fields_free(&c->req_trailers);
     sv_fields_free(&c->headers);
     sv_buf_free(&c->body);
     free(c);
@@ -149,6 +158,18 @@ static int map_curl_error(struct sv_out_call *c, CURLcode rc)
     }
 }
 
+/* When the call's first-byte or between-bytes timeout runs out (UINT64_MAX: none). */
+static uint64_t call_timer(const struct sv_out_call *c)
+{
+    if (c->done)
+        return UINT64_MAX;
+    if (!c->head_done && c->first_byte_ns && c->sent_ns)
+        return c->sent_ns + c->first_byte_ns;
+    if (c->head_done && !c->paused && c->between_ns)
+        return c->last_ns + c->between_ns;
+    return UINT64_MAX;
+}
+
 /* Moves transfers forward without blocking, collects finished ones, applies the first-byte
  * and between-bytes timeouts. */
 static void pump(sv_outgoing *o)
@@ -179,12 +200,10 @@ static void pump(sv_outgoing *o)
     }
     uint64_t now = sv_now_ns();
     for (struct sv_out_call *c = o->calls; c; c = c->next) {
-        if (c->done)
-            continue;
-        if (!c->head_done && c->first_byte_ns && now - c->start_ns > c->first_byte_ns)
-            call_end(c, EC_RESP_TIMEOUT, "first-byte timeout");
-        else if (c->head_done && !c->paused && c->between_ns && now - c->last_ns > c->between_ns)
-            call_end(c, EC_CONN_READ_TIMEOUT, "between-bytes timeout");
+        uint64_t t = call_timer(c);
+        if (t <= now)
+            call_end(c, c->head_done ? EC_CONN_READ_TIMEOUT : EC_RESP_TIMEOUT,
+                     c->head_done ? "between-bytes timeout" : "first-byte timeout");
     }
 }
 
@@ -196,28 +215,80 @@ bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what)
         pump(w->out);
     if (what == 0)      /* future-incoming-response: the head (or an error) */
         return c->head_done || c->done;
+    if (what == 2)      /* future-trailers: the end */
+        return c->done;
     return c->body.len > c->body.off || c->done;  /* response body stream */
 }
 
-void sv_outgoing_wait(sv_worker *w, uint64_t deadline_ns)
+bool sv_outgoing_busy(sv_worker *w)
 {
-    sv_outgoing *o = w->out;
-    pump(o);
-    uint64_t now = sv_now_ns();
-    if (now >= deadline_ns)
-        return;
-    /* short waits: first-byte and between-bytes timeouts are checked by pump */
-    uint64_t ms = (deadline_ns - now + 999999u) / 1000000u;
-    if (ms > 50)
-        ms = 50;
-    int n = 0;
-    curl_multi_poll(o->multi, NULL, 0, (int)ms, &n);
-    pump(o);
+    for (struct sv_out_call *c = w->out ? w->out->calls : NULL; c; c = c->next)
+        if (!c->done)
+            return true;
+    return false;
 }
 
-size_t sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n, bool *eof)
+int sv_outgoing_poll(sv_worker *w, struct pollfd *fds, uint32_t n, int timeout_ms)
 {
-    *eof = false;
+    sv_outgoing *o = w->out;
+    /* the calls' own timeouts end the wait too (pump applies them) */
+    uint64_t now = sv_now_ns(), next = UINT64_MAX;
+    for (struct sv_out_call *c = o->calls; c; c = c->next) {
+        uint64_t t = call_timer(c);
+        if (t < next)
+            next = t;
+    }
+    if (next != UINT64_MAX) {
+        uint64_t ms = next > now ? (next - now + 999999u) / 1000000u : 0;
+        if (timeout_ms < 0 || ms < (uint64_t)timeout_ms)
+            timeout_ms = (int)ms;
+    }
+    struct curl_waitfd local[16], *x = n <= 16 ? local : malloc(n * sizeof *x);
+    if (!x)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        x[i].fd = fds[i].fd;
+        x[i].events = (short)((fds[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+                              (fds[i].events & POLLPRI ? CURL_WAIT_POLLPRI : 0) |
+                              (fds[i].events & POLLOUT ? CURL_WAIT_POLLOUT : 0));
+        x[i].revents = 0;
+    }
+    int got = 0, ready = 0;
+    CURLMcode rc = curl_multi_poll(o->multi, x, n, timeout_ms < 0 ? INT32_MAX : timeout_ms,
+                                   &got);
+    for (uint32_t i = 0; i < n; i++) {
+        fds[i].revents = (short)((x[i].revents & CURL_WAIT_POLLIN ? POLLIN : 0) |
+                                 (x[i].revents & CURL_WAIT_POLLPRI ? POLLPRI : 0) |
+                                 (x[i].revents & CURL_WAIT_POLLOUT ? POLLOUT : 0));
+        ready += fds[i].revents != 0;
+    }
+    if (x != local)
+        free(x);
+    pump(o);
+    return rc == CURLM_OK ? ready : -1;
+}
+
+/* Lets libcurl go on sending the request body (it paused for want of bytes). */
+static void call_resume(struct sv_out_call *c)
+{
+    if (!c->req_paused || c->done)
+        return;
+    c->req_paused = false;
+    /* the response direction stays as it is (paused when its buffer is full) */
+    curl_easy_pause(c->easy, c->paused ? CURLPAUSE_RECV : CURLPAUSE_CONT);
+}
+
+/* The transfer's failure as a stream failure, or CLOSED when it ended well. */
+static long call_over(struct sv_out_call *c, p2_fail *f)
+{
+    if (c->error < 0)
+        return P2_HOST_CLOSED;
+    *f = sv_fail((uint32_t)c->error, c->msg[0] ? c->msg : NULL);
+    return P2_HOST_FAILED;
+}
+
+long sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n, p2_fail *f)
+{
     if (!c->done)
         pump(w->out);
     size_t avail = c->body.len - c->body.off;
@@ -230,16 +301,72 @@ size_t sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_
     if (c->paused && c->body.len - c->body.off < OUT_BUF_HIGH / 2) {
         c->paused = false;
         c->last_ns = sv_now_ns();
-        curl_easy_pause(c->easy, CURLPAUSE_CONT);
+        curl_easy_pause(c->easy, c->req_paused ? CURLPAUSE_SEND : CURLPAUSE_CONT);
     }
-    if (!k && c->done)
-        *eof = true;
-    return k;
+    if (k || avail || !c->done)
+        return (long)k;
+    return call_over(c, f);
 }
 
-int sv_out_call_error(struct sv_out_call *c)
+int sv_out_call_error(struct sv_out_call *c, const char **msg)
 {
+    *msg = c->msg[0] ? c->msg : NULL;
     return c->error;
+}
+
+int64_t sv_out_call_permit(sv_worker *w, struct sv_out_call *c, p2_fail *f)
+{
+    if (!c->done && c->req.len > c->req.off)
+        pump(w->out);
+    if (c->done || c->req_end)  /* a body the peer no longer takes */
+        return call_over(c, f);
+    size_t queued = c->req.len - c->req.off;
+    if (c->req_flush && queued)
+        return 0;
+    size_t room = queued < OUT_BUF_HIGH ? OUT_BUF_HIGH - queued : 0;
+    return room < OUT_PERMIT ? (int64_t)room : OUT_PERMIT;
+}
+
+long sv_out_call_write(sv_worker *w, struct sv_out_call *c, const uint8_t *p, size_t n,
+                       p2_fail *f)
+{
+    (void)w;
+    if (c->done || c->req_end)
+        return call_over(c, f);
+    if (!sv_buf_put(&c->req, p, n)) {
+        *f = sv_fail(EC_INTERNAL, "out of memory");
+        return P2_HOST_FAILED;
+    }
+    call_resume(c);
+    return 0;
+}
+
+long sv_out_call_flush(sv_worker *w, struct sv_out_call *c, p2_fail *f)
+{
+    if (c->done || c->req_end)
+        return call_over(c, f);
+    c->req_flush = c->req.len > c->req.off;
+    call_resume(c);
+    pump(w->out);
+    return 0;
+}
+
+int sv_out_call_finish_body(sv_worker *w, struct sv_out_call *c, sv_fields *trailers)
+{
+    if (c->done)
+        return c->error;
+    c->req_end = true;
+    c->req_trailers = *trailers;
+    memset(trailers, 0, sizeof *trailers);
+    call_resume(c);
+    pump(w->out);
+    return -1;
+}
+
+void sv_out_call_abort_body(sv_worker *w, struct sv_out_call *c)
+{
+    (void)w;
+    call_end(c, EC_INTERNAL, "the request body was not finished");
 }
 
 /* ---------------------------------------------------------------- libcurl callbacks */
@@ -294,6 +421,52 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
         return 0;
     c->last_ns = sv_now_ns();
     return len;
+}
+
+/* libcurl wants request body bytes: what the guest wrote, the end once it finished, or a pause
+ * until it writes more. */
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
+{
+    struct sv_out_call *c = ud;
+    size_t max = size * n, avail = c->req.len - c->req.off;
+    if (!avail) {
+        if (!c->req_end) {
+            c->req_paused = true;
+            return CURL_READFUNC_PAUSE;
+        }
+        if (!c->sent_ns)
+            c->sent_ns = sv_now_ns();
+        return 0;
+    }
+    size_t k = avail < max ? avail : max;
+    memcpy(p, c->req.p + c->req.off, k);
+    c->req.off += k;
+    if (c->req.off == c->req.len) {
+        c->req.off = c->req.len = 0;
+        c->req_flush = false;
+    }
+    return k;
+}
+
+/* Trailers after a chunked request body (libcurl frees the list it is given). */
+static int on_trailers(struct curl_slist **list, void *ud)
+{
+    struct sv_out_call *c = ud;
+    for (uint32_t i = 0; i < c->req_trailers.n; i++) {
+        const sv_field *t = &c->req_trailers.v[i];
+        size_t l = t->nlen + t->vlen + 3;
+        char *line = malloc(l);
+        if (!line)
+            return CURL_TRAILERFUNC_ABORT;
+        snprintf(line, l, "%.*s: %.*s", (int)t->nlen, t->name, (int)t->vlen,
+                 (const char *)t->val);
+        struct curl_slist *nl = curl_slist_append(*list, line);
+        free(line);
+        if (!nl)
+            return CURL_TRAILERFUNC_ABORT;
+        *list = nl;
+    }
+    return CURL_TRAILERFUNC_OK;
 }
 
 /* ---------------------------------------------------------------- outgoing-handler.handle */
@@ -364,17 +537,28 @@ static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, b
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     else if (m != 0)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, mname);
-    /* the request body written so far (bodies are sent whole, from what handle() sees) */
+    /* the request body: what was written so far goes first, the rest streams as the guest
+     * writes it. Its length is known when it was finished before handle (or declared);
+     * otherwise it goes chunked. */
     sv_obj *b = req->u.out_req.body_taken ? sv_obj_get(w, req->u.out_req.body, K_OUT_BODY)
                                           : NULL;
-    if (b && b->u.out_body.data.len > b->u.out_body.data.off) {
-        c->req_len = b->u.out_body.data.len - b->u.out_body.data.off;
-        c->req_body = malloc(c->req_len);
-        if (!c->req_body)
-            goto fail;
-        memcpy(c->req_body, b->u.out_body.data.p + b->u.out_body.data.off, c->req_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)c->req_body);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->req_len);
+    if (b && m != 1) {
+        struct sv_out_body *ob = &b->u.out_body;
+        c->req = ob->data;
+        memset(&ob->data, 0, sizeof ob->data);
+        c->req_trailers = ob->trailers;
+        memset(&ob->trailers, 0, sizeof ob->trailers);
+        c->req_end = ob->finished;
+        curl_off_t len = ob->finished && !c->req_trailers.n
+                             ? (curl_off_t)(c->req.len - c->req.off) : (curl_off_t)ob->declared;
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, c);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, len);
+        if (len < 0) {
+            curl_easy_setopt(e, CURLOPT_TRAILERFUNCTION, on_trailers);
+            curl_easy_setopt(e, CURLOPT_TRAILERDATA, c);
+        }
         if (m == 0)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
     }
@@ -409,7 +593,9 @@ static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, b
                                     ? (connect_ns + 999999u) / 1000000u : 86400000u));
     c->first_byte_ns = opts && opts->u.opts.has_f ? opts->u.opts.first_byte : 0;
     c->between_ns = opts && opts->u.opts.has_b ? opts->u.opts.between : 0;
-    c->start_ns = c->last_ns = sv_now_ns();
+    c->last_ns = sv_now_ns();
+    if (!(b && m != 1))
+        c->sent_ns = c->last_ns;
     if (curl_multi_add_handle(w->out->multi, e) != CURLM_OK)
         goto fail;
     c->in_multi = true;
@@ -446,6 +632,8 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
     }
     sv_func *f = w->x ? w->x->func : NULL;
     bool allowed = f && host[0] && !other_scheme && sv_outbound_allowed(f, host, port);
+    uint32_t brep = o->u.out_req.body_taken ? o->u.out_req.body : 0;
+    sv_obj *b = brep ? sv_obj_get(w, brep, K_OUT_BODY) : NULL;
     uint32_t ec = EC_REQUEST_DENIED;
     const char *msg = NULL;
     struct sv_out_call *c = NULL;
@@ -461,6 +649,9 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
             alive++;
         if (alive >= OUT_MAX_CALLS) {
             ec = EC_CONN_LIMIT;
+        } else if (b && b->u.out_body.corrupt) {
+            ec = EC_INTERNAL;
+            msg = "the request body was dropped unfinished or finished at the wrong length";
         } else {
             c = call_start(w, o, opts, https, &msg);
             ec = EC_INTERNAL;
@@ -469,6 +660,14 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
     sv_obj_free(w, rep);
     if (orep)
         sv_obj_free(w, orep);
+    if (c && b) {
+        if (b->u.out_body.finished) {   /* all of it is with the call: the guest let go */
+            sv_obj_free(w, brep);
+        } else {                        /* the rest streams in as the guest writes it */
+            b->u.out_body.call = c;
+            sv_out_call_ref(c);
+        }
+    }
     if (c) {
         uint32_t frep;
         sv_obj *fut = sv_obj_new(w, K_FUT_IN_RESP, 0, &frep);
@@ -499,18 +698,13 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
 static pith_status fut_subscribe(ARGS)
 {
     BEGIN;
-    uint32_t rep, prep;
-    sv_obj *f = sv_arg(w, &a[0], K_FUT_IN_RESP, &rep);
-    if (!f)
+    uint32_t rep;
+    if (!sv_arg(w, &a[0], K_FUT_IN_RESP, &rep))
         return BAD();
-    sv_obj *p = sv_obj_new(w, K_POLLABLE, rep, &prep);
-    if (!p)
+    uint32_t prep = sv_future_pollable(w, rep, K_FUT_IN_RESP);
+    if (!prep)
         return OOM();
-    p->u.poll.src = PS_OUT_CALL;
-    p->u.poll.deadline = 0;     /* readiness of the head */
-    p->u.poll.call = f->u.fut.call;
-    sv_out_call_ref(f->u.fut.call);
-    r[0] = sv_own(w, K_POLLABLE, prep);
+    r[0] = p2_own(w->p2, R_POLLABLE, prep);
     return PITH_OK;
 }
 
@@ -606,7 +800,7 @@ static pith_status resp_consume(ARGS)
     return PITH_OK;
 }
 
-const sv_def sv_outgoing_defs[] = {
+const p2_def sv_outgoing_defs[] = {
     {"wasi:http/outgoing-handler", "handle", handle},
     {"wasi:http/types", "[method]future-incoming-response.subscribe", fut_subscribe},
     {"wasi:http/types", "[method]future-incoming-response.get", fut_get},

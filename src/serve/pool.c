@@ -1,7 +1,9 @@
 /* pool.c: per-request instances. Each worker prepares, per function, a component linker whose
- * every import is resolved once to the worker's host functions and resource types; each
- * request then gets a fresh store and instance (no guest state survives a request), runs
- * incoming-handler.handle under the function's memory cap and deadline, and is torn down. */
+ * every import is resolved once to the worker's host functions and resource types (wasi:io,
+ * clocks, random, cli from the shared WASI 0.2 host, one state per function reset after each
+ * request); each request then gets a fresh store and instance (no guest state survives a
+ * request), runs incoming-handler.handle under the function's memory cap and deadline, and is
+ * torn down. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,10 +33,7 @@ static pith_status drop_cb(void *env, uint32_t rep, pith_error *err)
         sv_obj_free(w, rep);
         return PITH_ERR_TRAP;
     }
-    /* the response body dropped without finish: the response is incomplete */
-    if (d->kind == K_OUT_BODY && o->u.out_body.main && w->x)
-        w->x->resp_broken = true;
-    sv_obj_free(w, rep);
+    sv_obj_dropped(w, rep);
     return PITH_OK;
 }
 
@@ -91,14 +90,14 @@ static const char *imported_as(const pith_component *c, const char *iface)
     return NULL;
 }
 
-static pith_status define_all(sv_worker *w, pith_clinker *l, const pith_component *c,
-                              const sv_def *defs, pith_error *err)
+static pith_status define_all(void *env, pith_clinker *l, const pith_component *c,
+                              const p2_def *defs, pith_error *err)
 {
-    for (const sv_def *d = defs; d->iface; d++) {
+    for (const p2_def *d = defs; d->iface; d++) {
         const char *iface = imported_as(c, d->iface);
         if (!iface)
             continue;
-        pith_status st = pith_clinker_define_func(l, iface, d->name, d->cb, w, NULL, err);
+        pith_status st = pith_clinker_define_func(l, iface, d->name, d->cb, env, NULL, err);
         if (st != PITH_OK)
             return st;
     }
@@ -134,6 +133,52 @@ static pith_rtype *opaque_type(sv_worker *w, const char *name)
     return rt;
 }
 
+/* The run-time type of resource `name` that import `iface` names: the HTTP ones are the
+ * worker's, WASI's (streams, pollables, errors, descriptors, ...) the function's p2 state's,
+ * whatever `use` renamed them to; the rest are opaque. */
+static pith_rtype *resource_type(sv_worker *w, p2_state *st, const char *iface, const char *name)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        if (!strcmp(sv_res_names[k], name))
+            return w->rt[k];
+    if (!strcmp(name, "headers") || !strcmp(name, "trailers"))
+        return w->rt[K_FIELDS];
+    if (!strncmp(iface, "wasi:", 5)) {
+        pith_rtype *rt = p2_rtype(st, !strcmp(name, "io-error") ? "error" : name);
+        if (rt)
+            return rt;
+    }
+    return opaque_type(w, name);
+}
+
+/* The function's WASI 0.2 context: its environment, no files, no network, stdio through the
+ * worker (the console, capped per request). */
+static pith_wasi_ctx *slot_wasi(sv_worker *w, const sv_func *f, char *err, size_t errcap)
+{
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    pith_wasi_ctx *ctx = NULL;
+    pith_error e;
+    memset(&e, 0, sizeof e);
+    bool ok = cfg != NULL;
+    for (size_t i = 0; ok && i < f->nenv; i++) {
+        const char *eq = strchr(f->env[i], '=');
+        char *key = strndup(f->env[i], eq ? (size_t)(eq - f->env[i]) : strlen(f->env[i]));
+        ok = key && pith_wasi_config_add_env(cfg, key, eq ? eq + 1 : "", &e) == PITH_OK;
+        free(key);
+    }
+    ok = ok && pith_wasi_ctx_new(cfg, &ctx, &e) == PITH_OK;
+    pith_wasi_config_free(cfg);
+    if (ok && !(ctx->p2 = p2_state_new(ctx)))
+        ok = false;
+    if (!ok) {
+        snprintf(err, errcap, "%s: %s", f->name, e.message[0] ? e.message : "out of memory");
+        pith_wasi_ctx_free(ctx);
+        return NULL;
+    }
+    sv_p2_hooks(w, ctx->p2);
+    return ctx;
+}
+
 int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
 {
     sv_config *cfg = w->srv->cfg;
@@ -151,52 +196,13 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
             snprintf(err, errcap, "out of memory");
             return -1;
         }
+        if (!(s->wasi = slot_wasi(w, s->func, err, errcap)))
+            return -1;
+        p2_state *st = s->wasi->p2;
         pith_error e;
         memset(&e, 0, sizeof e);
-        for (int k = 0; k < K_COUNT; k++) {
-            const char *in = imported_as(s->func->comp, sv_res_ifaces[k]);
-            if (in && pith_clinker_define_resource(s->linker, in, sv_res_names[k], w->rt[k], &e)) {
-                snprintf(err, errcap, "%s: %s", s->func->name, e.message);
-                return -1;
-            }
-        }
-        /* Types other interfaces `use`: the same run-time resource type under each name. */
-        static const struct { const char *iface, *name; uint8_t kind; } aliases[] = {
-            {"wasi:io/streams", "error", K_IO_ERROR},
-            {"wasi:io/streams", "pollable", K_POLLABLE},
-            {"wasi:http/types", "headers", K_FIELDS},
-            {"wasi:http/types", "trailers", K_FIELDS},
-            {"wasi:http/types", "input-stream", K_IN_STREAM},
-            {"wasi:http/types", "output-stream", K_OUT_STREAM},
-            {"wasi:http/types", "io-error", K_IO_ERROR},
-            {"wasi:http/types", "pollable", K_POLLABLE},
-            {"wasi:http/outgoing-handler", "outgoing-request", K_OUT_REQ},
-            {"wasi:http/outgoing-handler", "request-options", K_REQ_OPTS},
-            {"wasi:http/outgoing-handler", "future-incoming-response", K_FUT_IN_RESP},
-            {"wasi:http/incoming-handler", "incoming-request", K_IN_REQ},
-            {"wasi:http/incoming-handler", "response-outparam", K_OUTPARAM},
-            {"wasi:clocks/monotonic-clock", "pollable", K_POLLABLE},
-            {"wasi:cli/stdout", "output-stream", K_OUT_STREAM},
-            {"wasi:cli/stderr", "output-stream", K_OUT_STREAM},
-            {"wasi:cli/stdin", "input-stream", K_IN_STREAM},
-        };
-        for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++) {
-            const char *in = imported_as(s->func->comp, aliases[k].iface);
-            if (in && pith_clinker_define_resource(s->linker, in, aliases[k].name,
-                                             w->rt[aliases[k].kind], &e)) {
-                snprintf(err, errcap, "%s: %s", s->func->name, e.message);
-                return -1;
-            }
-        }
         const pith_component *c = s->func->comp;
-        if (define_all(w, s->linker, c, sv_http_defs, &e) ||
-            define_all(w, s->linker, c, sv_io_defs, &e) ||
-            define_all(w, s->linker, c, sv_outgoing_defs, &e)) {
-            snprintf(err, errcap, "%s: %s", s->func->name, e.message);
-            return -1;
-        }
-        /* Resource types of interfaces this host does not provide (terminals, files,
-         * sockets): abstract host types, one per name, whose functions trap when called. */
+        /* Every resource type an imported interface names (its own or `use`d). */
         size_t ni = pith_component_import_count(c);
         for (size_t k = 0; k < ni; k++) {
             pith_cextern_type im;
@@ -208,24 +214,27 @@ int sv_pool_prepare(sv_worker *w, char *err, size_t errcap)
                 if (!pith_ctype_extern(im.type, j, &ex) || ex.sort != PITH_CSORT_TYPE ||
                     pith_ctype_kind_of(ex.type) != PITH_CT_RESOURCE)
                     continue;
-                /* a type `use`d from an interface we provide keeps its run-time type */
-                int kind = -1;
-                for (int q = 0; q < K_COUNT && kind < 0; q++)
-                    if (!strcmp(sv_res_names[q], ex.name))
-                        kind = q;
-                if (!strcmp(ex.name, "headers") || !strcmp(ex.name, "trailers"))
-                    kind = K_FIELDS;
-                if (!strcmp(ex.name, "io-error"))
-                    kind = K_IO_ERROR;
-                pith_rtype *rt = kind >= 0 ? w->rt[kind] : opaque_type(w, ex.name);
+                pith_rtype *rt = resource_type(w, st, im.name, ex.name);
                 if (!rt || pith_clinker_define_resource(s->linker, im.name, ex.name, rt, &e)) {
                     snprintf(err, errcap, "%s: %s", s->func->name, rt ? e.message : "out of memory");
                     return -1;
                 }
             }
         }
-        /* Imports outside the proxy world (filesystem, sockets) trap when called: a
-         * capability this host does not grant. */
+        /* No preopens and no network grants: the file system is empty and sockets are
+         * left out (their functions trap), a capability this host does not grant. */
+        const p2_def *wasi[] = { p2_io_defs, p2_clocks_defs, p2_random_defs, p2_cli_defs,
+                                 p2_fs_defs };
+        for (size_t k = 0; k < sizeof wasi / sizeof *wasi; k++)
+            if (define_all(st, s->linker, c, wasi[k], &e)) {
+                snprintf(err, errcap, "%s: %s", s->func->name, e.message);
+                return -1;
+            }
+        if (define_all(w, s->linker, c, sv_http_defs, &e) ||
+            define_all(w, s->linker, c, sv_outgoing_defs, &e)) {
+            snprintf(err, errcap, "%s: %s", s->func->name, e.message);
+            return -1;
+        }
         pith_clinker_allow_unresolved(s->linker, true);
         /* Pre-instantiation: imports checked and resolved once, memory images built. */
         if (clinker_prepare(s->linker, s->func->comp, &e) != PITH_OK) {
@@ -246,6 +255,7 @@ void sv_pool_release(sv_worker *w)
             pith_store_free(w->slots[i].store);
         if (w->slots[i].linker)
             pith_clinker_free(w->slots[i].linker);
+        pith_wasi_ctx_free(w->slots[i].wasi);
     }
     free(w->slots);
     w->slots = NULL;
@@ -289,8 +299,11 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
         pith_store_set_limits(store, &lim);
     }
     /* Published for the watchdog from before instantiation: start functions run guest code
-     * too, and a looping one must be interrupted like handle(). */
+     * too, and a looping one must be interrupted like handle(). Blocking wasi:io calls end
+     * at the same deadline. */
     run_publish(w, store, w->x->deadline_ns);
+    w->p2 = slot->wasi->p2;
+    w->p2->deadline = w->x->deadline_ns;
     pith_cinstance *inst = NULL;
     pith_status st = pith_clinker_instantiate(slot->linker, store, f->comp, &inst, &err);
     res->inst_ns = sv_now_ns() - t0;
@@ -302,6 +315,7 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
         snprintf(res->detail, sizeof res->detail, "instantiate: %s", err.message);
         pith_store_free(store);
         sv_objs_reset(w);
+        w->p2 = NULL;
         return;
     }
     atomic_fetch_add(&srv->metrics.live_instances, 1);
@@ -319,6 +333,8 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
         } else {
             pith_cval args[2] = {sv_own(w, K_IN_REQ, rq), sv_own(w, K_OUTPARAM, op)};
             st = pith_cfunc_call(fn, args, 2, NULL, 0, &err);
+            if (w->p2->timed_out)
+                w->x->timed_out = true;
             if (st == PITH_OK || st == PITH_ERR_EXIT) {
                 res->outcome = "ok";
             } else if (w->x->timed_out || (st == PITH_ERR_TRAP &&
@@ -338,6 +354,7 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
     pith_store_free(store);
     sv_objs_reset(w);
     sv_outgoing_reset(w);
+    w->p2 = NULL;
     atomic_fetch_sub(&srv->metrics.live_instances, 1);
     atomic_fetch_sub(&srv->metrics.guest_memory_bytes, mem);
     (void)mem2;

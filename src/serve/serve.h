@@ -1,6 +1,7 @@
 /* serve.h: internal contract of `pith serve`, the wasi:http host: configuration (functions,
- * routes, limits), the per-worker request context and its host-object table (wasi:http/types,
- * wasi:io), the pool of per-request instances, metrics and logs. */
+ * routes, limits), the per-worker request context and its host-object table (wasi:http/types;
+ * wasi:io is the shared WASI 0.2 host's, with the bodies plugged in as its streams), the pool
+ * of per-request instances, metrics and logs. */
 #ifndef PITH_SERVE_H
 #define PITH_SERVE_H
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 
 #include "pith/component.h"
+#include "wasi/p2.h"
 
 /* ---------------------------------------------------------------- configuration */
 
@@ -77,8 +79,7 @@ bool sv_outbound_allowed(const sv_func *f, const char *host, uint16_t port);
 
 enum sv_kind {
     K_FIELDS, K_IN_REQ, K_OUT_REQ, K_REQ_OPTS, K_OUTPARAM, K_IN_RESP, K_IN_BODY,
-    K_FUT_TRAILERS, K_OUT_RESP, K_OUT_BODY, K_FUT_IN_RESP, K_IO_ERROR, K_POLLABLE,
-    K_IN_STREAM, K_OUT_STREAM, K_COUNT
+    K_FUT_TRAILERS, K_OUT_RESP, K_OUT_BODY, K_FUT_IN_RESP, K_COUNT
 };
 
 typedef struct sv_field {
@@ -101,17 +102,16 @@ typedef struct sv_buf {
 
 struct sv_out_call;             /* outgoing.c: one outgoing request in flight */
 
-/* Where an input stream's bytes come from. */
-enum { IS_EMPTY, IS_REQ_BODY, IS_RESP_BODY };
-/* Where an output stream's bytes go. */
-enum { OS_BODY, OS_STDOUT, OS_STDERR };
-/* What a pollable waits for. */
-enum { PS_READY, PS_TIMER, PS_REQ_BODY, PS_OUT_CALL };
+/* Where an incoming-body's bytes come from. */
+enum { IS_REQ_BODY, IS_RESP_BODY };
+/* What an outgoing-body belongs to. */
+enum { OB_RESPONSE, OB_REQUEST };
 
 typedef struct sv_obj {
     uint8_t kind;
     uint32_t parent;            /* rep this is a child of (0: none) */
-    uint32_t children;          /* live children: dropping a parent with children traps */
+    uint32_t children;          /* live children (also wasi:io streams and pollables made from
+                                   it): dropping a parent with children traps */
     union {
         sv_fields f;
         struct { uint32_t unused; } in_req;     /* the exchange's request */
@@ -121,11 +121,16 @@ typedef struct sv_obj {
             uint32_t body;      /* rep of its outgoing-body once taken */
             sv_fields h;
         } out_resp;
-        struct {
+        struct sv_out_body {
+            uint8_t role;       /* OB_* */
             bool stream_taken, main, finished;
-            uint32_t stream;
-            sv_buf data;        /* bytes written before the response started (or for requests) */
-            struct sv_out_call *call;   /* body of an outgoing request in flight */
+            bool corrupt;       /* dropped unfinished, or finished at the wrong length */
+            int64_t declared;   /* content-length of its message, -1: none */
+            uint64_t written;   /* bytes the guest wrote */
+            sv_buf data;        /* bytes written before the response started or the request
+                                   was sent */
+            sv_fields trailers; /* given to finish before the request was sent */
+            struct sv_out_call *call;   /* the request in flight this body streams into */
         } out_body;
         struct {
             bool stream_taken;
@@ -134,6 +139,7 @@ typedef struct sv_obj {
         } in_body;
         struct {
             uint8_t src;
+            bool taken;
             struct sv_out_call *call;
         } trailers;
         struct {
@@ -148,11 +154,6 @@ typedef struct sv_obj {
         struct { uint64_t connect, first_byte, between; bool has_c, has_f, has_b; } opts;
         struct { struct sv_out_call *call; bool taken; } fut;
         struct { struct sv_out_call *call; bool body_taken; } in_resp;
-        struct { char *msg; } err;
-        struct { uint8_t src; uint64_t deadline; struct sv_out_call *call; } poll; /* PS_OUT_CALL:
-                                                   deadline is sv_out_call_ready's `what` */
-        struct { uint8_t src; bool closed; struct sv_out_call *call; } in;
-        struct { uint8_t dst; bool closed; uint32_t body; } out;
     } u;
 } sv_obj;
 
@@ -197,13 +198,8 @@ typedef struct sv_objs {
     uint32_t live;
 } sv_objs;
 
-/* http_types.c / proxy_io.c: host functions.  `env` of every callback is the worker. */
-typedef struct sv_def {
-    const char *iface;          /* e.g. "wasi:http/types" (version added when linking) */
-    const char *name;
-    pith_chost_callback cb;
-} sv_def;
-extern const sv_def sv_http_defs[], sv_io_defs[], sv_outgoing_defs[];
+/* http_types.c / outgoing.c: host functions.  `env` of every callback is the worker. */
+extern const p2_def sv_http_defs[], sv_outgoing_defs[];
 
 /* Resource types of the worker (one per kind) and their interfaces. */
 extern const char *const sv_res_names[K_COUNT];
@@ -213,7 +209,12 @@ extern const char *const sv_res_ifaces[K_COUNT];
 sv_obj *sv_obj_new(sv_worker *w, uint8_t kind, uint32_t parent, uint32_t *rep);
 sv_obj *sv_obj_get(sv_worker *w, uint32_t rep, uint8_t kind);
 void sv_obj_free(sv_worker *w, uint32_t rep);
-void sv_objs_reset(sv_worker *w);   /* frees every object left by the request */
+/* The guest dropped `rep`: frees it, or keeps what the request still needs (a request body
+ * not yet sent). */
+void sv_obj_dropped(sv_worker *w, uint32_t rep);
+/* Frees every object left by the request: the worker's current wasi:io ones first (their
+ * release callbacks look at the HTTP objects), then the HTTP ones. */
+void sv_objs_reset(sv_worker *w);
 void sv_fields_free(sv_fields *f);
 bool sv_fields_add(sv_fields *f, const char *name, size_t nlen, const uint8_t *val,
                    size_t vlen);
@@ -226,9 +227,7 @@ uint64_t sv_now_ns(void);
 /* Values */
 pith_cval sv_own(sv_worker *w, uint8_t kind, uint32_t rep);
 sv_obj *sv_arg(sv_worker *w, const pith_cval *v, uint8_t kind, uint32_t *rep);
-bool sv_bytes(pith_cval *v, const uint8_t *p, size_t n);
-bool sv_list_bytes(const pith_cval *v, uint8_t **out, size_t *n);
-/* wasi:http error-code values */
+/* wasi:http error-code values (an io/error keeps one as its p2 code, plus one) */
 enum { EC_DNS_TIMEOUT = 0, EC_DNS_ERROR = 1, EC_DEST_NOT_FOUND = 2, EC_DEST_UNAVAILABLE = 3,
        EC_CONN_REFUSED = 6, EC_CONN_TERMINATED = 7, EC_CONN_TIMEOUT = 8,
        EC_CONN_READ_TIMEOUT = 9, EC_TLS_PROTOCOL = 12, EC_TLS_CERT = 13,
@@ -236,6 +235,26 @@ enum { EC_DNS_TIMEOUT = 0, EC_DNS_ERROR = 1, EC_DEST_NOT_FOUND = 2, EC_DEST_UNAV
        EC_RESP_INCOMPLETE = 25, EC_RESP_BODY_SIZE = 28, EC_RESP_TIMEOUT = 33,
        EC_PROTOCOL = 35, EC_CONFIG = 37, EC_INTERNAL = 38 };
 bool sv_error_code(pith_cval *v, uint32_t code, const char *msg);
+/* A failure of a body stream with error-code `code` (message: static or the call's). */
+static inline p2_fail sv_fail(uint32_t code, const char *msg)
+{
+    p2_fail f = { 0, code + 1, msg };
+    return f;
+}
+
+/* body_streams.c: the bodies, the console and the futures as wasi:io objects of the worker's
+ * current p2 state (w->p2), and the hooks that state waits through. */
+void sv_p2_hooks(sv_worker *w, p2_state *st);
+/* The input-stream of incoming-body `body` / output-stream of outgoing-body `body` (a child
+ * of it), or the pollable of future `rep` (a future-incoming-response or future-trailers of
+ * kind `kind`). The p2 rep, 0 on OOM. */
+uint32_t sv_body_instream(sv_worker *w, uint32_t body);
+uint32_t sv_body_outstream(sv_worker *w, uint32_t body);
+uint32_t sv_future_pollable(sv_worker *w, uint32_t rep, uint8_t kind);
+/* future-trailers readiness (takes what is left of the body to get there). */
+bool sv_trailers_ready(sv_worker *w, sv_obj *t);
+/* Why the request body failed (x->body_error). */
+p2_fail sv_req_body_fail(const sv_exchange *x);
 
 /* ---------------------------------------------------------------- the connection side */
 
@@ -254,6 +273,10 @@ bool sv_conn_finish_body(sv_worker *w, const sv_fields *trailers);
 void sv_conn_response_set(sv_worker *w);
 /* Waits until the deadline, flushing output first; false if the request deadline passed. */
 bool sv_wait_until(sv_worker *w, uint64_t deadline_ns, int fd, short events);
+/* The connection's socket (the request body arrives on it). */
+int sv_conn_fd(sv_worker *w);
+/* Writes what the socket takes now of the response bytes buffered (before a guest waits). */
+void sv_conn_push(sv_worker *w);
 
 /* ---------------------------------------------------------------- outgoing requests */
 
@@ -265,14 +288,25 @@ void sv_outgoing_free(sv_outgoing *o);
  * when the handle's object is freed. */
 void sv_out_call_ref(struct sv_out_call *c);
 void sv_out_call_release(sv_worker *w, struct sv_out_call *c);  /* object dropped */
-/* what: 0 the response head (future), 1 response body bytes (stream) */
+/* what: 0 the response head (future), 1 response body bytes or its end (stream), 2 the end */
 bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what);
 void sv_outgoing_reset(sv_worker *w);       /* after a request: abort everything in flight */
-/* Drives transfers until something in `calls` is ready or the deadline passes. */
-void sv_outgoing_wait(sv_worker *w, uint64_t deadline_ns);
-size_t sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n,
-                        bool *eof);
-int sv_out_call_error(struct sv_out_call *c);
+/* Response body bytes: a count (0: none yet), P2_HOST_CLOSED, or P2_HOST_FAILED with *f. */
+long sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n, p2_fail *f);
+/* How the transfer ended: -1 fine (or not over), else the error-code, with its message. */
+int sv_out_call_error(struct sv_out_call *c, const char **msg);
+/* The request body, streamed while the guest writes it (a p2 output stream's callbacks). */
+int64_t sv_out_call_permit(sv_worker *w, struct sv_out_call *c, p2_fail *f);
+long sv_out_call_write(sv_worker *w, struct sv_out_call *c, const uint8_t *p, size_t n,
+                       p2_fail *f);
+long sv_out_call_flush(sv_worker *w, struct sv_out_call *c, p2_fail *f);
+/* outgoing-body.finish: -1, or the error-code finish returns. Dropped without it: abort. */
+int sv_out_call_finish_body(sv_worker *w, struct sv_out_call *c, sv_fields *trailers);
+void sv_out_call_abort_body(sv_worker *w, struct sv_out_call *c);
+/* Transfers in flight: then waiting must go through sv_outgoing_poll (it drives them). */
+bool sv_outgoing_busy(sv_worker *w);
+/* poll(2) on fds together with libcurl's own, for up to timeout_ms (-1: no limit). */
+int sv_outgoing_poll(sv_worker *w, struct pollfd *fds, uint32_t n, int timeout_ms);
 
 /* ---------------------------------------------------------------- metrics and logs */
 
@@ -318,6 +352,7 @@ const char *sv_json_escape(char *buf, size_t cap, const char *s, size_t len);
 typedef struct sv_slot {
     sv_func *func;
     pith_clinker *linker;
+    pith_wasi_ctx *wasi;        /* the function's WASI 0.2 context (environment) and state */
     pith_store *store;          /* reused across requests when reset is cheap */
     pith_cinstance *inst;       /* kept only with func->reuse */
 } sv_slot;
@@ -337,7 +372,7 @@ struct sv_worker {
     size_t nslots;
     uint64_t app_gen;
     sv_outgoing *out;
-    uint32_t stdout_budget;
+    p2_state *p2;               /* wasi:io and co. of the request running (its slot's) */
     /* The store running a guest and its deadline, for the watchdog. run_lock makes the
      * watchdog's look-and-interrupt atomic with respect to the worker's unpublish, so the
      * store cannot be freed between the two (the worker unpublishes, under the lock, before

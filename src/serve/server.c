@@ -369,6 +369,18 @@ bool sv_wait_until(sv_worker *w, uint64_t deadline_ns, int fd, short events)
     }
 }
 
+int sv_conn_fd(sv_worker *w)
+{
+    return w->conn ? w->conn->fd : -1;
+}
+
+void sv_conn_push(sv_worker *w)
+{
+    if (w->conn && w->x && w->x->resp_started && w->conn->out.len > w->conn->out.off &&
+        out_try(w->conn) < 0)
+        w->x->resp_broken = true;
+}
+
 /* ---------------------------------------------------------------- request body */
 
 /* Runs the parser over buffered input; stops at a pause. -1 on a parse error. */

@@ -69,8 +69,9 @@ typedef struct p2_host_ops {
     int64_t (*permit)(void *ctx, uint64_t tag, p2_fail *f);
     /* output: takes all n bytes (n is within the permit): 0, or CLOSED / FAILED */
     long (*write)(void *ctx, uint64_t tag, const uint8_t *p, size_t n, p2_fail *f);
-    /* output: starts sending what was written (`blocking`: the embedder may also finish it
-     * itself); until it is sent, permit is 0. 0, or CLOSED / FAILED */
+    /* output: starts sending what was written; until it is sent, permit is 0 (p2 waits for
+     * that in blocking calls). `blocking` for blocking-flush (not write-and-flush): the
+     * embedder may push its bytes out itself. 0, or CLOSED / FAILED */
     long (*flush)(void *ctx, uint64_t tag, bool blocking, p2_fail *f);
     /* readiness: bytes or the end to read, a non-zero permit, or the pollable's event */
     void (*wait)(void *ctx, uint64_t tag, p2_wait *w);

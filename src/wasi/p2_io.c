@@ -430,13 +430,14 @@ static int64_t host_permit(p2_state *st, uint32_t rep, p2_outstream *s, uint64_t
     }
 }
 
-/* Flushes an embedder's stream; blocking: until it is sent (its permit is non-zero again). */
+/* Flushes an embedder's stream; blocking: until it is sent (its permit is non-zero again).
+ * `eager` (blocking-flush, not write-and-flush) lets the embedder push its bytes itself. */
 static pith_status host_flush(pith_ccall *call, p2_state *st, uint32_t rep, p2_outstream *s,
-                              bool blocking, pith_cval *r)
+                              bool blocking, bool eager, pith_cval *r)
 {
     p2_fail f = {0};
     const p2_host *h = &s->host;
-    long k = h->ops->flush ? h->ops->flush(h->ctx, h->tag, blocking, &f) : 0;
+    long k = h->ops->flush ? h->ops->flush(h->ctx, h->tag, eager, &f) : 0;
     if (k < 0)
         return host_failed(call, st, s, k, &f, r);
     if (blocking) {
@@ -476,7 +477,7 @@ static pith_status host_write(pith_ccall *call, p2_state *st, uint32_t rep, p2_o
     if (w < 0)
         return host_failed(call, st, s, w, &f, r);
     if (blocking)
-        return host_flush(call, st, rep, s, true, r);
+        return host_flush(call, st, rep, s, true, false, r);
     return p2_result(r, false, NULL) ? PITH_OK : P2_OOM();
 }
 
@@ -588,7 +589,7 @@ static pith_status out_flush_fn(P2_ARGS, bool blocking)
     if (out_failed(st, s, r, &ok))
         return ok ? PITH_OK : P2_OOM();
     if (s->src == SRC_HOST)
-        return host_flush(call, st, a[0].of.handle.rep, s, blocking, r);
+        return host_flush(call, st, a[0].of.handle.rep, s, blocking, blocking, r);
     if (s->src == SRC_SOCK) {
         s->flushing = s->len > 0;
         out_pump(st, s, blocking);

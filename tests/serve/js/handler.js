@@ -48,6 +48,12 @@ function fetchVia(request) {
   return `${resp.status()} ${new TextDecoder().decode(all)}`;
 }
 
+// blocking-write-and-flush takes at most 4096 bytes at a time (wasi:io/streams).
+function writeAll(out, bytes) {
+  for (let i = 0; i < bytes.length; i += 4096)
+    out.blockingWriteAndFlush(bytes.subarray(i, i + 4096));
+}
+
 export const incomingHandler = {
   handle(request, responseOut) {
     const path = request.pathWithQuery() || '/';
@@ -86,11 +92,7 @@ export const incomingHandler = {
     const ob = response.body();
     ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
     const out = ob.write();
-    // blocking-write-and-flush takes at most 4096 bytes a call (wasi:io/streams); jco and
-    // wasmtime trap on more
-    const bytes = new TextEncoder().encode(text);
-    for (let o = 0; o < bytes.length; o += 4096)
-      out.blockingWriteAndFlush(bytes.subarray(o, o + 4096));
+    writeAll(out, new TextEncoder().encode(text));
     out[Symbol.dispose]();
     OutgoingBody.finish(ob, undefined);
   }
