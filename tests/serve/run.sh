@@ -4,7 +4,9 @@
 # size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain, deadlines racing instance
 # teardown (PITH_SERVE_STRESS requests, default 1500); with PITH_SERVE_JS=1 also a
 # componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap,
-# and outgoing requests to local test servers (allowed, denied, refused, first-byte timeout);
+# outgoing requests to local test servers (allowed, denied, refused, first-byte timeout),
+# request bodies streamed to them, error-codes of body streams, and poll over a timer, a body
+# and a future together (PITH_SERVE_UPLOAD_MB, default 20: the streamed upload's size);
 # which threads seccomp confines; then the same requests to pith and `jco serve` (jco_compare.sh).
 # usage: tests/serve/run.sh [PITH]  -> "N passed, N failed"; exit 77 when tools are missing.
 set -uo pipefail
@@ -245,6 +247,55 @@ for n in (socket.gethostname(), "localhost.localdomain", "localhost4"):
         "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /data.txt' http://127.0.0.1:$P/fetch)" "200 from upstream"
     kill -TERM $SPID; wait $SPID; rc=$?
     check "outbound: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err5")" "0 0"
+
+    # streamed request bodies, error-codes from body streams, and one poll over a timer, the
+    # incoming body and an outgoing future: against upstream.py (counts and hashes what it
+    # gets) and a port where nothing listens
+    UP=$(free_port)
+    python3 "$HERE/upstream.py" $UP & PIDS+=($!)
+    wait_port $UP
+    "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 30000 --allow-outbound 127.0.0.1:$UP \
+        --allow-outbound 127.0.0.1:$NP --quiet >/dev/null 2>"$OUT/err_streams" &
+    SPID=$!; PIDS+=($SPID)
+    wait_port $P
+    pattern_sha() { python3 -c 'import hashlib,sys; n=int(sys.argv[1]); print(hashlib.sha256(bytes(i % 251 for i in range(n))).hexdigest())' $1; }
+    up() { curl -s -m 120 -H "x-target: 127.0.0.1:$UP" "$@" http://127.0.0.1:$P/upload; }
+    BIG=$(( ${PITH_SERVE_UPLOAD_MB:-20} * 1048576 ))
+    check "upload: ${PITH_SERVE_UPLOAD_MB:-20} MiB written after handle, streamed (chunked), received in full" \
+        "$(up -H "x-size: $BIG" -H 'x-pre: 1000')" "200 got $BIG $(pattern_sha $BIG) chunked"
+    check "upload: bytes before and after handle, declared content-length" \
+        "$(up -H 'x-size: 300000' -H 'x-pre: 100000' -H 'x-declare: 300000')" "200 got 300000 $(pattern_sha 300000) length"
+    check "upload: finished before handle: sent with its length" \
+        "$(up -H 'x-size: 300000' -H 'x-finish-first: 1')" "200 got 300000 $(pattern_sha 300000) length"
+    check "upload: PUT, trailers after a chunked body" \
+        "$(up -H 'x-size: 5000' -H 'x-method: put' -H 'x-trailer: t1')" "200 got 5000 $(pattern_sha 5000) chunked trailer=t1"
+    check "error-code: finish short of the content-length" \
+        "$(up -H 'x-size: 3000' -H 'x-declare: 5000')" "finish error: HTTP-request-body-size"
+    check "error-code: write past the content-length" \
+        "$(up -H 'x-size: 3000' -H 'x-declare: 100')" "write error: HTTP-request-body-size"
+    check "error-code: request body to a refused connection" \
+        "$(curl -s -m 60 -H "x-target: 127.0.0.1:$NP" -H 'x-size: 3000000' http://127.0.0.1:$P/upload)" "write error: connection-refused"
+    check "error-code: response body cut short" \
+        "$(curl -s -m 60 -H "x-target: 127.0.0.1:$UP" -H 'x-path: /partial' http://127.0.0.1:$P/fetch)" "read error: HTTP-response-incomplete"
+    contains "error-code: malformed incoming body" \
+        "$(raw $P 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\nzz\r\n')" "read error: HTTP-protocol-error"
+    check "poll: a timer, the incoming body (sent late) and an outgoing future together" "$(python3 - $P $UP <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+s.sendall(b"POST /poll HTTP/1.1\r\nHost: x\r\nx-target: 127.0.0.1:%s\r\n"
+          b"Content-Length: 11\r\nConnection: close\r\n\r\n" % sys.argv[2].encode())
+time.sleep(0.15)
+s.sendall(b"late body!!")
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    data += b
+print(data.decode().split("\r\n\r\n", 1)[-1])
+PY
+)" "body=11 resp=200 slow timers=true polls=true"
+    kill -TERM $SPID; wait $SPID; rc=$?
+    check "streams: clean exit, no sanitizer report" "$rc $(grep -c -E 'Sanitizer|runtime error' "$OUT/err_streams")" "0 0"
 fi
 
 # seccomp: on by default where the kernel takes it, for the worker threads only (the main
@@ -296,6 +347,10 @@ elif cmp_line=$(printf '%s\n' "$cmp_out" | grep -E '^jco-compare: [0-9]+ passed,
 else
     fail=$((fail + 1)); echo "FAIL jco comparison: no summary"; printf '%s\n' "$cmp_out" | tail -5
 fi
+
+# every server above has exited: ASan/UBSan builds report leaks and errors on stderr then
+check "no sanitizer report from any server" \
+    "$(cat "$OUT"/err* 2>/dev/null | grep -c -E 'Sanitizer|runtime error')" "0"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -1,22 +1,83 @@
 // handler.js: a wasi:http handler exporting incoming-handler itself (many requests per
-// instance): echoes method, path and a request header, streams POST bodies back.
-import { ResponseOutparam, OutgoingResponse, OutgoingBody, Fields, OutgoingRequest, RequestOptions }
-  from 'wasi:http/types@0.2.10';
+// instance): echoes method, path and a request header, streams POST bodies back, makes
+// outgoing requests (fetch, streamed uploads) and polls bodies, futures and timers together.
+import { ResponseOutparam, OutgoingResponse, OutgoingBody, Fields, OutgoingRequest, RequestOptions,
+  httpErrorCode } from 'wasi:http/types@0.2.10';
 import { handle as send } from 'wasi:http/outgoing-handler@0.2.10';
+import { poll } from 'wasi:io/poll@0.2.10';
+import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.10';
+
+const enc = (s) => new TextEncoder().encode(s);
+const dec = (b) => new TextDecoder().decode(b);
+
+// The value of request header `name`, or undefined.
+const header = (request, name) => {
+  const v = request.headers().get(name);
+  return v.length ? dec(v[0]) : undefined;
+};
+
+// A stream-error as text: "closed", or the wasi:http error-code its io-error carries.
+function streamError(e) {
+  const p = e.payload;
+  if (!p) return String(e);
+  if (p.tag === 'closed') return 'closed';
+  const code = httpErrorCode(p.val);
+  return code ? code.tag : 'no error-code';
+}
+
+// Reads an input stream to its end: the bytes, or throws "read error: <code>".
+function readAll(stream) {
+  const chunks = [];
+  for (;;) {
+    let c;
+    try {
+      c = stream.blockingRead(65536n);
+    } catch (e) {
+      const why = streamError(e);
+      if (why === 'closed') break;
+      throw 'read error: ' + why;
+    }
+    if (c.length) chunks.push(c);
+  }
+  let n = 0; for (const c of chunks) n += c.length;
+  const all = new Uint8Array(n); let o = 0; for (const c of chunks) { all.set(c, o); o += c.length; }
+  return all;
+}
+
+// An outgoing request to http://<target><path> (headers given).
+function outgoing(target, path, fields, method) {
+  const req = new OutgoingRequest(fields || new Fields());
+  req.setScheme({ tag: 'HTTP' });
+  req.setAuthority(target);
+  req.setPathWithQuery(path);
+  if (method) req.setMethod({ tag: method });
+  return req;
+}
+
+// Waits for a future-incoming-response: "<status> <body>", or "error: <error-code>".
+function response(fut) {
+  let got;
+  while ((got = fut.get()) === undefined)
+    fut.subscribe().block();
+  if (got.tag !== 'ok') return 'error: future taken';
+  if (got.val.tag !== 'ok') return 'error: ' + got.val.val.tag;
+  const resp = got.val.val;
+  const stream = resp.consume().stream();
+  try {
+    return `${resp.status()} ${dec(readAll(stream))}`;
+  } catch (e) {
+    return String(e);
+  } finally {
+    stream[Symbol.dispose]();
+  }
+}
 
 // GET http://<x-target><x-path> through wasi:http/outgoing-handler (x-first-byte-ms sets the
 // first-byte timeout) and returns "<status> <body>" or "error: <error-code>".
 function fetchVia(request) {
-  const get = (name) => {
-    const v = request.headers().get(name);
-    return v.length ? new TextDecoder().decode(v[0]) : undefined;
-  };
-  const req = new OutgoingRequest(new Fields());
-  req.setScheme({ tag: 'HTTP' });
-  req.setAuthority(get('x-target'));
-  req.setPathWithQuery(get('x-path') || '/');
+  const req = outgoing(header(request, 'x-target'), header(request, 'x-path') || '/');
   let opts;
-  const fb = get('x-first-byte-ms');
+  const fb = header(request, 'x-first-byte-ms');
   if (fb) {
     opts = new RequestOptions();
     opts.setFirstByteTimeout(BigInt(fb) * 1000000n);
@@ -27,25 +88,128 @@ function fetchVia(request) {
   } catch (e) {
     return 'error: ' + (e.payload ? e.payload.tag : String(e));
   }
-  let got;
-  while ((got = fut.get()) === undefined)
-    fut.subscribe().block();
-  if (got.tag !== 'ok') return 'error: future taken';
-  if (got.val.tag !== 'ok') return 'error: ' + got.val.val.tag;
-  const resp = got.val.val;
-  const body = resp.consume();
-  const stream = body.stream();
-  const chunks = [];
-  for (;;) {
-    try {
-      const c = stream.blockingRead(65536n);
-      if (c.length) chunks.push(c);
-    } catch (e) { break; }
+  return response(fut);
+}
+
+// Bytes i % 251 of a body, sliced at any offset without per-byte work.
+const PATTERN = new Uint8Array(251 * 263);
+for (let i = 0; i < PATTERN.length; i++) PATTERN[i] = i % 251;
+
+// Writes body bytes [from, to) with check-write, write and subscribe: null, or the error.
+function writeBody(out, from, to) {
+  const ready = out.subscribe();
+  try {
+    for (let off = from; off < to;) {
+      let n = Number(out.checkWrite());
+      if (n === 0) {
+        ready.block();
+        continue;
+      }
+      n = Math.min(n, to - off, 65536);
+      const phase = off % 251;
+      out.write(PATTERN.subarray(phase, phase + n));
+      off += n;
+    }
+    return null;
+  } catch (e) {
+    return 'write error: ' + streamError(e);
+  } finally {
+    ready[Symbol.dispose]();
   }
+}
+
+// POST (x-method: put for PUT) x-size pattern bytes to http://<x-target><x-path>: x-pre of
+// them before outgoing-handler.handle, the rest after it, streamed. x-declare sets a
+// content-length, x-trailer a trailer; x-finish-first finishes the body before handle.
+// Returns the upstream's answer, or where it failed.
+function upload(request) {
+  const size = Number(header(request, 'x-size') || '0');
+  const pre = Math.min(size, Number(header(request, 'x-pre') || '0'));
+  const fields = new Fields();
+  const declare = header(request, 'x-declare');
+  if (declare !== undefined) fields.append('content-length', enc(declare));
+  const req = outgoing(header(request, 'x-target'), header(request, 'x-path') || '/count',
+    fields, header(request, 'x-method') || 'post');
+  const body = req.body();
+  const out = body.write();
+  const first = header(request, 'x-finish-first') !== undefined;
+  let err = writeBody(out, 0, first ? size : pre);
+  let fut;
+  const handle = () => {
+    try {
+      fut = send(req, undefined);
+    } catch (e) {
+      err = 'handle error: ' + (e.payload ? e.payload.tag : String(e));
+    }
+  };
+  if (!err && !first) handle();
+  if (!err && !first) err = writeBody(out, pre, size);
+  out[Symbol.dispose]();
+  if (err) return err;
+  let trailers;
+  const tv = header(request, 'x-trailer');
+  if (tv) {
+    trailers = new Fields();
+    trailers.append('x-trailer', enc(tv));
+  }
+  try {
+    OutgoingBody.finish(body, trailers);
+  } catch (e) {
+    return 'finish error: ' + (e.payload ? e.payload.tag : String(e));
+  }
+  if (first) handle();
+  return err || response(fut);
+}
+
+// One poll over three kinds of pollable: a 50 ms timer, the incoming request body (the
+// client sends it late) and an outgoing request's future (to x-target's /slow); then the
+// response body through poll as well.
+function pollTogether(request) {
+  const fut = send(outgoing(header(request, 'x-target'), '/slow?ms=300'), undefined);
+  const inBody = request.consume();
+  const inStream = inBody.stream();
+  const futReady = fut.subscribe(), bodyReady = inStream.subscribe();
+  let bodyBytes = 0, bodyDone = false, got, timers = 0, polls = 0;
+  while (!bodyDone || got === undefined) {
+    const timer = subscribeDuration(50000000n);
+    const list = [timer];
+    if (!bodyDone) list.push(bodyReady);
+    if (got === undefined) list.push(futReady);
+    polls++;
+    for (const i of poll(list)) {
+      const p = list[i];
+      if (p === timer) {
+        timers++;
+      } else if (p === bodyReady) {
+        try {
+          bodyBytes += inStream.read(65536n).length;
+        } catch (e) {
+          bodyDone = true;
+        }
+      } else {
+        got = fut.get();
+      }
+    }
+    timer[Symbol.dispose]();
+  }
+  bodyReady[Symbol.dispose]();
+  futReady[Symbol.dispose]();
+  inStream[Symbol.dispose]();
+  const resp = got.val.val;
+  const stream = resp.consume().stream();
+  const ready = stream.subscribe();
+  let text = '';
+  for (;;) {
+    poll([ready]);
+    try {
+      text += dec(stream.read(65536n));
+    } catch (e) {
+      break;
+    }
+  }
+  ready[Symbol.dispose]();
   stream[Symbol.dispose]();
-  let n = 0; for (const c of chunks) n += c.length;
-  const all = new Uint8Array(n); let o = 0; for (const c of chunks) { all.set(c, o); o += c.length; }
-  return `${resp.status()} ${new TextDecoder().decode(all)}`;
+  return `body=${bodyBytes} resp=${resp.status()} ${text} timers=${timers > 0} polls=${polls > 2}`;
 }
 
 // blocking-write-and-flush takes at most 4096 bytes at a time (wasi:io/streams).
@@ -59,40 +223,38 @@ export const incomingHandler = {
     const path = request.pathWithQuery() || '/';
     const method = request.method().tag;
     const headers = new Fields();
-    headers.append('content-type', new TextEncoder().encode('text/plain'));
-    headers.append('x-handler', new TextEncoder().encode('js'));
+    headers.append('content-type', enc('text/plain'));
+    headers.append('x-handler', enc('js'));
     const response = new OutgoingResponse(headers);
     let text;
     if (path.startsWith('/echo')) {
-      const body = request.consume();
-      const stream = body.stream();
-      const chunks = [];
-      for (;;) {
-        try {
-          const c = stream.blockingRead(65536n);
-          if (c.length) chunks.push(c);
-        } catch (e) { break; }
+      const stream = request.consume().stream();
+      try {
+        text = dec(readAll(stream));
+      } catch (e) {
+        text = String(e);
       }
       stream[Symbol.dispose]();
-      let n = 0; for (const c of chunks) n += c.length;
-      const all = new Uint8Array(n); let o = 0; for (const c of chunks) { all.set(c, o); o += c.length; }
-      text = new TextDecoder().decode(all);
     } else if (path.startsWith('/fetch')) {
       text = fetchVia(request);
+    } else if (path.startsWith('/upload')) {
+      text = upload(request);
+    } else if (path.startsWith('/poll')) {
+      text = pollTogether(request);
     } else if (path.startsWith('/loop')) {
       for (;;) {}
     } else if (path.startsWith('/trap')) {
       throw new Error('boom');
     } else {
       const ua = request.headers().get('x-name');
-      text = `hello from js: ${method} ${path}` + (ua.length ? ` ${new TextDecoder().decode(ua[0])}` : '');
+      text = `hello from js: ${method} ${path}` + (ua.length ? ` ${dec(ua[0])}` : '');
     }
     const status = path.startsWith('/teapot') ? 418 : path.startsWith('/missing') ? 404 : 200;
     response.setStatusCode(status);
     const ob = response.body();
     ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
     const out = ob.write();
-    writeAll(out, new TextEncoder().encode(text));
+    writeAll(out, enc(text));
     out[Symbol.dispose]();
     OutgoingBody.finish(ob, undefined);
   }
