@@ -356,19 +356,14 @@ static pith_status header_result(pith_ccall *call, pith_cval *r, int err /* -1 o
 }
 enum { HE_SYNTAX, HE_FORBIDDEN, HE_IMMUTABLE };
 
-#define ARGS pith_ccall *call, void *env, const pith_cval *a, size_t na, pith_cval *r, \
-             size_t nr
-#define BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
-#define OOM() pith_ccall_trap(call, "out of memory")
-#define BAD() pith_ccall_trap(call, "invalid handle")
 
 /* option<string>: none when absent. */
 static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char *s)
 {
     if (!has || !s)
-        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(r, PITH_CV_OPTION, 1, true) || !str_val(r->of.var.payload, s))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
@@ -393,38 +388,38 @@ static pith_status take_out_body(pith_ccall *call, sv_worker *w, bool *taken, ui
                                  uint8_t role, const sv_fields *h, pith_cval *r)
 {
     if (*taken)
-        return p2_result(r, true, NULL) ? PITH_OK : OOM();
+        return p2_result(r, true, NULL) ? PITH_OK : P2_OOM();
     uint32_t brep;
     sv_obj *b = sv_obj_new(w, K_OUT_BODY, 0, &brep);
     if (!b)
-        return OOM();
+        return P2_OOM();
     b->u.out_body.role = role;
     b->u.out_body.declared = content_length(h);
     *taken = true;
     *body = brep;
     pith_cval v = sv_own(w, K_OUT_BODY, brep);
-    return p2_result(r, false, &v) ? PITH_OK : OOM();
+    return p2_result(r, false, &v) ? PITH_OK : P2_OOM();
 }
 
 /* ---------------------------------------------------------------- fields */
 
-static pith_status fields_new(ARGS)
+static pith_status fields_new(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     if (!sv_obj_new(w, K_FIELDS, 0, &rep))
-        return OOM();
+        return P2_OOM();
     r[0] = sv_own(w, K_FIELDS, rep);
     return PITH_OK;
 }
 
-static pith_status fields_from_list(ARGS)
+static pith_status fields_from_list(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *o = sv_obj_new(w, K_FIELDS, 0, &rep);
     if (!o)
-        return OOM();
+        return P2_OOM();
     const pith_cval *l = &a[0];
     int bad = -1;
     for (size_t i = 0; i < l->of.list.len && bad < 0; i++) {
@@ -442,7 +437,7 @@ static pith_status fields_from_list(ARGS)
         }
         if (!p2_list_bytes(v, &val, &vlen)) {
             sv_obj_free(w, rep);
-            return OOM();
+            return P2_OOM();
         }
         if (!valid_value(val, vlen))
             bad = HE_SYNTAX;
@@ -455,35 +450,35 @@ static pith_status fields_from_list(ARGS)
         return header_result(call, r, bad);
     }
     pith_cval h = sv_own(w, K_FIELDS, rep);
-    return p2_result(r, false, &h) ? PITH_OK : OOM();
+    return p2_result(r, false, &h) ? PITH_OK : P2_OOM();
 }
 
-static pith_status fields_get(ARGS)
+static pith_status fields_get(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     const pith_cval *n = &a[1];
     size_t cnt = 0;
     for (uint32_t i = 0; i < o->u.f.n; i++)
         cnt += name_is(&o->u.f.v[i], n->of.str.ptr, n->of.str.len);
     if (!pith_cval_list(&r[0], PITH_CV_LIST, cnt))
-        return OOM();
+        return P2_OOM();
     size_t k = 0;
     for (uint32_t i = 0; i < o->u.f.n; i++)
         if (name_is(&o->u.f.v[i], n->of.str.ptr, n->of.str.len))
             if (!p2_bytes(&r[0].of.list.items[k++], o->u.f.v[i].val, o->u.f.v[i].vlen))
-                return OOM();
+                return P2_OOM();
     return PITH_OK;
 }
 
-static pith_status fields_has(ARGS)
+static pith_status fields_has(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     bool has = false;
     for (uint32_t i = 0; i < o->u.f.n && !has; i++)
         has = name_is(&o->u.f.v[i], a[1].of.str.ptr, a[1].of.str.len);
@@ -503,12 +498,12 @@ static int mutation_check(sv_obj *o, const pith_cval *n)
     return -1;
 }
 
-static pith_status fields_set(ARGS)
+static pith_status fields_set(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
@@ -518,7 +513,7 @@ static pith_status fields_set(ARGS)
         uint8_t *tmp = NULL;
         size_t n;
         if (!p2_list_bytes(v, &tmp, &n))
-            return OOM();
+            return P2_OOM();
         bool ok = valid_value(tmp, n);
         free(tmp);
         if (!ok)
@@ -529,7 +524,7 @@ static pith_status fields_set(ARGS)
         uint8_t *tmp;
         size_t n;
         if (!p2_list_bytes(&vals->of.list.items[i], &tmp, &n))
-            return OOM();
+            return P2_OOM();
         bool ok = sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
         free(tmp);
         if (!ok)
@@ -538,12 +533,12 @@ static pith_status fields_set(ARGS)
     return header_result(call, r, -1);
 }
 
-static pith_status fields_delete_cb(ARGS)
+static pith_status fields_delete_cb(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
@@ -551,19 +546,19 @@ static pith_status fields_delete_cb(ARGS)
     return header_result(call, r, -1);
 }
 
-static pith_status fields_append(ARGS)
+static pith_status fields_append(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
     uint8_t *tmp;
     size_t n;
     if (!p2_list_bytes(&a[2], &tmp, &n))
-        return OOM();
+        return P2_OOM();
     bool ok = valid_value(tmp, n) &&
               sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
     free(tmp);
@@ -584,18 +579,18 @@ static bool entries_val(pith_cval *v, const sv_fields *f)
     return true;
 }
 
-static pith_status fields_entries(ARGS)
+static pith_status fields_entries(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
-    return entries_val(&r[0], &o->u.f) ? PITH_OK : OOM();
+        return SV_BAD();
+    return entries_val(&r[0], &o->u.f) ? PITH_OK : P2_OOM();
 }
 
 /* A new fields handle holding a copy of f (mutable unless `immutable`), child of parent. */
-static bool fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t parent,
-                          pith_cval *out)
+bool sv_fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t parent,
+                      pith_cval *out)
 {
     uint32_t rep;
     sv_obj *o = sv_obj_new(w, K_FIELDS, parent, &rep);
@@ -610,13 +605,13 @@ static bool fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint
     return true;
 }
 
-static pith_status fields_clone(ARGS)
+static pith_status fields_clone(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
     if (!o)
-        return BAD();
-    return fields_handle(w, &o->u.f, false, 0, &r[0]) ? PITH_OK : OOM();
+        return SV_BAD();
+    return sv_fields_handle(w, &o->u.f, false, 0, &r[0]) ? PITH_OK : P2_OOM();
 }
 
 /* Takes the fields out of an owned handle (the handle is consumed). */
@@ -639,102 +634,112 @@ static const char *const method_names[] = {
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"
 };
 
-static pith_status inreq_method(ARGS)
+static pith_status inreq_method(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
-        return BAD();
+        return SV_BAD();
     for (uint32_t i = 0; i < 9; i++)
         if (!strcmp(w->x->method, method_names[i]))
-            return pith_cval_case(&r[0], PITH_CV_VARIANT, i, false) ? PITH_OK : OOM();
+            return pith_cval_case(&r[0], PITH_CV_VARIANT, i, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(&r[0], PITH_CV_VARIANT, 9, true) ||
         !str_val(r[0].of.var.payload, w->x->method))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
-static pith_status inreq_path(ARGS)
+static pith_status inreq_path(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
-        return BAD();
+        return SV_BAD();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
         !pith_cval_string(r[0].of.var.payload, w->x->url, w->x->url_len))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
-static pith_status inreq_scheme(ARGS)
+static pith_status inreq_scheme(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL))
-        return BAD();
+        return SV_BAD();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
         !pith_cval_case(r[0].of.var.payload, PITH_CV_VARIANT, 0, false))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
-static pith_status inreq_authority(ARGS)
+static pith_status inreq_authority(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
-        return BAD();
+        return SV_BAD();
     return opt_str(call, &r[0], true, w->x->authority);
 }
 
-static pith_status inreq_headers(ARGS)
+static pith_status inreq_headers(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     if (!sv_arg(w, &a[0], K_IN_REQ, &rep) || !w->x)
-        return BAD();
-    return fields_handle(w, &w->x->req_headers, true, rep, &r[0]) ? PITH_OK : OOM();
+        return SV_BAD();
+    return sv_fields_handle(w, &w->x->req_headers, true, rep, &r[0]) ? PITH_OK : P2_OOM();
 }
 
-static pith_status inreq_consume(ARGS)
+static pith_status inreq_consume(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     if (!sv_arg(w, &a[0], K_IN_REQ, NULL) || !w->x)
-        return BAD();
+        return SV_BAD();
     if (w->x->body_taken)
-        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
+        return p2_result(&r[0], true, NULL) ? PITH_OK : P2_OOM();
     uint32_t rep;
     sv_obj *b = sv_obj_new(w, K_IN_BODY, 0, &rep);
     if (!b)
-        return OOM();
+        return P2_OOM();
     b->u.in_body.src = IS_REQ_BODY;
     w->x->body_taken = true;
     pith_cval h = sv_own(w, K_IN_BODY, rep);
-    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, &h) ? PITH_OK : P2_OOM();
 }
 
 /* ---------------------------------------------------------------- incoming-body */
 
-static pith_status inbody_stream(ARGS)
+/* incoming-body.stream and outgoing-body.write: the body's one stream (a wasi:io stream, its
+ * child), handed out once. */
+static pith_status body_stream(pith_ccall *call, sv_worker *w, const pith_cval *self,
+                               uint8_t kind, pith_cval *r)
 {
-    BEGIN;
     uint32_t rep;
-    sv_obj *b = sv_arg(w, &a[0], K_IN_BODY, &rep);
+    sv_obj *b = sv_arg(w, self, kind, &rep);
     if (!b)
-        return BAD();
-    if (b->u.in_body.stream_taken)
-        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t srep = sv_body_instream(w, rep);
+        return SV_BAD();
+    bool in = kind == K_IN_BODY;
+    bool *taken = in ? &b->u.in_body.stream_taken : &b->u.out_body.stream_taken;
+    if (*taken)
+        return p2_result(r, true, NULL) ? PITH_OK : P2_OOM();
+    uint32_t srep = in ? sv_body_instream(w, rep) : sv_body_outstream(w, rep);
     if (!srep)
-        return OOM();
-    b->u.in_body.stream_taken = true;
-    pith_cval h = p2_own(w->p2, R_INSTREAM, srep);
-    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
+        return P2_OOM();
+    *taken = true;
+    pith_cval h = p2_own(w->p2, in ? R_INSTREAM : R_OUTSTREAM, srep);
+    return p2_result(r, false, &h) ? PITH_OK : P2_OOM();
 }
 
-static pith_status inbody_finish(ARGS)
+static pith_status inbody_stream(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
+    return body_stream(call, w, &a[0], K_IN_BODY, &r[0]);
+}
+
+static pith_status inbody_finish(P2_ARGS)
+{
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *b = sv_arg(w, &a[0], K_IN_BODY, &rep);
     if (!b)
-        return BAD();
+        return SV_BAD();
     if (b->children)
         return pith_ccall_trap(call, "incoming-body finished while its stream is alive");
     uint8_t src = b->u.in_body.src;
@@ -745,7 +750,7 @@ static pith_status inbody_finish(ARGS)
     sv_obj *t = sv_obj_new(w, K_FUT_TRAILERS, 0, &trep);
     if (!t) {
         sv_out_call_release(w, c);
-        return OOM();
+        return P2_OOM();
     }
     t->u.trailers.src = src;
     t->u.trailers.call = c;
@@ -755,36 +760,29 @@ static pith_status inbody_finish(ARGS)
 
 /* ---------------------------------------------------------------- future-trailers */
 
-static pith_status trailers_subscribe(ARGS)
+static pith_status trailers_subscribe(P2_ARGS)
 {
-    BEGIN;
-    uint32_t rep;
-    if (!sv_arg(w, &a[0], K_FUT_TRAILERS, &rep))
-        return BAD();
-    uint32_t prep = sv_future_pollable(w, rep, K_FUT_TRAILERS);
-    if (!prep)
-        return OOM();
-    r[0] = p2_own(w->p2, R_POLLABLE, prep);
-    return PITH_OK;
+    SV_BEGIN;
+    return sv_future_subscribe(call, w, &a[0], K_FUT_TRAILERS, &r[0]);
 }
 
 /* get: option<result<result<option<trailers>, error-code>>> */
-static pith_status trailers_get(ARGS)
+static pith_status trailers_get(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, NULL);
     if (!t)
-        return BAD();
+        return SV_BAD();
     if (!sv_trailers_ready(w, t))
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
-        return OOM();
+        return P2_OOM();
     pith_cval *res = r[0].of.var.payload;
     if (t->u.trailers.taken)
-        return pith_cval_case(res, PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+        return pith_cval_case(res, PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
     t->u.trailers.taken = true;
     if (!pith_cval_case(res, PITH_CV_RESULT, 0, true))
-        return OOM();
+        return P2_OOM();
     pith_cval *in = res->of.var.payload;
     const sv_fields *tr = NULL;
     p2_fail f = {0};
@@ -800,93 +798,104 @@ static pith_status trailers_get(ARGS)
     if (f.code) {
         if (!pith_cval_case(in, PITH_CV_RESULT, 1, true) ||
             !sv_error_code(in->of.var.payload, f.code - 1, f.msg))
-            return OOM();
+            return P2_OOM();
         return PITH_OK;
     }
     if (!pith_cval_case(in, PITH_CV_RESULT, 0, true))
-        return OOM();
+        return P2_OOM();
     pith_cval *opt = in->of.var.payload;
     if (!tr || tr->n == 0)
-        return pith_cval_case(opt, PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(opt, PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(opt, PITH_CV_OPTION, 1, true) ||
-        !fields_handle(w, tr, true, 0, opt->of.var.payload))
-        return OOM();
+        !sv_fields_handle(w, tr, true, 0, opt->of.var.payload))
+        return P2_OOM();
     return PITH_OK;
 }
 
 /* ---------------------------------------------------------------- outgoing-response */
 
-static pith_status oresp_new(ARGS)
+/* The outgoing-response and outgoing-request constructors: a new message owning `headers`. */
+static pith_status new_message(pith_ccall *call, sv_worker *w, const pith_cval *headers,
+                               uint8_t kind, pith_cval *r)
 {
-    BEGIN;
     sv_fields h;
-    if (!take_fields(w, &a[0], &h))
-        return BAD();
+    if (!take_fields(w, headers, &h))
+        return SV_BAD();
     uint32_t rep;
-    sv_obj *o = sv_obj_new(w, K_OUT_RESP, 0, &rep);
+    sv_obj *o = sv_obj_new(w, kind, 0, &rep);
     if (!o) {
         sv_fields_free(&h);
-        return OOM();
+        return P2_OOM();
     }
-    o->u.out_resp.h = h;
-    o->u.out_resp.status = 200;
-    r[0] = sv_own(w, K_OUT_RESP, rep);
+    if (kind == K_OUT_RESP) {
+        o->u.out_resp.h = h;
+        o->u.out_resp.status = 200;
+    } else {
+        o->u.out_req.h = h;     /* method get (0), no path, scheme or authority */
+    }
+    *r = sv_own(w, kind, rep);
     return PITH_OK;
 }
 
-static pith_status oresp_status(ARGS)
+static pith_status oresp_new(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
+    return new_message(call, w, &a[0], K_OUT_RESP, &r[0]);
+}
+
+static pith_status oresp_status(P2_ARGS)
+{
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     r[0].kind = PITH_CV_U16;
     r[0].of.u = o->u.out_resp.status;
     return PITH_OK;
 }
 
-static pith_status oresp_set_status(ARGS)
+static pith_status oresp_set_status(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     uint64_t s = a[1].of.u;
     bool ok = s >= 100 && s <= 999;
     if (ok)
         o->u.out_resp.status = (uint16_t)s;
-    return p2_result(&r[0], !ok, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], !ok, NULL) ? PITH_OK : P2_OOM();
 }
 
-static pith_status oresp_headers(ARGS)
+static pith_status oresp_headers(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
     if (!o)
-        return BAD();
-    return fields_handle(w, &o->u.out_resp.h, true, rep, &r[0]) ? PITH_OK : OOM();
+        return SV_BAD();
+    return sv_fields_handle(w, &o->u.out_resp.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
 }
 
-static pith_status oresp_body(ARGS)
+static pith_status oresp_body(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
     if (!o)
-        return BAD();
+        return SV_BAD();
     return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body,
                          OB_RESPONSE, &o->u.out_resp.h, &r[0]);
 }
 
 /* ---------------------------------------------------------------- response-outparam */
 
-static pith_status outparam_set(ARGS)
+static pith_status outparam_set(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t prep;
     if (!sv_arg(w, &a[0], K_OUTPARAM, &prep) || !w->x)
-        return BAD();
+        return SV_BAD();
     sv_obj_free(w, prep);
     sv_exchange *x = w->x;
     if (x->resp_set)
@@ -906,7 +915,7 @@ static pith_status outparam_set(ARGS)
     uint32_t rrep;
     sv_obj *o = sv_arg(w, res->of.var.payload, K_OUT_RESP, &rrep);
     if (!o)
-        return BAD();
+        return SV_BAD();
     x->status = o->u.out_resp.status;
     x->resp_headers = o->u.out_resp.h;
     memset(&o->u.out_resp.h, 0, sizeof o->u.out_resp.h);
@@ -937,36 +946,25 @@ static pith_status outparam_set(ARGS)
 
 /* ---------------------------------------------------------------- outgoing-body */
 
-static pith_status obody_write(ARGS)
+static pith_status obody_write(P2_ARGS)
 {
-    BEGIN;
-    uint32_t rep;
-    sv_obj *b = sv_arg(w, &a[0], K_OUT_BODY, &rep);
-    if (!b)
-        return BAD();
-    if (b->u.out_body.stream_taken)
-        return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
-    uint32_t srep = sv_body_outstream(w, rep);
-    if (!srep)
-        return OOM();
-    b->u.out_body.stream_taken = true;
-    pith_cval h = p2_own(w->p2, R_OUTSTREAM, srep);
-    return p2_result(&r[0], false, &h) ? PITH_OK : OOM();
+    SV_BEGIN;
+    return body_stream(call, w, &a[0], K_OUT_BODY, &r[0]);
 }
 
-static pith_status obody_finish(ARGS)
+static pith_status obody_finish(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *b = sv_arg(w, &a[0], K_OUT_BODY, &rep);
     if (!b)
-        return BAD();
+        return SV_BAD();
     if (b->children)
         return pith_ccall_trap(call, "outgoing-body finished while its stream is alive");
     sv_fields tr;
     memset(&tr, 0, sizeof tr);
     if (a[1].of.var.index == 1 && !take_fields(w, a[1].of.var.payload, &tr))
-        return BAD();
+        return SV_BAD();
     struct sv_out_body *ob = &b->u.out_body;
     int ec = -1;
     if (ob->declared >= 0 && ob->written != (uint64_t)ob->declared)
@@ -995,12 +993,12 @@ static pith_status obody_finish(ARGS)
         ob->trailers = tr;
     }
     if (ec < 0)
-        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
+        return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
     pith_cval e;
     memset(&e, 0, sizeof e);
     if (!sv_error_code(&e, (uint32_t)ec, NULL))
-        return OOM();
-    return p2_result(&r[0], true, &e) ? PITH_OK : OOM();
+        return P2_OOM();
+    return p2_result(&r[0], true, &e) ? PITH_OK : P2_OOM();
 }
 
 void sv_obj_dropped(sv_worker *w, uint32_t rep)
@@ -1023,12 +1021,12 @@ void sv_obj_dropped(sv_worker *w, uint32_t rep)
 
 /* ---------------------------------------------------------------- request-options */
 
-static pith_status opts_new(ARGS)
+static pith_status opts_new(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     if (!sv_obj_new(w, K_REQ_OPTS, 0, &rep))
-        return OOM();
+        return P2_OOM();
     r[0] = sv_own(w, K_REQ_OPTS, rep);
     return PITH_OK;
 }
@@ -1036,30 +1034,30 @@ static pith_status opts_new(ARGS)
 static pith_status opt_get(pith_ccall *call, pith_cval *r, bool has, uint64_t v)
 {
     if (!pith_cval_case(r, PITH_CV_OPTION, has, has))
-        return OOM();
+        return P2_OOM();
     if (has)
         *r->of.var.payload = pith_cval_u64(v);
     return PITH_OK;
 }
 
 #define OPT_ACCESSORS(field, hasf)                                                          \
-    static pith_status opts_get_##field(ARGS)                                              \
+    static pith_status opts_get_##field(P2_ARGS)                                              \
     {                                                                                      \
-        BEGIN;                                                                             \
+        SV_BEGIN;                                                                             \
         sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
         if (!o)                                                                            \
-            return BAD();                                                                  \
+            return SV_BAD();                                                                  \
         return opt_get(call, &r[0], o->u.opts.hasf, o->u.opts.field);                      \
     }                                                                                      \
-    static pith_status opts_set_##field(ARGS)                                              \
+    static pith_status opts_set_##field(P2_ARGS)                                              \
     {                                                                                      \
-        BEGIN;                                                                             \
+        SV_BEGIN;                                                                             \
         sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
         if (!o)                                                                            \
-            return BAD();                                                                  \
+            return SV_BAD();                                                                  \
         o->u.opts.hasf = a[1].of.var.index == 1;                                           \
         o->u.opts.field = o->u.opts.hasf ? a[1].of.var.payload->of.u : 0;                  \
-        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();                            \
+        return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();                            \
     }
 OPT_ACCESSORS(connect, has_c)
 OPT_ACCESSORS(first_byte, has_f)
@@ -1067,47 +1065,34 @@ OPT_ACCESSORS(between, has_b)
 
 /* ---------------------------------------------------------------- outgoing-request */
 
-static pith_status oreq_new(ARGS)
+static pith_status oreq_new(P2_ARGS)
 {
-    BEGIN;
-    sv_fields h;
-    if (!take_fields(w, &a[0], &h))
-        return BAD();
-    uint32_t rep;
-    sv_obj *o = sv_obj_new(w, K_OUT_REQ, 0, &rep);
-    if (!o) {
-        sv_fields_free(&h);
-        return OOM();
-    }
-    o->u.out_req.h = h;
-    o->u.out_req.method = 0;
-    o->u.out_req.has_path = false;
-    r[0] = sv_own(w, K_OUT_REQ, rep);
-    return PITH_OK;
+    SV_BEGIN;
+    return new_message(call, w, &a[0], K_OUT_REQ, &r[0]);
 }
 
-static pith_status oreq_body(ARGS)
+static pith_status oreq_body(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
     if (!o)
-        return BAD();
+        return SV_BAD();
     return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, OB_REQUEST,
                          &o->u.out_req.h, &r[0]);
 }
 
-static pith_status oreq_method(ARGS)
+static pith_status oreq_method(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     bool other = o->u.out_req.method == 9;
     if (!pith_cval_case(&r[0], PITH_CV_VARIANT, o->u.out_req.method, other))
-        return OOM();
+        return P2_OOM();
     if (other && !str_val(r[0].of.var.payload, o->u.out_req.method_other))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
@@ -1116,25 +1101,25 @@ static bool valid_token(const char *s, size_t n)
     return valid_name(s, n);
 }
 
-static pith_status oreq_set_method(ARGS)
+static pith_status oreq_set_method(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     uint32_t m = a[1].of.var.index;
     if (m == 9) {
         const pith_cval *s = a[1].of.var.payload;
         if (!valid_token(s->of.str.ptr, s->of.str.len))
-            return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
+            return p2_result(&r[0], true, NULL) ? PITH_OK : P2_OOM();
         char *c = strndup(s->of.str.ptr, s->of.str.len);
         if (!c)
-            return OOM();
+            return P2_OOM();
         free(o->u.out_req.method_other);
         o->u.out_req.method_other = c;
     }
     o->u.out_req.method = (uint8_t)m;
-    return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
 }
 
 /* Sets *dst from option<string> after a syntax check (no controls, no spaces). */
@@ -1161,106 +1146,106 @@ static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
 
 /* path-with-query and authority are the same option<string> field pair on the request. */
 #define OREQ_STR_ACCESSORS(field)                                                           \
-    static pith_status oreq_##field(ARGS)                                                  \
+    static pith_status oreq_##field(P2_ARGS)                                                  \
     {                                                                                      \
-        BEGIN;                                                                             \
+        SV_BEGIN;                                                                             \
         sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
         if (!o)                                                                            \
-            return BAD();                                                                  \
+            return SV_BAD();                                                                  \
         return opt_str(call, &r[0], o->u.out_req.has_##field, o->u.out_req.field);         \
     }                                                                                      \
-    static pith_status oreq_set_##field(ARGS)                                              \
+    static pith_status oreq_set_##field(P2_ARGS)                                              \
     {                                                                                      \
-        BEGIN;                                                                             \
+        SV_BEGIN;                                                                             \
         sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
         if (!o)                                                                            \
-            return BAD();                                                                  \
+            return SV_BAD();                                                                  \
         bool ok = set_opt_str(&a[1], &o->u.out_req.field, &o->u.out_req.has_##field);      \
-        return p2_result(&r[0], !ok, NULL) ? PITH_OK : OOM();                              \
+        return p2_result(&r[0], !ok, NULL) ? PITH_OK : P2_OOM();                              \
     }
 OREQ_STR_ACCESSORS(path)
 OREQ_STR_ACCESSORS(authority)
 
-static pith_status oreq_scheme(ARGS)
+static pith_status oreq_scheme(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     if (!o->u.out_req.has_scheme)
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     bool other = o->u.out_req.scheme == 2;
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
         !pith_cval_case(r[0].of.var.payload, PITH_CV_VARIANT, o->u.out_req.scheme, other))
-        return OOM();
+        return P2_OOM();
     if (other && !str_val(r[0].of.var.payload->of.var.payload, o->u.out_req.scheme_other))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
-static pith_status oreq_set_scheme(ARGS)
+static pith_status oreq_set_scheme(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
     if (!o)
-        return BAD();
+        return SV_BAD();
     if (a[1].of.var.index == 0) {
         o->u.out_req.has_scheme = false;
-        return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
+        return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
     }
     const pith_cval *s = a[1].of.var.payload;
     if (s->of.var.index == 2) {
         const pith_cval *n = s->of.var.payload;
         if (!valid_token(n->of.str.ptr, n->of.str.len))
-            return p2_result(&r[0], true, NULL) ? PITH_OK : OOM();
+            return p2_result(&r[0], true, NULL) ? PITH_OK : P2_OOM();
         char *c = strndup(n->of.str.ptr, n->of.str.len);
         if (!c)
-            return OOM();
+            return P2_OOM();
         free(o->u.out_req.scheme_other);
         o->u.out_req.scheme_other = c;
     }
     o->u.out_req.scheme = (uint8_t)s->of.var.index;
     o->u.out_req.has_scheme = true;
-    return p2_result(&r[0], false, NULL) ? PITH_OK : OOM();
+    return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
 }
-static pith_status oreq_headers(ARGS)
+static pith_status oreq_headers(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep;
     sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
     if (!o)
-        return BAD();
-    return fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : OOM();
+        return SV_BAD();
+    return sv_fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
 }
 
 /* http-error-code(err: borrow<io-error>) -> option<error-code>: the code a body stream's
  * failure carries (see sv_fail). */
-static pith_status http_error_code(ARGS)
+static pith_status http_error_code(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     p2_obj *e = w->p2 ? p2_arg(w->p2, &a[0], R_ERROR) : NULL;
     if (!e)
-        return BAD();
+        return SV_BAD();
     if (!e->u.err_code)
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true) ||
         !sv_error_code(r[0].of.var.payload, e->u.err_code - 1, e->u.err_msg))
-        return OOM();
+        return P2_OOM();
     return PITH_OK;
 }
 
 /* send-informational: not supported (HTTP/1.1 1xx from guests) */
-static pith_status outparam_send_info(ARGS)
+static pith_status outparam_send_info(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_fields h;
     if (!take_fields(w, &a[2], &h))
-        return BAD();
+        return SV_BAD();
     sv_fields_free(&h);
     pith_cval e;
     memset(&e, 0, sizeof e);
     if (!sv_error_code(&e, EC_INTERNAL, "informational responses are not supported"))
-        return OOM();
-    return p2_result(&r[0], true, &e) ? PITH_OK : OOM();
+        return P2_OOM();
+    return p2_result(&r[0], true, &e) ? PITH_OK : P2_OOM();
 }
 
 const p2_def sv_http_defs[] = {

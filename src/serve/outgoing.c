@@ -689,113 +689,93 @@ static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_
 
 /* ---------------------------------------------------------------- future-incoming-response */
 
-#define ARGS pith_ccall *call, void *env, const pith_cval *a, size_t na, pith_cval *r, \
-             size_t nr
-#define BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
-#define OOM() pith_ccall_trap(call, "out of memory")
-#define BAD() pith_ccall_trap(call, "invalid handle")
 
-static pith_status fut_subscribe(ARGS)
+static pith_status fut_subscribe(P2_ARGS)
 {
-    BEGIN;
-    uint32_t rep;
-    if (!sv_arg(w, &a[0], K_FUT_IN_RESP, &rep))
-        return BAD();
-    uint32_t prep = sv_future_pollable(w, rep, K_FUT_IN_RESP);
-    if (!prep)
-        return OOM();
-    r[0] = p2_own(w->p2, R_POLLABLE, prep);
-    return PITH_OK;
+    SV_BEGIN;
+    return sv_future_subscribe(call, w, &a[0], K_FUT_IN_RESP, &r[0]);
 }
 
 /* get: option<result<result<incoming-response, error-code>, ()>> */
-static pith_status fut_get(ARGS)
+static pith_status fut_get(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *f = sv_arg(w, &a[0], K_FUT_IN_RESP, NULL);
     if (!f)
-        return BAD();
+        return SV_BAD();
     struct sv_out_call *c = f->u.fut.call;
     if (!sv_out_call_ready(w, c, 0))
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : OOM();
+        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
-        return OOM();
+        return P2_OOM();
     pith_cval *outer = r[0].of.var.payload;
     if (f->u.fut.taken)
-        return pith_cval_case(outer, PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+        return pith_cval_case(outer, PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
     f->u.fut.taken = true;
     if (!pith_cval_case(outer, PITH_CV_RESULT, 0, true))
-        return OOM();
+        return P2_OOM();
     pith_cval *inner = outer->of.var.payload;
     if (!c->head_done) {
         int ec = c->error >= 0 ? c->error : EC_INTERNAL;
         if (!pith_cval_case(inner, PITH_CV_RESULT, 1, true) ||
             !sv_error_code(inner->of.var.payload, (uint32_t)ec, c->msg[0] ? c->msg : NULL))
-            return OOM();
+            return P2_OOM();
         return PITH_OK;
     }
     uint32_t rrep;
     sv_obj *resp = sv_obj_new(w, K_IN_RESP, 0, &rrep);
     if (!resp)
-        return OOM();
+        return P2_OOM();
     resp->u.in_resp.call = c;
     sv_out_call_ref(c);
     if (!pith_cval_case(inner, PITH_CV_RESULT, 0, true))
-        return OOM();
+        return P2_OOM();
     *inner->of.var.payload = sv_own(w, K_IN_RESP, rrep);
     return PITH_OK;
 }
 
 /* ---------------------------------------------------------------- incoming-response */
 
-static pith_status resp_status(ARGS)
+static pith_status resp_status(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, NULL);
     if (!o || !o->u.in_resp.call)
-        return BAD();
+        return SV_BAD();
     r[0] = pith_cval_u32(o->u.in_resp.call->status);
     r[0].kind = PITH_CV_U16;
     return PITH_OK;
 }
 
-static pith_status resp_headers(ARGS)
+static pith_status resp_headers(P2_ARGS)
 {
-    BEGIN;
-    uint32_t rep, hrep;
+    SV_BEGIN;
+    uint32_t rep;
     sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
     if (!o || !o->u.in_resp.call)
-        return BAD();
-    sv_obj *h = sv_obj_new(w, K_FIELDS, rep, &hrep);
-    if (!h)
-        return OOM();
-    if (!sv_fields_copy(&h->u.f, &o->u.in_resp.call->headers)) {
-        sv_obj_free(w, hrep);
-        return OOM();
-    }
-    h->u.f.immutable = true;
-    r[0] = sv_own(w, K_FIELDS, hrep);
-    return PITH_OK;
+        return SV_BAD();
+    return sv_fields_handle(w, &o->u.in_resp.call->headers, true, rep, &r[0]) ? PITH_OK
+                                                                                : P2_OOM();
 }
 
-static pith_status resp_consume(ARGS)
+static pith_status resp_consume(P2_ARGS)
 {
-    BEGIN;
+    SV_BEGIN;
     uint32_t rep, brep;
     sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
     if (!o || !o->u.in_resp.call)
-        return BAD();
+        return SV_BAD();
     if (o->u.in_resp.body_taken)
-        return pith_cval_case(&r[0], PITH_CV_RESULT, 1, false) ? PITH_OK : OOM();
+        return pith_cval_case(&r[0], PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
     sv_obj *b = sv_obj_new(w, K_IN_BODY, 0, &brep);
     if (!b)
-        return OOM();
+        return P2_OOM();
     b->u.in_body.src = IS_RESP_BODY;
     b->u.in_body.call = o->u.in_resp.call;
     sv_out_call_ref(b->u.in_body.call);
     o->u.in_resp.body_taken = true;
     if (!pith_cval_case(&r[0], PITH_CV_RESULT, 0, true))
-        return OOM();
+        return P2_OOM();
     *r[0].of.var.payload = sv_own(w, K_IN_BODY, brep);
     return PITH_OK;
 }

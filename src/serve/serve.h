@@ -198,8 +198,11 @@ typedef struct sv_objs {
     uint32_t live;
 } sv_objs;
 
-/* http_types.c / outgoing.c: host functions.  `env` of every callback is the worker. */
+/* http_types.c / outgoing.c: host functions (P2_ARGS).  `env` of every callback is the
+ * worker. */
 extern const p2_def sv_http_defs[], sv_outgoing_defs[];
+#define SV_BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
+#define SV_BAD() pith_ccall_trap(call, "invalid handle")
 
 /* Resource types of the worker (one per kind) and their interfaces. */
 extern const char *const sv_res_names[K_COUNT];
@@ -219,6 +222,9 @@ void sv_fields_free(sv_fields *f);
 bool sv_fields_add(sv_fields *f, const char *name, size_t nlen, const uint8_t *val,
                    size_t vlen);
 bool sv_fields_copy(sv_fields *dst, const sv_fields *src);
+/* A new fields handle holding a copy of f (mutable unless `immutable`), child of parent. */
+bool sv_fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t parent,
+                      pith_cval *out);
 const sv_field *sv_fields_find(const sv_fields *f, const char *name);
 void sv_buf_free(sv_buf *b);
 bool sv_buf_put(sv_buf *b, const void *p, size_t n);
@@ -246,11 +252,12 @@ static inline p2_fail sv_fail(uint32_t code, const char *msg)
  * current p2 state (w->p2), and the hooks that state waits through. */
 void sv_p2_hooks(sv_worker *w, p2_state *st);
 /* The input-stream of incoming-body `body` / output-stream of outgoing-body `body` (a child
- * of it), or the pollable of future `rep` (a future-incoming-response or future-trailers of
- * kind `kind`). The p2 rep, 0 on OOM. */
+ * of it). The p2 rep, 0 on OOM. */
 uint32_t sv_body_instream(sv_worker *w, uint32_t body);
 uint32_t sv_body_outstream(sv_worker *w, uint32_t body);
-uint32_t sv_future_pollable(sv_worker *w, uint32_t rep, uint8_t kind);
+/* future-incoming-response.subscribe and future-trailers.subscribe (self of kind `kind`). */
+pith_status sv_future_subscribe(pith_ccall *call, sv_worker *w, const pith_cval *self,
+                                uint8_t kind, pith_cval *r);
 /* future-trailers readiness (takes what is left of the body to get there). */
 bool sv_trailers_ready(sv_worker *w, sv_obj *t);
 /* Why the request body failed (x->body_error). */
