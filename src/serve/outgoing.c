@@ -358,6 +358,8 @@ int sv_out_call_finish_body(sv_worker *w, struct sv_out_call *c, sv_fields *trai
     c->req_end = true;
     c->req_trailers = *trailers;
     memset(trailers, 0, sizeof *trailers);
+    if (c->req.len == c->req.off && !c->sent_ns)
+        c->sent_ns = sv_now_ns();
     call_resume(c);
     pump(w->out);
     return -1;
@@ -444,6 +446,8 @@ static size_t on_read(char *p, size_t size, size_t n, void *ud)
     if (c->req.off == c->req.len) {
         c->req.off = c->req.len = 0;
         c->req_flush = false;
+        if (c->req_end && !c->sent_ns)     /* a known length is not asked for again */
+            c->sent_ns = sv_now_ns();
     }
     return k;
 }
@@ -594,8 +598,8 @@ static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, b
     c->first_byte_ns = opts && opts->u.opts.has_f ? opts->u.opts.first_byte : 0;
     c->between_ns = opts && opts->u.opts.has_b ? opts->u.opts.between : 0;
     c->last_ns = sv_now_ns();
-    if (!(b && m != 1))
-        c->sent_ns = c->last_ns;
+    if (!(b && m != 1) || (c->req_end && c->req.len == c->req.off))
+        c->sent_ns = c->last_ns;        /* nothing (more) to send */
     if (curl_multi_add_handle(w->out->multi, e) != CURLM_OK)
         goto fail;
     c->in_multi = true;

@@ -204,10 +204,8 @@ extern const p2_def sv_http_defs[], sv_outgoing_defs[];
 #define SV_BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
 #define SV_BAD() pith_ccall_trap(call, "invalid handle")
 
-/* Resource types of the worker (one per kind) and their interfaces. */
+/* The WIT names of the worker's resource types (one per kind). */
 extern const char *const sv_res_names[K_COUNT];
-extern const char *const sv_res_ifaces[K_COUNT];
-#define SV_WASI_VERSION "@0.2.12"
 
 sv_obj *sv_obj_new(sv_worker *w, uint8_t kind, uint32_t parent, uint32_t *rep);
 sv_obj *sv_obj_get(sv_worker *w, uint32_t rep, uint8_t kind);

@@ -181,7 +181,12 @@ check "looping start function: startup fails, does not hang" \
 
 if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     bash "$HERE/build_js.sh" "$OUT/js.wasm" || echo "FAIL: componentize"
-    "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 1000 --max-body 4096 --quiet >/dev/null 2>"$OUT/err3" &
+    # a listener that never answers: a guest blocked on it meets the request deadline
+    BP=$(free_port)
+    python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(600)' $BP &
+    PIDS+=($!)
+    "$PITH" serve "$OUT/js.wasm" --addr 127.0.0.1:$P --timeout 1000 --max-body 4096 \
+        --allow-outbound 127.0.0.1:$BP --quiet >/dev/null 2>"$OUT/err3" &
     SPID=$!; PIDS+=($SPID)
     wait_port $P
     check "js: GET" "$(curl -s -H 'x-name: bob' http://127.0.0.1:$P/hi?x=1)" "hello from js: get /hi?x=1 bob"
@@ -191,8 +196,11 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     check "js: status" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/teapot)" "418"
     check "js: endless loop -> 504" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/loop)" "504"
     check "js: exception -> 500" "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P/trap)" "500"
+    check "js: blocked in wasi:io/poll past the deadline -> 504" \
+        "$(curl -s -o /dev/null -w '%{http_code}' -H "x-target: 127.0.0.1:$BP" http://127.0.0.1:$P/fetch)" "504"
     check "js: fine after trap and timeout" "$(curl -s http://127.0.0.1:$P/again)" "hello from js: get /again"
     contains "js: security log line for the timeout" "$(cat "$OUT/err3")" '"security":"timeout"'
+    contains "js: the blocked one timed out in its wait" "$(cat "$OUT/err3")" 'deadline exceeded while blocked'
     kill -TERM $SPID; wait $SPID
 
     # outgoing requests (wasi:http/outgoing-handler through libcurl) to local test servers: a
