@@ -199,6 +199,10 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     check "js: blocked in wasi:io/poll past the deadline -> 504" \
         "$(curl -s -o /dev/null -w '%{http_code}' -H "x-target: 127.0.0.1:$BP" http://127.0.0.1:$P/fetch)" "504"
     check "js: fine after trap and timeout" "$(curl -s http://127.0.0.1:$P/again)" "hello from js: get /again"
+    before=$(wc -c <"$OUT/err3")
+    check "js: console output" "$(curl -s http://127.0.0.1:$P/log)" "logged"
+    n=$(( $(wc -c <"$OUT/err3") - before ))
+    check "js: console output capped at 64 KiB per request (160 KB written)" "$(( n >= 60000 && n <= 65536 ))" "1"
     contains "js: security log line for the timeout" "$(cat "$OUT/err3")" '"security":"timeout"'
     contains "js: the blocked one timed out in its wait" "$(cat "$OUT/err3")" 'deadline exceeded while blocked'
     kill -TERM $SPID; wait $SPID

@@ -241,6 +241,9 @@ export const incomingHandler = {
       text = upload(request);
     } else if (path.startsWith('/poll')) {
       text = pollTogether(request);
+    } else if (path.startsWith('/log')) {
+      for (let i = 0; i < 40; i++) console.log('y'.repeat(4000));    // 160 KB to stdout
+      text = 'logged';
     } else if (path.startsWith('/loop')) {
       for (;;) {}
     } else if (path.startsWith('/trap')) {
