@@ -311,6 +311,8 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
     pith_cinstance *inst = NULL;
     pith_status st = pith_clinker_instantiate(slot->linker, store, f->comp, &inst, &err);
     res->inst_ns = sv_now_ns() - t0;
+    if (w->p2->timed_out)               /* a start function blocked past the deadline */
+        w->x->timed_out = true;
     if (st != PITH_OK) {
         run_publish(w, NULL, 0);
         res->outcome = w->x->timed_out || (st == PITH_ERR_TRAP &&

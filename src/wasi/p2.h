@@ -73,7 +73,8 @@ typedef struct p2_host_ops {
      * that in blocking calls). `blocking` for blocking-flush (not write-and-flush): the
      * embedder may push its bytes out itself. 0, or CLOSED / FAILED */
     long (*flush)(void *ctx, uint64_t tag, bool blocking, p2_fail *f);
-    /* readiness: bytes or the end to read, a non-zero permit, or the pollable's event */
+    /* readiness: bytes or the end to read, a non-zero permit, or the pollable's event; when
+     * not ready, what will make it so (an fd, a deadline, or `host`: the poll hook's) */
     void (*wait)(void *ctx, uint64_t tag, p2_wait *w);
     /* the object is gone (dropped, or the state reset) */
     void (*release)(void *ctx, uint64_t tag);
