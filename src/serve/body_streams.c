@@ -223,8 +223,12 @@ static void fut_release(void *ctx, uint64_t tag) { child_gone(ctx, tag, K_FUT_IN
 
 bool sv_trailers_ready(sv_worker *w, sv_obj *t)
 {
-    if (t->u.trailers.src == IS_RESP_BODY)
-        return !t->u.trailers.call || sv_out_call_ready(w, t->u.trailers.call, 2);
+    if (t->u.trailers.src == IS_RESP_BODY) {
+        if (!t->u.trailers.call)
+            return true;
+        sv_out_call_discard(w, t->u.trailers.call);
+        return sv_out_call_ready(w, t->u.trailers.call, 2);
+    }
     sv_exchange *x = w->x;
     if (!x)
         return true;

@@ -308,6 +308,18 @@ long sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t 
     return call_over(c, f);
 }
 
+void sv_out_call_discard(sv_worker *w, struct sv_out_call *c)
+{
+    c->body.off = c->body.len = 0;
+    if (c->paused) {
+        c->paused = false;
+        c->last_ns = sv_now_ns();
+        curl_easy_pause(c->easy, c->req_paused ? CURLPAUSE_SEND : CURLPAUSE_CONT);
+    }
+    if (!c->done)
+        pump(w->out);
+}
+
 int sv_out_call_error(struct sv_out_call *c, const char **msg)
 {
     *msg = c->msg[0] ? c->msg : NULL;

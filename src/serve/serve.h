@@ -298,6 +298,9 @@ bool sv_out_call_ready(sv_worker *w, struct sv_out_call *c, int what);
 void sv_outgoing_reset(sv_worker *w);       /* after a request: abort everything in flight */
 /* Response body bytes: a count (0: none yet), P2_HOST_CLOSED, or P2_HOST_FAILED with *f. */
 long sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t n, p2_fail *f);
+/* The response body went with incoming-body.finish: what arrives is dropped on the way to its
+ * end (so a full buffer does not stall the transfer). */
+void sv_out_call_discard(sv_worker *w, struct sv_out_call *c);
 /* How the transfer ended: -1 fine (or not over), else the error-code, with its message. */
 int sv_out_call_error(struct sv_out_call *c, const char **msg);
 /* The request body, streamed while the guest writes it (a p2 output stream's callbacks). */

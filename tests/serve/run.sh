@@ -242,6 +242,8 @@ for n in (socket.gethostname(), "localhost.localdomain", "localhost4"):
     else
         echo "note: no host name resolves to 127.0.0.1; outbound by name not tested"
     fi
+    check "outbound: body finished unread (1 MiB), its trailers awaited" \
+        "$(curl -s -H "x-target: 127.0.0.1:$HP" -H 'x-path: /big.txt' -H 'x-trailers-only: 1' http://127.0.0.1:$P/fetch)" "200 trailers: none"
     check "outbound: connection refused" \
         "$(curl -s -H "x-target: 127.0.0.1:$NP" http://127.0.0.1:$P/fetch)" "error: connection-refused"
     check "outbound: other port denied" \

@@ -1,8 +1,8 @@
 // handler.js: a wasi:http handler exporting incoming-handler itself (many requests per
 // instance): echoes method, path and a request header, streams POST bodies back, makes
 // outgoing requests (fetch, streamed uploads) and polls bodies, futures and timers together.
-import { ResponseOutparam, OutgoingResponse, OutgoingBody, Fields, OutgoingRequest, RequestOptions,
-  httpErrorCode } from 'wasi:http/types@0.2.10';
+import { ResponseOutparam, OutgoingResponse, OutgoingBody, IncomingBody, Fields, OutgoingRequest,
+  RequestOptions, httpErrorCode } from 'wasi:http/types@0.2.10';
 import { handle as send } from 'wasi:http/outgoing-handler@0.2.10';
 import { poll } from 'wasi:io/poll@0.2.10';
 import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.10';
@@ -54,15 +54,25 @@ function outgoing(target, path, fields, method) {
   return req;
 }
 
-// Waits for a future-incoming-response: "<status> <body>", or "error: <error-code>".
-function response(fut) {
+// Waits for a future-incoming-response: "<status> <body>", or "error: <error-code>". With
+// `trailersOnly`, finishes the body unread and waits for its trailers instead.
+function response(fut, trailersOnly) {
   let got;
   while ((got = fut.get()) === undefined)
     fut.subscribe().block();
   if (got.tag !== 'ok') return 'error: future taken';
   if (got.val.tag !== 'ok') return 'error: ' + got.val.val.tag;
   const resp = got.val.val;
-  const stream = resp.consume().stream();
+  const body = resp.consume();
+  if (trailersOnly) {
+    const trailers = IncomingBody.finish(body);
+    let t;
+    while ((t = trailers.get()) === undefined)
+      trailers.subscribe().block();
+    if (t.val.tag !== 'ok') return `${resp.status()} trailers error: ${t.val.val.tag}`;
+    return `${resp.status()} trailers: ${t.val.val === undefined ? 'none' : 'some'}`;
+  }
+  const stream = body.stream();
   try {
     return `${resp.status()} ${dec(readAll(stream))}`;
   } catch (e) {
@@ -73,7 +83,8 @@ function response(fut) {
 }
 
 // GET http://<x-target><x-path> through wasi:http/outgoing-handler (x-first-byte-ms sets the
-// first-byte timeout) and returns "<status> <body>" or "error: <error-code>".
+// first-byte timeout) and returns "<status> <body>" or "error: <error-code>" (with
+// x-trailers-only: the body unread, its trailers).
 function fetchVia(request) {
   const req = outgoing(header(request, 'x-target'), header(request, 'x-path') || '/');
   let opts;
@@ -88,7 +99,7 @@ function fetchVia(request) {
   } catch (e) {
     return 'error: ' + (e.payload ? e.payload.tag : String(e));
   }
-  return response(fut);
+  return response(fut, header(request, 'x-trailers-only') !== undefined);
 }
 
 // Bytes i % 251 of a body, sliced at any offset without per-byte work.
