@@ -4,7 +4,6 @@
  * Every callback gets the worker and the rep of the HTTP object it belongs to, and looks that
  * object up: a stale rep reads as closed, never as freed memory. */
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
