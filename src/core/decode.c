@@ -83,6 +83,38 @@ static bool rd_len(dec *d, uint32_t *n)
     return true;
 }
 
+/* Index spaces are u32: imports plus definitions must fit. Only reachable with inputs over
+ * 4 GiB, but cheap to rule out so module_total_* never wrap. */
+static bool check_space(dec *d, uint32_t imported, uint32_t n, size_t at)
+{
+    if ((uint64_t)imported + n > UINT32_MAX)
+        return fail(d, at, "too many definitions");
+    return true;
+}
+
+/* A vector: its count, then each item read by `rd_item(d, &arr[count])` into the growing array.
+ * `imported` is what the index space holds before these definitions (0 where there is no
+ * index space). The count is bumped before an item is read, so a failure part-way leaves the
+ * half-read item (zeroed by grow) for module_free. Returns false from the caller on failure. */
+#define RD_VEC(d, arr, count, imported, rd_item)                                   \
+    do {                                                                            \
+        size_t at_ = (d)->r.pos;                                                    \
+        uint32_t n_, cap_ = 0;                                                      \
+        if (!rd_len((d), &n_) || !check_space((d), (imported), n_, at_))            \
+            return false;                                                           \
+        GROW((d), (arr), cap_, sec_left((d), n_));                                  \
+        for (uint32_t i_ = 0; i_ < n_; i_++) {                                      \
+            GROW((d), (arr), cap_, i_ + 1);                                         \
+            if (!rd_item((d), &(arr)[(count)++]))                                   \
+                return false;                                                       \
+        }                                                                           \
+    } while (0)
+
+static bool rd_index(dec *d, uint32_t *index)
+{
+    return rd_u32(&d->r, index);
+}
+
 /* A name copied out NUL-terminated (it may also contain NULs; *len is the truth). */
 static bool rd_name_copy(dec *d, char **out, uint32_t *len)
 {
@@ -158,13 +190,13 @@ static bool rd_globaltype(dec *d, globaltype *g)
     return true;
 }
 
-/* Finds the end of a constant expression: instructions up to the `end` at depth 0. Which
- * instructions are allowed is the validator's business. */
-static bool rd_constexpr(dec *d, constexpr_ *ce)
+/* Reads the instructions from `start` up to the `end` at depth 0 and sets *end past it; fails
+ * on a bad instruction or an `else` outside any block. Which instructions are allowed is the
+ * validator's business. */
+static bool skip_expr(dec *d, size_t start, size_t *end)
 {
     instr_reader ir;
-    instr_reader_init(&ir, d->m->bytes, d->r.pos, d->m->len, d->err);
-    ce->start = d->r.pos;
+    instr_reader_init(&ir, d->m->bytes, start, d->m->len, d->err);
     uint32_t depth = 0;
     bool ok;
     instr in;
@@ -182,208 +214,169 @@ static bool rd_constexpr(dec *d, constexpr_ *ce)
             depth--;
         }
     }
-    d->r.pos = ir.r.pos;
-    ce->end = ir.r.pos;
+    *end = ir.r.pos;
     instr_reader_free(&ir);
+    return ok;
+}
+
+static bool rd_constexpr(dec *d, constexpr_ *ce)
+{
+    ce->start = d->r.pos;
+    bool ok = skip_expr(d, ce->start, &d->r.pos);
+    ce->end = d->r.pos;
     return ok;
 }
 
 /* ------------------------------------------------------------------ sections */
 
+/* n value types into t, adding up their slots. */
+static bool rd_valtypes(dec *d, uint8_t *t, uint32_t n, uint32_t *slots)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        if (!rd_type_byte(d, &t[k], false))
+            return false;
+        *slots += valtype_slots(t[k]);
+    }
+    return true;
+}
+
+static bool rd_functype(dec *d, functype *ft)
+{
+    reader *r = &d->r;
+    size_t at = r->pos;
+    uint8_t form;
+    if (!rd_u8(r, &form))
+        return false;
+    if (form != 0x60)
+        return fail(d, at, form & 0x80 ? "integer representation too long"
+                                       : "malformed function type");
+    uint32_t np, nr;
+    if (!rd_len(d, &np))
+        return false;
+    /* np <= bytes left, so this allocation is bounded by the input size */
+    ft->types = malloc(np ? np : 1);
+    if (!ft->types)
+        return nomem(d);
+    ft->nparams = np;
+    ft->param_slots = ft->result_slots = 0;
+    if (!rd_valtypes(d, ft->types, np, &ft->param_slots) || !rd_len(d, &nr))
+        return false;
+    if ((uint64_t)np + nr > UINT32_MAX)
+        return fail(d, at, "length out of bounds");
+    uint8_t *t = realloc(ft->types, (size_t)np + nr + 1);
+    if (!t)
+        return nomem(d);
+    ft->types = t;
+    ft->nresults = nr;
+    ft->id = 0;
+    return rd_valtypes(d, ft->types + np, nr, &ft->result_slots);
+}
+
 static bool sec_type(dec *d)
+{
+    RD_VEC(d, d->m->types, d->m->ntypes, 0, rd_functype);
+    return true;
+}
+
+static bool rd_import(dec *d, import *im)
 {
     module *m = d->m;
     reader *r = &d->r;
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
+    if (!rd_name_copy(d, &im->module, &im->module_len) ||
+        !rd_name_copy(d, &im->name, &im->name_len))
         return false;
-    GROW(d, m->types, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->types, cap, i + 1);
-        functype *ft = &m->types[m->ntypes++];
-        size_t at = r->pos;
-        uint8_t form;
-        if (!rd_u8(r, &form))
+    size_t at = r->pos;
+    uint8_t kind;
+    if (!rd_u8(r, &kind))
+        return false;
+    switch (kind) {
+    case PITH_EXTERN_FUNC:
+        if (!rd_u32(r, &im->u.func_type))
             return false;
-        if (form != 0x60)
-            return fail(d, at, form & 0x80 ? "integer representation too long"
-                                           : "malformed function type");
-        uint32_t np, nr;
-        if (!rd_len(d, &np))
+        m->nfunc_imports++;
+        break;
+    case PITH_EXTERN_TABLE:
+        if (!rd_tabletype(d, &im->u.table))
             return false;
-        /* np <= bytes left, so this allocation is bounded by the input size */
-        ft->types = malloc(np ? np : 1);
-        if (!ft->types)
-            return nomem(d);
-        ft->nparams = np;
-        for (uint32_t k = 0; k < np; k++)
-            if (!rd_type_byte(d, &ft->types[k], false))
-                return false;
-        if (!rd_len(d, &nr))
+        m->ntable_imports++;
+        break;
+    case PITH_EXTERN_MEMORY:
+        if (!rd_limits(d, &im->u.mem))
             return false;
-        if ((uint64_t)np + nr > UINT32_MAX)
-            return fail(d, at, "length out of bounds");
-        uint8_t *t = realloc(ft->types, (size_t)np + nr + 1);
-        if (!t)
-            return nomem(d);
-        ft->types = t;
-        ft->nresults = nr;
-        for (uint32_t k = 0; k < nr; k++)
-            if (!rd_type_byte(d, &ft->types[np + k], false))
-                return false;
-        ft->param_slots = ft->result_slots = 0;
-        for (uint32_t k = 0; k < np; k++)
-            ft->param_slots += valtype_slots(ft->types[k]);
-        for (uint32_t k = 0; k < nr; k++)
-            ft->result_slots += valtype_slots(ft->types[np + k]);
-        ft->id = 0;
+        m->nmem_imports++;
+        break;
+    case PITH_EXTERN_GLOBAL:
+        if (!rd_globaltype(d, &im->u.global))
+            return false;
+        m->nglobal_imports++;
+        break;
+    default:
+        return fail(d, at, "malformed import kind");
     }
+    im->kind = kind;
     return true;
 }
 
 static bool sec_import(dec *d)
 {
-    module *m = d->m;
-    reader *r = &d->r;
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
-        return false;
-    GROW(d, m->imports, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->imports, cap, i + 1);
-        import *im = &m->imports[m->nimports++];
-        if (!rd_name_copy(d, &im->module, &im->module_len) ||
-            !rd_name_copy(d, &im->name, &im->name_len))
-            return false;
-        size_t at = r->pos;
-        uint8_t kind;
-        if (!rd_u8(r, &kind))
-            return false;
-        switch (kind) {
-        case PITH_EXTERN_FUNC:
-            if (!rd_u32(r, &im->u.func_type))
-                return false;
-            m->nfunc_imports++;
-            break;
-        case PITH_EXTERN_TABLE:
-            if (!rd_tabletype(d, &im->u.table))
-                return false;
-            m->ntable_imports++;
-            break;
-        case PITH_EXTERN_MEMORY:
-            if (!rd_limits(d, &im->u.mem))
-                return false;
-            m->nmem_imports++;
-            break;
-        case PITH_EXTERN_GLOBAL:
-            if (!rd_globaltype(d, &im->u.global))
-                return false;
-            m->nglobal_imports++;
-            break;
-        default:
-            return fail(d, at, "malformed import kind");
-        }
-        im->kind = kind;
-    }
+    RD_VEC(d, d->m->imports, d->m->nimports, 0, rd_import);
     return true;
 }
 
-/* Index spaces are u32: imports plus definitions must fit. Only reachable with inputs over
- * 4 GiB, but cheap to rule out so module_total_* never wrap. */
-static bool check_space(dec *d, uint32_t imported, uint32_t n, size_t at)
+static bool rd_func(dec *d, func *f)
 {
-    if ((uint64_t)imported + n > UINT32_MAX)
-        return fail(d, at, "too many definitions");
-    return true;
+    return rd_index(d, &f->type);
 }
 
 static bool sec_function(dec *d)
 {
     module *m = d->m;
-    uint32_t n, cap = 0;
-    size_t at = d->r.pos;
-    if (!rd_len(d, &n) || !check_space(d, m->nfunc_imports, n, at))
-        return false;
-    GROW(d, m->funcs, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->funcs, cap, i + 1);
-        func *f = &m->funcs[m->nfuncs++];
-        if (!rd_u32(&d->r, &f->type))
-            return false;
-    }
+    RD_VEC(d, m->funcs, m->nfuncs, m->nfunc_imports, rd_func);
     return true;
 }
 
 static bool sec_table(dec *d)
 {
     module *m = d->m;
-    uint32_t n, cap = 0;
-    size_t at = d->r.pos;
-    if (!rd_len(d, &n) || !check_space(d, m->ntable_imports, n, at))
-        return false;
-    GROW(d, m->tables, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->tables, cap, i + 1);
-        if (!rd_tabletype(d, &m->tables[m->ntables++]))
-            return false;
-    }
+    RD_VEC(d, m->tables, m->ntables, m->ntable_imports, rd_tabletype);
     return true;
 }
 
 static bool sec_memory(dec *d)
 {
     module *m = d->m;
-    uint32_t n, cap = 0;
-    size_t at = d->r.pos;
-    if (!rd_len(d, &n) || !check_space(d, m->nmem_imports, n, at))
-        return false;
-    GROW(d, m->mems, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->mems, cap, i + 1);
-        if (!rd_limits(d, &m->mems[m->nmems++]))
-            return false;
-    }
+    RD_VEC(d, m->mems, m->nmems, m->nmem_imports, rd_limits);
     return true;
+}
+
+static bool rd_global(dec *d, global *g)
+{
+    return rd_globaltype(d, &g->type) && rd_constexpr(d, &g->init);
 }
 
 static bool sec_global(dec *d)
 {
     module *m = d->m;
-    uint32_t n, cap = 0;
-    size_t at = d->r.pos;
-    if (!rd_len(d, &n) || !check_space(d, m->nglobal_imports, n, at))
-        return false;
-    GROW(d, m->globals, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->globals, cap, i + 1);
-        global *g = &m->globals[m->nglobals++];
-        if (!rd_globaltype(d, &g->type) || !rd_constexpr(d, &g->init))
-            return false;
-    }
+    RD_VEC(d, m->globals, m->nglobals, m->nglobal_imports, rd_global);
     return true;
+}
+
+static bool rd_export(dec *d, export_ *ex)
+{
+    reader *r = &d->r;
+    if (!rd_name_copy(d, &ex->name, &ex->name_len))
+        return false;
+    size_t at = r->pos;
+    if (!rd_u8(r, &ex->kind))
+        return false;
+    if (ex->kind > PITH_EXTERN_GLOBAL)
+        return fail(d, at, "malformed export kind");
+    return rd_u32(r, &ex->index);
 }
 
 static bool sec_export(dec *d)
 {
-    module *m = d->m;
-    reader *r = &d->r;
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
-        return false;
-    GROW(d, m->exports, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->exports, cap, i + 1);
-        export_ *ex = &m->exports[m->nexports++];
-        if (!rd_name_copy(d, &ex->name, &ex->name_len))
-            return false;
-        size_t at = r->pos;
-        if (!rd_u8(r, &ex->kind))
-            return false;
-        if (ex->kind > PITH_EXTERN_GLOBAL)
-            return fail(d, at, "malformed export kind");
-        if (!rd_u32(r, &ex->index))
-            return false;
-    }
+    RD_VEC(d, d->m->exports, d->m->nexports, 0, rd_export);
     return true;
 }
 
@@ -427,41 +420,16 @@ static bool rd_elem(dec *d, elem *e)
             return false;
         }
     }
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
-        return false;
-    if (e->items_are_indices) {
-        GROW(d, e->func_indices, cap, sec_left(d, n));
-        for (uint32_t i = 0; i < n; i++) {
-            GROW(d, e->func_indices, cap, i + 1);
-            if (!rd_u32(r, &e->func_indices[i]))
-                return false;
-            e->count++;
-        }
-    } else {
-        GROW(d, e->exprs, cap, sec_left(d, n));
-        for (uint32_t i = 0; i < n; i++) {
-            GROW(d, e->exprs, cap, i + 1);
-            if (!rd_constexpr(d, &e->exprs[i]))
-                return false;
-            e->count++;
-        }
-    }
+    if (e->items_are_indices)
+        RD_VEC(d, e->func_indices, e->count, 0, rd_index);
+    else
+        RD_VEC(d, e->exprs, e->count, 0, rd_constexpr);
     return true;
 }
 
 static bool sec_element(dec *d)
 {
-    module *m = d->m;
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
-        return false;
-    GROW(d, m->elems, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->elems, cap, i + 1);
-        if (!rd_elem(d, &m->elems[m->nelems++]))
-            return false;
-    }
+    RD_VEC(d, d->m->elems, d->m->nelems, 0, rd_elem);
     return true;
 }
 
@@ -520,32 +488,12 @@ static bool check_body_end(dec *d, size_t body_start, size_t body_end)
     const module *m = d->m;
     if (body_end > body_start && m->bytes[body_end - 1] == 0x0b)
         return true;
-    instr_reader ir;
-    instr_reader_init(&ir, m->bytes, body_start, m->len, d->err);
-    uint32_t depth = 0;
-    instr in;
-    bool ok;
-    for (;;) {
-        if (!(ok = rd_instr(&ir, &in))) {
-            if (strcmp(d->err->message, "unexpected end") == 0)
-                fail(d, m->len, "unexpected end of section or function");
-            break;
-        }
-        if (in.op == OPC_BLOCK || in.op == OPC_LOOP || in.op == OPC_IF) {
-            depth++;
-        } else if (in.op == OPC_ELSE && depth == 0) {
-            ok = fail(d, in.offset, "END opcode expected");
-            break;
-        } else if (in.op == OPC_END) {
-            if (depth == 0) {
-                ok = fail(d, body_start, "section size mismatch");
-                break;
-            }
-            depth--;
-        }
-    }
-    instr_reader_free(&ir);
-    return ok;
+    size_t end;
+    if (skip_expr(d, body_start, &end))     /* an `end` closed the body before its last byte */
+        return fail(d, body_start, "section size mismatch");
+    if (strcmp(d->err->message, "unexpected end") == 0)
+        fail(d, m->len, "unexpected end of section or function");
+    return false;
 }
 
 /* Bodies are matched with the function section at the end (as the spec does), so a code
@@ -609,16 +557,7 @@ static bool rd_data(dec *d, data *s)
 
 static bool sec_data(dec *d)
 {
-    module *m = d->m;
-    uint32_t n, cap = 0;
-    if (!rd_len(d, &n))
-        return false;
-    GROW(d, m->datas, cap, sec_left(d, n));
-    for (uint32_t i = 0; i < n; i++) {
-        GROW(d, m->datas, cap, i + 1);
-        if (!rd_data(d, &m->datas[m->ndatas++]))
-            return false;
-    }
+    RD_VEC(d, d->m->datas, d->m->ndatas, 0, rd_data);
     return true;
 }
 
@@ -653,32 +592,17 @@ static bool sec_custom(dec *d, size_t end)
 
 /* ------------------------------------------------------------------ module */
 
-/* Position of each non-custom section id in the required order (datacount sits between
- * element and code). */
-static unsigned section_rank(uint8_t id)
-{
-    static const unsigned rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
-    return rank[id];
-}
-
-static bool decode_section(dec *d, uint8_t id)
-{
-    switch (id) {
-    case 1: return sec_type(d);
-    case 2: return sec_import(d);
-    case 3: return sec_function(d);
-    case 4: return sec_table(d);
-    case 5: return sec_memory(d);
-    case 6: return sec_global(d);
-    case 7: return sec_export(d);
-    case 8: return sec_start(d);
-    case 9: return sec_element(d);
-    case 10: return sec_code(d);
-    case 11: return sec_data(d);
-    case 12: return sec_datacount(d);
-    default: return fail(d, d->r.pos, "malformed section id");
-    }
-}
+/* Each non-custom section by id: its reader, and its position in the required order
+ * (datacount sits between element and code). */
+static const struct {
+    bool (*read)(dec *d);
+    unsigned rank;
+} sections[13] = {
+    [1] = {sec_type, 1},     [2] = {sec_import, 2},   [3] = {sec_function, 3},
+    [4] = {sec_table, 4},    [5] = {sec_memory, 5},   [6] = {sec_global, 6},
+    [7] = {sec_export, 7},   [8] = {sec_start, 8},    [9] = {sec_element, 9},
+    [10] = {sec_code, 11},   [11] = {sec_data, 12},   [12] = {sec_datacount, 10},
+};
 
 static bool decode_module(dec *d)
 {
@@ -708,13 +632,13 @@ static bool decode_module(dec *d)
         size_t body = r->pos;
         size_t end = body + size;
         if (id != 0) {
-            unsigned rank = section_rank(id);
+            unsigned rank = sections[id].rank;
             if (rank <= last)
                 return fail(d, sec_start, "unexpected content after last section");
             last = rank;
         }
         d->sec_end = end;
-        if (!(id == 0 ? sec_custom(d, end) : decode_section(d, id))) {
+        if (!(id == 0 ? sec_custom(d, end) : sections[id].read(d))) {
             /* the spec interpreter names truncation inside a section this way */
             if (id != 0 && d->err->status == PITH_ERR_MALFORMED &&
                 strcmp(d->err->message, "unexpected end") == 0)
