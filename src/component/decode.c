@@ -90,6 +90,8 @@ static bool get(cdec *d, ccomp *cc, int sp, uint32_t i, size_t at, const void **
     return true;
 }
 
+static bool rd_count(cdec *d, uint32_t *n);
+
 static cdef *new_def(cdec *d, ccomp *cc, uint8_t kind, size_t at)
 {
     if (!grow(d, (void **)&cc->defs, &cc->cdefs, cc->ndefs + 1, sizeof(cdef)))
@@ -99,6 +101,50 @@ static cdef *new_def(cdec *d, ccomp *cc, uint8_t kind, size_t at)
     df->kind = kind;
     df->offset = at;
     df->opts.memory = df->opts.realloc = df->opts.post_return = CNONE;
+    return df;
+}
+
+/* Gives a definition its item: the next index of space `sp`. */
+static bool def_push(cdec *d, ccomp *cc, cdef *df, int sp, const void *item)
+{
+    df->space = (uint8_t)sp;
+    return push(d, cc, sp, item, &df->index);
+}
+
+/* A definition that takes a vector of arguments (instantiations, inline instances): its
+ * count read and room made; the caller reads the arguments. */
+static cdef *new_def_args(cdec *d, ccomp *cc, uint8_t kind, size_t at)
+{
+    uint32_t na;
+    cdef *df;
+    if (!rd_count(d, &na) || !(df = new_def(d, cc, kind, at)))
+        return NULL;
+    if (!(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))))
+        return oom(d), NULL;
+    df->nargs = na;
+    return df;
+}
+
+static const carg *find_arg(const cdef *df, const char *name)
+{
+    for (uint32_t j = 0; j < df->nargs; j++)
+        if (!strcmp(df->args[j].name, name))
+            return &df->args[j];
+    return NULL;
+}
+
+/* An instantiation: the index of what is instantiated (in space `sp`, its item in *what),
+ * then the argument vector as new_def_args makes it. */
+static cdef *new_instantiate(cdec *d, ccomp *cc, uint8_t kind, int sp, size_t at,
+                             const void **what)
+{
+    size_t wat = d->r.pos;
+    uint32_t wi;
+    cdef *df;
+    if (!rd_u32(&d->r, &wi) || !get(d, cc, sp, wi, wat, what) ||
+        !(df = new_def_args(d, cc, kind, at)))
+        return NULL;
+    df->a = wi;
     return df;
 }
 
@@ -328,6 +374,17 @@ static bool rd_core_externtype(cdec *d, ccomp *cc, ccore_extern *x)
     }
 }
 
+/* A copy of n items in the arena, with room for one more so that it is never empty. */
+static void *arena_copy(cdec *d, const void *items, uint32_t n, size_t size)
+{
+    void *p = carena_alloc(d->a, ((size_t)n + 1) * size);
+    if (!p)
+        return oom(d), NULL;
+    if (n)
+        memcpy(p, items, n * size);
+    return p;
+}
+
 static ctype *new_type(cdec *d, uint8_t kind)
 {
     ctype *t = carena_alloc(d->a, sizeof *t);
@@ -439,14 +496,9 @@ static bool rd_core_moduletype(cdec *d, scope *outer, ctype **out)
             goto done;
         }
     }
-    t->cimports = carena_alloc(d->a, (nim + 1) * sizeof *im);
-    t->cexports = carena_alloc(d->a, (nex + 1) * sizeof *ex);
-    if (!t->cimports || !t->cexports) {
-        oom(d);
+    if (!(t->cimports = arena_copy(d, im, nim, sizeof *im)) ||
+        !(t->cexports = arena_copy(d, ex, nex, sizeof *ex)))
         goto done;
-    }
-    if (nim) memcpy(t->cimports, im, nim * sizeof *im);
-    if (nex) memcpy(t->cexports, ex, nex * sizeof *ex);
     t->ncimports = nim;
     t->ncexports = nex;
     *out = t;
@@ -772,6 +824,14 @@ static bool add_decl(cdec *d, scope *s, cextern *x, bool is_import, size_t at)
     return true;
 }
 
+/* An import or export declaration: its name and type, added to the scope. */
+static bool rd_decl(cdec *d, scope *s, bool is_import, size_t at, cextern *x)
+{
+    char *name = NULL;
+    return rd_extern_name(d, &name) && rd_externdesc(d, s, name, at, x, !is_import) &&
+           add_decl(d, s, x, is_import, at);
+}
+
 static int sort_space(uint8_t sort)
 {
     switch (sort) {
@@ -783,17 +843,26 @@ static int sort_space(uint8_t sort)
     }
 }
 
+/* The inverse of sort_space, for the spaces a component item can live in. */
+static uint8_t space_sort(int sp)
+{
+    switch (sp) {
+    case SP_CORE_MODULE: return PITH_CSORT_MODULE;
+    case SP_FUNC: return PITH_CSORT_FUNC;
+    case SP_TYPE: return PITH_CSORT_TYPE;
+    case SP_COMPONENT: return PITH_CSORT_COMPONENT;
+    default: return PITH_CSORT_INSTANCE;
+    }
+}
+
 static bool finish_type_scope(cdec *d, scope *s, ctype *t, size_t at)
 {
     if (!unique_ext(d, s->imports, s->nimports, at, "import") ||
         !unique_ext(d, s->exports, s->nexports, at, "export"))
         return false;
-    t->imports = carena_alloc(d->a, (s->nimports + 1) * sizeof(cextern));
-    t->exports = carena_alloc(d->a, (s->nexports + 1) * sizeof(cextern));
-    if (!t->imports || !t->exports)
-        return oom(d);
-    if (s->nimports) memcpy(t->imports, s->imports, s->nimports * sizeof(cextern));
-    if (s->nexports) memcpy(t->exports, s->exports, s->nexports * sizeof(cextern));
+    if (!(t->imports = arena_copy(d, s->imports, s->nimports, sizeof(cextern))) ||
+        !(t->exports = arena_copy(d, s->exports, s->nexports, sizeof(cextern))))
+        return false;
     t->nimports = s->nimports;
     t->nexports = s->nexports;
     return true;
@@ -817,11 +886,9 @@ static bool rd_decl_type(cdec *d, scope *outer, bool component, size_t at, ctype
         uint8_t k;
         if (!rd_u8(&d->r, &k))
             goto done;
+        cextern x;
         if (k == 0x03 && component) {
-            char *name;
-            cextern x;
-            if (!rd_extern_name(d, &name) || !rd_externdesc(d, &s, name, dat, &x, false) ||
-                !add_decl(d, &s, &x, true, dat))
+            if (!rd_decl(d, &s, true, dat, &x))
                 goto done;
         } else if (k == 0x00) {
             if (!rd_core_type(d, &s))
@@ -833,10 +900,7 @@ static bool rd_decl_type(cdec *d, scope *outer, bool component, size_t at, ctype
             if (!rd_alias_in(d, &s, true))
                 goto done;
         } else if (k == 0x04) {
-            char *name;
-            cextern x;
-            if (!rd_extern_name(d, &name) || !rd_externdesc(d, &s, name, dat, &x, true) ||
-                !add_decl(d, &s, &x, false, dat))
+            if (!rd_decl(d, &s, false, dat, &x))
                 goto done;
         } else {
             malformed(d, dat, component ? "malformed component type declaration"
@@ -1253,16 +1317,13 @@ static bool sec_core_module(cdec *d, scope *s, size_t start, size_t end)
     uint32_t count = cc->nmodules++;
     cc->modules[count] = pm;
     ctype *t = NULL;
-    uint32_t idx;
     cdef *df;
-    if (!module_static_type(d, pm, &t) || !push(d, cc, SP_CORE_MODULE, t, &idx) ||
-        !(df = new_def(d, cc, CD_CORE_MODULE, start)))
+    if (!module_static_type(d, pm, &t) || !(df = new_def(d, cc, CD_CORE_MODULE, start)))
         return false;
-    df->space = SP_CORE_MODULE;
-    df->index = idx;
     df->a = count;
     df->ptr = pm;
-    return add_node(d, 0, start, end - start, idx);
+    return def_push(d, cc, df, SP_CORE_MODULE, t) &&
+           add_node(d, 0, start, end - start, df->index);
 }
 
 static bool core_extern_matches(const ccore_extern *have, const ccore_extern *want)
@@ -1284,119 +1345,103 @@ static bool core_extern_matches(const ccore_extern *have, const ccore_extern *wa
     }
 }
 
-static bool sec_core_instances(cdec *d, scope *s)
+/* A core instance definition: a module instantiated, or inline exports. */
+static bool rd_core_instance(cdec *d, scope *s)
 {
     ccomp *cc = s->cc;
-    uint32_t n;
-    if (!rd_count(d, &n))
+    size_t at = d->r.pos;
+    uint8_t tag;
+    if (!rd_u8(&d->r, &tag))
         return false;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t at = d->r.pos;
-        uint8_t tag;
-        if (!rd_u8(&d->r, &tag))
+    cdef *df;
+    uint32_t na;
+    if (tag == 0x00) {
+        const void *mt = NULL;
+        if (!(df = new_instantiate(d, cc, CD_CORE_INSTANTIATE, SP_CORE_MODULE, at, &mt)))
             return false;
-        cdef *df;
-        uint32_t na;
-        if (tag == 0x00) {
-            uint32_t mi;
-            const void *mt = NULL;
-            size_t mat = d->r.pos;
-            if (!rd_u32(&d->r, &mi) || !get(d, cc, SP_CORE_MODULE, mi, mat, &mt) ||
-                !rd_count(d, &na) || !(df = new_def(d, cc, CD_CORE_INSTANTIATE, at)))
+        na = df->nargs;
+        for (uint32_t k = 0; k < na; k++) {
+            uint8_t sort;
+            size_t aat = d->r.pos;
+            if (!rd_str(d, &df->args[k].name, NULL) || !rd_u8(&d->r, &sort))
                 return false;
-            df->a = mi;
-            if (!(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))))
-                return oom(d);
-            df->nargs = na;
-            for (uint32_t k = 0; k < na; k++) {
-                uint8_t sort;
-                size_t aat = d->r.pos;
-                if (!rd_str(d, &df->args[k].name, NULL) || !rd_u8(&d->r, &sort))
-                    return false;
-                if (sort != 0x12)
-                    return invalid(d, aat, "only instances can be passed to core instantiate");
-                const void *it = NULL;
-                if (!rd_u32(&d->r, &df->args[k].index) ||
-                    !get(d, cc, SP_CORE_INSTANCE, df->args[k].index, aat, &it))
-                    return false;
-                df->args[k].space = SP_CORE_INSTANCE;
-                for (uint32_t j = 0; j < k; j++)
-                    if (!strcmp(df->args[j].name, df->args[k].name))
-                        return invalid(d, aat, "duplicate module instantiation argument named `%s`",
-                                       df->args[k].name);
-            }
-            /* type-check the module's imports against the arguments */
-            const ctype *m = mt;
-            for (uint32_t k = 0; k < m->ncimports; k++) {
-                const ccore_extern *im = &m->cimports[k];
-                const carg *arg = NULL;
-                for (uint32_t j = 0; j < na && !arg; j++)
-                    if (!strcmp(df->args[j].name, im->module))
-                        arg = &df->args[j];
-                if (!arg)
-                    return invalid(d, at, "missing module instantiation argument named `%s`",
-                                   im->module);
-                const ctype *it = cc->space[SP_CORE_INSTANCE][arg->index];
-                const ccore_extern *have = core_inst_export(it, im->name);
-                if (!have)
-                    return invalid(d, at, "module instantiation argument `%s` does not export "
-                                          "an item named `%s`", im->module, im->name);
-                if (!core_extern_matches(have, im))
-                    return invalid(d, at, "type mismatch for export `%s` of module "
-                                          "instantiation argument `%s`", im->name, im->module);
-            }
-            /* the instance's type: the module's exports */
-            ctype *it = new_type(d, PITH_CT_MODULE);
-            if (!it)
+            if (sort != 0x12)
+                return invalid(d, aat, "only instances can be passed to core instantiate");
+            const void *it = NULL;
+            if (!rd_u32(&d->r, &df->args[k].index) ||
+                !get(d, cc, SP_CORE_INSTANCE, df->args[k].index, aat, &it))
                 return false;
-            it->cexports = m->cexports;
-            it->ncexports = m->ncexports;
-            df->space = SP_CORE_INSTANCE;
-            if (!push(d, cc, SP_CORE_INSTANCE, it, &df->index))
-                return false;
-        } else if (tag == 0x01) {
-            if (!rd_count(d, &na) || !(df = new_def(d, cc, CD_CORE_INLINE, at)))
-                return false;
-            ctype *it = new_type(d, PITH_CT_MODULE);
-            if (!it || !(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))) ||
-                !(it->cexports = carena_alloc(d->a, (na + 1) * sizeof(ccore_extern))))
-                return oom(d);
-            df->nargs = na;
-            it->ncexports = na;
-            for (uint32_t k = 0; k < na; k++) {
-                size_t eat = d->r.pos;
-                int sp;
-                uint32_t idx;
-                const void *v = NULL;
-                if (!rd_str(d, &df->args[k].name, NULL) || !rd_core_sort(d, &sp, eat))
-                    return false;
-                if (sp > SP_CORE_GLOBAL)
-                    return invalid(d, eat, "only core functions, tables, memories and globals "
-                                           "can be exported from inline core instances");
-                if (!rd_u32(&d->r, &idx) || !get(d, cc, sp, idx, eat, &v))
-                    return false;
-                for (uint32_t j = 0; j < k; j++)
-                    if (!strcmp(df->args[j].name, df->args[k].name))
-                        return invalid(d, eat, "duplicate core instance export name `%s`",
-                                       df->args[k].name);
-                df->args[k].space = (uint8_t)sp;
-                df->args[k].index = idx;
-                ccore_extern *x = &it->cexports[k];
-                x->name = df->args[k].name;
-                if (sp == SP_CORE_FUNC) {
-                    x->kind = PITH_EXTERN_FUNC;
-                    x->u.func = v;
-                } else {
-                    *x = *(const ccore_extern *)v;
-                    x->name = df->args[k].name;
-                }
-            }
-            df->space = SP_CORE_INSTANCE;
-            if (!push(d, cc, SP_CORE_INSTANCE, it, &df->index))
-                return false;
-        } else {
-            return malformed(d, at, "malformed core instance");
+            df->args[k].space = SP_CORE_INSTANCE;
+            for (uint32_t j = 0; j < k; j++)
+                if (!strcmp(df->args[j].name, df->args[k].name))
+                    return invalid(d, aat, "duplicate module instantiation argument named `%s`",
+                                   df->args[k].name);
         }
+        /* type-check the module's imports against the arguments */
+        const ctype *m = mt;
+        for (uint32_t k = 0; k < m->ncimports; k++) {
+            const ccore_extern *im = &m->cimports[k];
+            const carg *arg = find_arg(df, im->module);
+            if (!arg)
+                return invalid(d, at, "missing module instantiation argument named `%s`",
+                               im->module);
+            const ctype *it = cc->space[SP_CORE_INSTANCE][arg->index];
+            const ccore_extern *have = core_inst_export(it, im->name);
+            if (!have)
+                return invalid(d, at, "module instantiation argument `%s` does not export "
+                                      "an item named `%s`", im->module, im->name);
+            if (!core_extern_matches(have, im))
+                return invalid(d, at, "type mismatch for export `%s` of module "
+                                      "instantiation argument `%s`", im->name, im->module);
+        }
+        /* the instance's type: the module's exports */
+        ctype *it = new_type(d, PITH_CT_MODULE);
+        if (!it)
+            return false;
+        it->cexports = m->cexports;
+        it->ncexports = m->ncexports;
+        if (!def_push(d, cc, df, SP_CORE_INSTANCE, it))
+            return false;
+    } else if (tag == 0x01) {
+        ctype *it;
+        if (!(df = new_def_args(d, cc, CD_CORE_INLINE, at)) || !(it = new_type(d, PITH_CT_MODULE)))
+            return false;
+        na = df->nargs;
+        if (!(it->cexports = carena_alloc(d->a, (na + 1) * sizeof(ccore_extern))))
+            return oom(d);
+        it->ncexports = na;
+        for (uint32_t k = 0; k < na; k++) {
+            size_t eat = d->r.pos;
+            int sp;
+            uint32_t idx;
+            const void *v = NULL;
+            if (!rd_str(d, &df->args[k].name, NULL) || !rd_core_sort(d, &sp, eat))
+                return false;
+            if (sp > SP_CORE_GLOBAL)
+                return invalid(d, eat, "only core functions, tables, memories and globals "
+                                       "can be exported from inline core instances");
+            if (!rd_u32(&d->r, &idx) || !get(d, cc, sp, idx, eat, &v))
+                return false;
+            for (uint32_t j = 0; j < k; j++)
+                if (!strcmp(df->args[j].name, df->args[k].name))
+                    return invalid(d, eat, "duplicate core instance export name `%s`",
+                                   df->args[k].name);
+            df->args[k].space = (uint8_t)sp;
+            df->args[k].index = idx;
+            ccore_extern *x = &it->cexports[k];
+            x->name = df->args[k].name;
+            if (sp == SP_CORE_FUNC) {
+                x->kind = PITH_EXTERN_FUNC;
+                x->u.func = v;
+            } else {
+                *x = *(const ccore_extern *)v;
+                x->name = df->args[k].name;
+            }
+        }
+        if (!def_push(d, cc, df, SP_CORE_INSTANCE, it))
+            return false;
+    } else {
+        return malformed(d, at, "malformed core instance");
     }
     return true;
 }
@@ -1568,117 +1613,99 @@ static bool rd_sortidx(cdec *d, ccomp *cc, carg *arg, size_t at)
     return true;
 }
 
-static bool sec_instances(cdec *d, scope *s)
+/* An instance definition: a component instantiated, or inline exports. */
+static bool rd_instance(cdec *d, scope *s)
 {
     ccomp *cc = s->cc;
-    uint32_t n;
-    if (!rd_count(d, &n))
+    size_t at = d->r.pos;
+    uint8_t tag;
+    uint32_t na;
+    cdef *df;
+    if (!rd_u8(&d->r, &tag))
         return false;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t at = d->r.pos;
-        uint8_t tag;
-        uint32_t na;
-        cdef *df;
-        if (!rd_u8(&d->r, &tag))
+    if (tag == 0x00) {
+        const void *ctv = NULL;
+        if (!(df = new_instantiate(d, cc, CD_INSTANTIATE, SP_COMPONENT, at, &ctv)))
             return false;
-        if (tag == 0x00) {
-            uint32_t ci;
-            const void *ctv = NULL;
-            size_t cat = d->r.pos;
-            if (!rd_u32(&d->r, &ci) || !get(d, cc, SP_COMPONENT, ci, cat, &ctv) ||
-                !rd_count(d, &na) || !(df = new_def(d, cc, CD_INSTANTIATE, at)))
+        na = df->nargs;
+        for (uint32_t k = 0; k < na; k++) {
+            size_t aat = d->r.pos;
+            if (!rd_str(d, &df->args[k].name, NULL) || !rd_sortidx(d, cc, &df->args[k], aat))
                 return false;
-            df->a = ci;
-            if (!(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))))
-                return oom(d);
-            df->nargs = na;
-            for (uint32_t k = 0; k < na; k++) {
-                size_t aat = d->r.pos;
-                if (!rd_str(d, &df->args[k].name, NULL) || !rd_sortidx(d, cc, &df->args[k], aat))
-                    return false;
-                if (df->args[k].space < SP_FUNC && df->args[k].space != SP_CORE_MODULE)
-                    return invalid(d, aat, "only core modules and component items can be "
-                                           "instantiation arguments");
-                for (uint32_t j = 0; j < k; j++)
-                    if (!strcasecmp(df->args[j].name, df->args[k].name))
-                        return invalid(d, aat, "instantiation argument `%s` conflicts with "
-                                               "previous argument `%s`", df->args[k].name,
-                                       df->args[j].name);
-            }
-            const ctype *ct = ctv;
-            rmap map = { calloc(d->c->nrids + 1, sizeof(uint32_t)), d->c->nrids };
-            if (!map.to)
-                return oom(d);
-            for (uint32_t k = 0; k < ct->nimports; k++) {
-                const cextern *imp = &ct->imports[k];
-                const carg *arg = NULL;
-                for (uint32_t j = 0; j < na && !arg; j++)
-                    if (!strcmp(df->args[j].name, imp->name))
-                        arg = &df->args[j];
-                if (!arg) {
-                    free(map.to);
-                    return invalid(d, at, "missing import named `%s`", imp->name);
-                }
-                if (!check_arg(d, cc, imp, arg, at, &map)) {
-                    free(map.to);
-                    return false;
-                }
-            }
-            ctype *it = new_type(d, PITH_CT_INSTANCE);
-            cextern *ex = it ? carena_alloc(d->a, (ct->nexports + 1) * sizeof *ex) : NULL;
-            if (!ex) {
-                free(map.to);
-                return it ? oom(d) : false;
-            }
-            subst sb = { .d = d, .map = &map };
-            for (uint32_t k = 0; k < ct->nexports; k++) {
-                ex[k] = ct->exports[k];
-                ex[k].type = subst_type(&sb, ct->exports[k].type, 0);
-            }
-            free(sb.from);
-            free(sb.to);
-            free(map.to);
-            if (sb.failed)
-                return oom(d);
-            it->exports = ex;
-            it->nexports = ct->nexports;
-            df->space = SP_INSTANCE;
-            df->type = it;
-            if (!push(d, cc, SP_INSTANCE, it, &df->index))
-                return false;
-        } else if (tag == 0x01) {
-            if (!rd_count(d, &na) || !(df = new_def(d, cc, CD_INLINE, at)))
-                return false;
-            ctype *it = new_type(d, PITH_CT_INSTANCE);
-            if (!it || !(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))) ||
-                !(it->exports = carena_alloc(d->a, (na + 1) * sizeof(cextern))))
-                return oom(d);
-            df->nargs = na;
-            it->nexports = na;
-            for (uint32_t k = 0; k < na; k++) {
-                size_t eat = d->r.pos;
-                if (!rd_extern_name(d, &df->args[k].name) || !rd_sortidx(d, cc, &df->args[k], eat))
-                    return false;
-                uint8_t sp = df->args[k].space;
-                if (sp < SP_FUNC && sp != SP_CORE_MODULE)
-                    return invalid(d, eat, "only core modules and component items can be "
-                                           "exported from inline instances");
-                cextern *x = &it->exports[k];
-                x->name = df->args[k].name;
-                x->sort = sp == SP_CORE_MODULE ? PITH_CSORT_MODULE : sp == SP_FUNC ? PITH_CSORT_FUNC
-                        : sp == SP_TYPE ? PITH_CSORT_TYPE : sp == SP_COMPONENT ? PITH_CSORT_COMPONENT
-                        : PITH_CSORT_INSTANCE;
-                x->type = cc->space[sp][df->args[k].index];
-            }
-            if (!unique_ext(d, it->exports, na, at, "instance export"))
-                return false;
-            df->space = SP_INSTANCE;
-            df->type = it;
-            if (!push(d, cc, SP_INSTANCE, it, &df->index))
-                return false;
-        } else {
-            return malformed(d, at, "malformed instance");
+            if (df->args[k].space < SP_FUNC && df->args[k].space != SP_CORE_MODULE)
+                return invalid(d, aat, "only core modules and component items can be "
+                                       "instantiation arguments");
+            for (uint32_t j = 0; j < k; j++)
+                if (!strcasecmp(df->args[j].name, df->args[k].name))
+                    return invalid(d, aat, "instantiation argument `%s` conflicts with "
+                                           "previous argument `%s`", df->args[k].name,
+                                   df->args[j].name);
         }
+        const ctype *ct = ctv;
+        rmap map = { calloc(d->c->nrids + 1, sizeof(uint32_t)), d->c->nrids };
+        if (!map.to)
+            return oom(d);
+        for (uint32_t k = 0; k < ct->nimports; k++) {
+            const cextern *imp = &ct->imports[k];
+            const carg *arg = find_arg(df, imp->name);
+            if (!arg) {
+                free(map.to);
+                return invalid(d, at, "missing import named `%s`", imp->name);
+            }
+            if (!check_arg(d, cc, imp, arg, at, &map)) {
+                free(map.to);
+                return false;
+            }
+        }
+        ctype *it = new_type(d, PITH_CT_INSTANCE);
+        cextern *ex = it ? carena_alloc(d->a, (ct->nexports + 1) * sizeof *ex) : NULL;
+        if (!ex) {
+            free(map.to);
+            return it ? oom(d) : false;
+        }
+        subst sb = { .d = d, .map = &map };
+        for (uint32_t k = 0; k < ct->nexports; k++) {
+            ex[k] = ct->exports[k];
+            ex[k].type = subst_type(&sb, ct->exports[k].type, 0);
+        }
+        free(sb.from);
+        free(sb.to);
+        free(map.to);
+        if (sb.failed)
+            return oom(d);
+        it->exports = ex;
+        it->nexports = ct->nexports;
+        df->type = it;
+        if (!def_push(d, cc, df, SP_INSTANCE, it))
+            return false;
+    } else if (tag == 0x01) {
+        ctype *it;
+        if (!(df = new_def_args(d, cc, CD_INLINE, at)) || !(it = new_type(d, PITH_CT_INSTANCE)))
+            return false;
+        na = df->nargs;
+        if (!(it->exports = carena_alloc(d->a, (na + 1) * sizeof(cextern))))
+            return oom(d);
+        it->nexports = na;
+        for (uint32_t k = 0; k < na; k++) {
+            size_t eat = d->r.pos;
+            if (!rd_extern_name(d, &df->args[k].name) || !rd_sortidx(d, cc, &df->args[k], eat))
+                return false;
+            uint8_t sp = df->args[k].space;
+            if (sp < SP_FUNC && sp != SP_CORE_MODULE)
+                return invalid(d, eat, "only core modules and component items can be "
+                                       "exported from inline instances");
+            cextern *x = &it->exports[k];
+            x->name = df->args[k].name;
+            x->sort = space_sort(sp);
+            x->type = cc->space[sp][df->args[k].index];
+        }
+        if (!unique_ext(d, it->exports, na, at, "instance export"))
+            return false;
+        df->type = it;
+        if (!def_push(d, cc, df, SP_INSTANCE, it))
+            return false;
+    } else {
+        return malformed(d, at, "malformed instance");
     }
     return true;
 }
@@ -1758,218 +1785,196 @@ static bool rd_opts(cdec *d, ccomp *cc, ccanon_opts *o)
     return true;
 }
 
-static bool sec_canon(cdec *d, scope *s)
+/* A canonical definition: lift, lower or a resource built-in. */
+static bool rd_canon(cdec *d, scope *s)
 {
     ccomp *cc = s->cc;
-    uint32_t n;
-    if (!rd_count(d, &n))
+    size_t at = d->r.pos;
+    uint8_t k;
+    if (!rd_u8(&d->r, &k))
         return false;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t at = d->r.pos;
-        uint8_t k;
-        if (!rd_u8(&d->r, &k))
+    cdef *df;
+    const void *v = NULL;
+    if (k == 0x00 || k == 0x01) {
+        uint8_t z;
+        if (!rd_u8(&d->r, &z))
             return false;
-        cdef *df;
-        const void *v = NULL;
-        if (k == 0x00 || k == 0x01) {
-            uint8_t z;
-            if (!rd_u8(&d->r, &z))
-                return false;
-            if (z != 0x00)
-                return malformed(d, at + 1, "malformed canonical function sort");
-            uint32_t f;
-            size_t fat = d->r.pos;
-            if (!rd_u32(&d->r, &f) || !get(d, cc, k == 0 ? SP_CORE_FUNC : SP_FUNC, f, fat, &v) ||
-                !(df = new_def(d, cc, k == 0 ? CD_CANON_LIFT : CD_CANON_LOWER, at)) ||
-                !rd_opts(d, cc, &df->opts))
-                return false;
-            df->a = f;
-            const ctype *ft = NULL;
-            if (k == 0x00) {
-                uint32_t ti;
-                const void *tv = NULL;
-                size_t tat = d->r.pos;
-                if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_TYPE, ti, tat, &tv))
-                    return false;
-                ft = tv;
-                if (ft->kind != PITH_CT_FUNC)
-                    return invalid(d, tat, "type index %u is not a function type", ti);
-            } else {
-                ft = v;
-            }
-            df->type = ft;
-            bool mem_params = false, mem_result = needs_memory(ft->result);
-            for (uint32_t p = 0; p < ft->n; p++)
-                mem_params |= needs_memory(ft->elems[p]);
-            functype flat;
-            if (!ctype_flatten_func(d->a, ft, k == 0x01, &flat))
-                return oom(d);
-            uint32_t pflat = 0;
-            for (uint32_t p = 0; p < ft->n; p++)
-                pflat += ft->elems[p]->nflat;
-            bool spill_p = pflat > CANON_MAX_FLAT_PARAMS;
-            bool spill_r = ft->result && ft->result->nflat > CANON_MAX_FLAT_RESULTS;
-            if ((mem_params || mem_result || spill_p || spill_r) && df->opts.memory == CNONE)
-                return invalid(d, at, "canonical option `memory` is required");
-            if (k == 0x00) {
-                if ((mem_params || spill_p) && df->opts.realloc == CNONE)
-                    return invalid(d, at, "canonical option `realloc` is required");
-                if (!functype_eq(v, &flat))
-                    return invalid(d, fat, "lowered parameter types do not match the core "
-                                           "function's type");
-                if (df->opts.post_return != CNONE) {
-                    const functype *pr = cc->space[SP_CORE_FUNC][df->opts.post_return];
-                    if (pr->nresults != 0 || pr->nparams != flat.nresults ||
-                        memcmp(pr->types, flat.types + flat.nparams, flat.nresults))
-                        return invalid(d, at, "canonical option `post-return` uses a core "
-                                              "function with an incorrect signature");
-                }
-                df->space = SP_FUNC;
-                if (!push(d, cc, SP_FUNC, ft, &df->index))
-                    return false;
-            } else {
-                if (mem_result && df->opts.realloc == CNONE)
-                    return invalid(d, at, "canonical option `realloc` is required");
-                if (df->opts.post_return != CNONE)
-                    return invalid(d, at, "canonical option `post-return` cannot be used when "
-                                          "lowering");
-                functype *cf = mk_functype(d, flat.nparams, flat.types, flat.nresults,
-                                           flat.types + flat.nparams);
-                if (!cf)
-                    return false;
-                df->ptr = cf;
-                df->space = SP_CORE_FUNC;
-                if (!push(d, cc, SP_CORE_FUNC, cf, &df->index))
-                    return false;
-            }
-        } else if (k >= 0x02 && k <= 0x04) {
+        if (z != 0x00)
+            return malformed(d, at + 1, "malformed canonical function sort");
+        uint32_t f;
+        size_t fat = d->r.pos;
+        if (!rd_u32(&d->r, &f) || !get(d, cc, k == 0 ? SP_CORE_FUNC : SP_FUNC, f, fat, &v) ||
+            !(df = new_def(d, cc, k == 0 ? CD_CANON_LIFT : CD_CANON_LOWER, at)) ||
+            !rd_opts(d, cc, &df->opts))
+            return false;
+        df->a = f;
+        const ctype *ft = NULL;
+        if (k == 0x00) {
             uint32_t ti;
+            const void *tv = NULL;
             size_t tat = d->r.pos;
-            if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_TYPE, ti, tat, &v))
+            if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_TYPE, ti, tat, &tv))
                 return false;
-            const ctype *rt = v;
-            if (rt->kind != PITH_CT_RESOURCE)
-                return invalid(d, tat, "type index %u is not a resource type", ti);
-            if (k != 0x03) {
-                /* resource.new/rep need a resource defined by this component */
-                bool local = false;
-                for (uint32_t q = 0; q < cc->ndefs && !local; q++)
-                    if (cc->defs[q].kind == CD_TYPE && cc->defs[q].type == rt)
-                        local = true;
-                if (!local)
-                    return invalid(d, tat, "type index %u is not a resource type defined by "
-                                           "this component", ti);
-            }
-            static const uint8_t i32x2[2] = { PITH_I32, PITH_I32 };
-            functype *cf = mk_functype(d, 1, i32x2, k == 0x03 ? 0 : 1, i32x2);
-            if (!cf || !(df = new_def(d, cc, k == 2 ? CD_CANON_RES_NEW : k == 3 ? CD_CANON_RES_DROP
-                                                                             : CD_CANON_RES_REP, at)))
-                return false;
-            df->a = ti;
-            df->type = rt;
-            df->ptr = cf;
-            df->space = SP_CORE_FUNC;
-            if (!push(d, cc, SP_CORE_FUNC, cf, &df->index))
-                return false;
-        } else if (k == 0x07) {
-            return unsupported(d, at, "resource.drop async is not supported");
-        } else if (k <= 0x42) {
-            return unsupported(d, at, "canonical built-in 0x%02x (async, threads or "
-                                      "error-context) is not supported", k);
+            ft = tv;
+            if (ft->kind != PITH_CT_FUNC)
+                return invalid(d, tat, "type index %u is not a function type", ti);
         } else {
-            return malformed(d, at, "malformed canonical definition");
+            ft = v;
         }
+        df->type = ft;
+        bool mem_params = false, mem_result = needs_memory(ft->result);
+        for (uint32_t p = 0; p < ft->n; p++)
+            mem_params |= needs_memory(ft->elems[p]);
+        functype flat;
+        if (!ctype_flatten_func(d->a, ft, k == 0x01, &flat))
+            return oom(d);
+        uint32_t pflat = 0;
+        for (uint32_t p = 0; p < ft->n; p++)
+            pflat += ft->elems[p]->nflat;
+        bool spill_p = pflat > CANON_MAX_FLAT_PARAMS;
+        bool spill_r = ft->result && ft->result->nflat > CANON_MAX_FLAT_RESULTS;
+        if ((mem_params || mem_result || spill_p || spill_r) && df->opts.memory == CNONE)
+            return invalid(d, at, "canonical option `memory` is required");
+        if (k == 0x00) {
+            if ((mem_params || spill_p) && df->opts.realloc == CNONE)
+                return invalid(d, at, "canonical option `realloc` is required");
+            if (!functype_eq(v, &flat))
+                return invalid(d, fat, "lowered parameter types do not match the core "
+                                       "function's type");
+            if (df->opts.post_return != CNONE) {
+                const functype *pr = cc->space[SP_CORE_FUNC][df->opts.post_return];
+                if (pr->nresults != 0 || pr->nparams != flat.nresults ||
+                    memcmp(pr->types, flat.types + flat.nparams, flat.nresults))
+                    return invalid(d, at, "canonical option `post-return` uses a core "
+                                          "function with an incorrect signature");
+            }
+            if (!def_push(d, cc, df, SP_FUNC, ft))
+                return false;
+        } else {
+            if (mem_result && df->opts.realloc == CNONE)
+                return invalid(d, at, "canonical option `realloc` is required");
+            if (df->opts.post_return != CNONE)
+                return invalid(d, at, "canonical option `post-return` cannot be used when "
+                                      "lowering");
+            functype *cf = mk_functype(d, flat.nparams, flat.types, flat.nresults,
+                                       flat.types + flat.nparams);
+            if (!cf)
+                return false;
+            df->ptr = cf;
+            if (!def_push(d, cc, df, SP_CORE_FUNC, cf))
+                return false;
+        }
+    } else if (k >= 0x02 && k <= 0x04) {
+        uint32_t ti;
+        size_t tat = d->r.pos;
+        if (!rd_u32(&d->r, &ti) || !get(d, cc, SP_TYPE, ti, tat, &v))
+            return false;
+        const ctype *rt = v;
+        if (rt->kind != PITH_CT_RESOURCE)
+            return invalid(d, tat, "type index %u is not a resource type", ti);
+        if (k != 0x03) {
+            /* resource.new/rep need a resource defined by this component */
+            bool local = false;
+            for (uint32_t q = 0; q < cc->ndefs && !local; q++)
+                if (cc->defs[q].kind == CD_TYPE && cc->defs[q].type == rt)
+                    local = true;
+            if (!local)
+                return invalid(d, tat, "type index %u is not a resource type defined by "
+                                       "this component", ti);
+        }
+        static const uint8_t i32x2[2] = { PITH_I32, PITH_I32 };
+        functype *cf = mk_functype(d, 1, i32x2, k == 0x03 ? 0 : 1, i32x2);
+        if (!cf || !(df = new_def(d, cc, k == 2 ? CD_CANON_RES_NEW : k == 3 ? CD_CANON_RES_DROP
+                                                                         : CD_CANON_RES_REP, at)))
+            return false;
+        df->a = ti;
+        df->type = rt;
+        df->ptr = cf;
+        if (!def_push(d, cc, df, SP_CORE_FUNC, cf))
+            return false;
+    } else if (k == 0x07) {
+        return unsupported(d, at, "resource.drop async is not supported");
+    } else if (k <= 0x42) {
+        return unsupported(d, at, "canonical built-in 0x%02x (async, threads or "
+                                  "error-context) is not supported", k);
+    } else {
+        return malformed(d, at, "malformed canonical definition");
     }
     return true;
 }
 
-static bool sec_imports(cdec *d, scope *s)
+static bool rd_import(cdec *d, scope *s)
 {
-    uint32_t n;
-    if (!rd_count(d, &n))
+    size_t at = d->r.pos;
+    cextern x;
+    if (!rd_decl(d, s, true, at, &x))
         return false;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t at = d->r.pos;
-        char *name;
-        cextern x;
-        if (!rd_extern_name(d, &name) || !rd_externdesc(d, s, name, at, &x, false) ||
-            !add_decl(d, s, &x, true, at))
-            return false;
-        cdef *df = new_def(d, s->cc, CD_IMPORT, at);
-        if (!df)
-            return false;
-        df->name = name;
-        df->space = (uint8_t)sort_space(x.sort);
-        df->index = s->cc->nspace[df->space] - 1;
-        df->type = x.type;
-        df->b = x.sort;
-    }
+    cdef *df = new_def(d, s->cc, CD_IMPORT, at);
+    if (!df)
+        return false;
+    df->name = x.name;
+    df->space = (uint8_t)sort_space(x.sort);
+    df->index = s->cc->nspace[df->space] - 1;
+    df->type = x.type;
+    df->b = x.sort;
     return true;
 }
 
-static bool sec_exports(cdec *d, scope *s)
+static bool rd_export(cdec *d, scope *s)
 {
     ccomp *cc = s->cc;
-    uint32_t n;
-    if (!rd_count(d, &n))
+    size_t at = d->r.pos;
+    char *name = NULL;
+    carg arg;
+    if (!rd_extern_name(d, &name) || !rd_sortidx(d, cc, &arg, at))
         return false;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t at = d->r.pos;
-        char *name;
-        carg arg;
-        if (!rd_extern_name(d, &name) || !rd_sortidx(d, cc, &arg, at))
+    if (arg.space < SP_FUNC && arg.space != SP_CORE_MODULE)
+        return invalid(d, at, "exporting a core item other than a module is not allowed");
+    const ctype *t = cc->space[arg.space][arg.index];
+    uint8_t sort = space_sort(arg.space);
+    uint8_t has;
+    size_t hat = d->r.pos;
+    if (!rd_u8(&d->r, &has))
+        return false;
+    if (has == 1) {
+        /* ascribed type: must be a supertype; it becomes the export's type */
+        ccomp tmpcc = *cc;   /* read the externdesc against the current spaces */
+        cextern asc;
+        uint32_t before[SP_COUNT];
+        memcpy(before, cc->nspace, sizeof before);
+        (void)tmpcc;
+        if (!rd_externdesc(d, s, name, hat, &asc, true))
             return false;
-        if (arg.space < SP_FUNC && arg.space != SP_CORE_MODULE)
-            return invalid(d, at, "exporting a core item other than a module is not allowed");
-        const ctype *t = cc->space[arg.space][arg.index];
-        uint8_t sort = arg.space == SP_CORE_MODULE ? PITH_CSORT_MODULE : arg.space == SP_FUNC
-                     ? PITH_CSORT_FUNC : arg.space == SP_TYPE ? PITH_CSORT_TYPE
-                     : arg.space == SP_COMPONENT ? PITH_CSORT_COMPONENT : PITH_CSORT_INSTANCE;
-        uint8_t has;
-        size_t hat = d->r.pos;
-        if (!rd_u8(&d->r, &has))
-            return false;
-        if (has == 1) {
-            /* ascribed type: must be a supertype; it becomes the export's type */
-            ccomp tmpcc = *cc;   /* read the externdesc against the current spaces */
-            cextern asc;
-            uint32_t before[SP_COUNT];
-            memcpy(before, cc->nspace, sizeof before);
-            (void)tmpcc;
-            if (!rd_externdesc(d, s, name, hat, &asc, true))
-                return false;
-            cc->nspace[sort_space(asc.sort)]--;     /* undo rd_externdesc's push */
-            if (asc.sort != sort)
-                return invalid(d, hat, "export `%s`: ascribed type has the wrong sort", name);
-            if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE &&
-                  t->kind == PITH_CT_RESOURCE) && !ctype_sub(t, asc.type, NULL)) {
-                char a[160], b[160];
-                ctype_print(t, a, sizeof a);
-                ctype_print(asc.type, b, sizeof b);
-                return invalid(d, hat, "type mismatch in export `%s`: %s is not a subtype of "
-                                       "the ascribed %s", name, a, b);
-            }
-            if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE))
-                t = asc.type;
-        } else if (has != 0) {
-            return malformed(d, hat, "malformed export type");
+        cc->nspace[sort_space(asc.sort)]--;     /* undo rd_externdesc's push */
+        if (asc.sort != sort)
+            return invalid(d, hat, "export `%s`: ascribed type has the wrong sort", name);
+        if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE &&
+              t->kind == PITH_CT_RESOURCE) && !ctype_sub(t, asc.type, NULL)) {
+            char a[160], b[160];
+            ctype_print(t, a, sizeof a);
+            ctype_print(asc.type, b, sizeof b);
+            return invalid(d, hat, "type mismatch in export `%s`: %s is not a subtype of "
+                                   "the ascribed %s", name, a, b);
         }
-        if (sort == PITH_CSORT_FUNC && t->result && t->result->has_borrow)
-            return invalid(d, at, "export `%s` returns a borrow", name);
-        cextern x = { name, sort, t };
-        if (!add_decl(d, s, &x, false, at))
-            return false;
-        cdef *df = new_def(d, cc, CD_EXPORT, at);
-        if (!df)
-            return false;
-        df->name = name;
-        df->space = arg.space;
-        df->a = arg.index;
-        df->b = sort;
-        df->type = t;
-        if (!push(d, cc, arg.space, t, &df->index))
-            return false;
+        if (!(asc.sort == PITH_CSORT_TYPE && asc.type->kind == PITH_CT_RESOURCE))
+            t = asc.type;
+    } else if (has != 0) {
+        return malformed(d, hat, "malformed export type");
     }
+    if (sort == PITH_CSORT_FUNC && t->result && t->result->has_borrow)
+        return invalid(d, at, "export `%s` returns a borrow", name);
+    cextern x = { name, sort, t };
+    if (!add_decl(d, s, &x, false, at))
+        return false;
+    cdef *df = new_def(d, cc, CD_EXPORT, at);
+    if (!df)
+        return false;
+    df->name = name;
+    df->a = arg.index;
+    df->b = sort;
+    df->type = t;
+    if (!def_push(d, cc, df, arg.space, t))
+        return false;
     return true;
 }
 
@@ -1998,8 +2003,7 @@ static bool sec_component(cdec *d, scope *s, size_t start, size_t end)
         return false;
     df->a = count;
     df->ptr = child;
-    df->space = SP_COMPONENT;
-    return push(d, cc, SP_COMPONENT, child->type, &df->index);
+    return def_push(d, cc, df, SP_COMPONENT, child->type);
 }
 
 /* The component name section: subsection 0 is the component's name, subsection 1 a sort and
@@ -2052,6 +2056,35 @@ static void rd_name_section(cdec *d, ccomp *cc, size_t pos, size_t end)
     cc->name = cname;
     cc->func_names = fnames;
     cc->nfunc_names = nf;
+}
+
+/* A section that is a vector of definitions, each read by `rd_item`. */
+static bool rd_vec(cdec *d, scope *s, bool (*rd_item)(cdec *d, scope *s))
+{
+    uint32_t n;
+    if (!rd_count(d, &n))
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!rd_item(d, s))
+            return false;
+    return true;
+}
+
+/* A core type definition of a component (section 3). */
+static bool rd_core_type_def(cdec *d, scope *s)
+{
+    size_t at = d->r.pos;
+    cdef *df;
+    if (!rd_core_type(d, s) || !(df = new_def(d, s->cc, CD_TYPE, at)))
+        return false;
+    df->space = SP_CORE_TYPE;
+    df->index = s->cc->nspace[SP_CORE_TYPE] - 1;
+    return true;
+}
+
+static bool rd_alias_def(cdec *d, scope *s)
+{
+    return rd_alias_in(d, s, false);
 }
 
 static bool decode_component(cdec *d, scope *parent, size_t start, size_t end, ccomp **out)
@@ -2111,48 +2144,20 @@ static bool decode_component(cdec *d, scope *parent, size_t start, size_t end, c
             break;
         }
         case 1: sok = sec_core_module(d, &s, body, bend); r->pos = bend; break;
-        case 2: sok = sec_core_instances(d, &s); break;
-        case 3: {
-            uint32_t n;
-            sok = rd_count(d, &n);
-            for (uint32_t i = 0; sok && i < n; i++) {
-                size_t tat = r->pos;
-                sok = rd_core_type(d, &s);
-                if (sok && !s.is_type) {
-                    cdef *df = new_def(d, cc, CD_TYPE, tat);
-                    sok = df != NULL;
-                    if (sok) {
-                        df->space = SP_CORE_TYPE;
-                        df->index = cc->nspace[SP_CORE_TYPE] - 1;
-                    }
-                }
-            }
-            break;
-        }
+        case 2: sok = rd_vec(d, &s, rd_core_instance); break;
+        case 3: sok = rd_vec(d, &s, rd_core_type_def); break;
         case 4:
             sok = sec_component(d, &s, body, bend);
             r->pos = bend;
             r->end = bend;
             break;
-        case 5: sok = sec_instances(d, &s); break;
-        case 6: {
-            uint32_t n;
-            sok = rd_count(d, &n);
-            for (uint32_t i = 0; sok && i < n; i++)
-                sok = rd_alias_in(d, &s, false);
-            break;
-        }
-        case 7: {
-            uint32_t n;
-            sok = rd_count(d, &n);
-            for (uint32_t i = 0; sok && i < n; i++)
-                sok = rd_type_in(d, &s);
-            break;
-        }
-        case 8: sok = sec_canon(d, &s); break;
+        case 5: sok = rd_vec(d, &s, rd_instance); break;
+        case 6: sok = rd_vec(d, &s, rd_alias_def); break;
+        case 7: sok = rd_vec(d, &s, rd_type_in); break;
+        case 8: sok = rd_vec(d, &s, rd_canon); break;
         case 9: sok = unsupported(d, sec, "component start functions are not supported"); break;
-        case 10: sok = sec_imports(d, &s); break;
-        case 11: sok = sec_exports(d, &s); break;
+        case 10: sok = rd_vec(d, &s, rd_import); break;
+        case 11: sok = rd_vec(d, &s, rd_export); break;
         case 12: sok = unsupported(d, sec, "value definitions are not supported"); break;
         default:
             sok = malformed(d, sec, "malformed section id");
