@@ -108,14 +108,18 @@ _Noreturn static void cnomem(cw *w) {
     longjmp(w->jb, 1);
 }
 
+/* `list` (w->bufs or w->scopes, n used of *cap) with room for one more pointer. */
+static void *ptrs_reserve(cw *w, void *list, uint32_t n, uint32_t *cap, uint32_t first) {
+    if (n < *cap) return list;
+    uint32_t nc = *cap ? *cap * 2 : first;
+    void *p = realloc(list, nc * sizeof(void *));
+    if (!p) cnomem(w);
+    *cap = nc;
+    return p;
+}
+
 static cbuf *cb_new(cw *w) {
-    if (w->nbufs == w->cbufs) {
-        uint32_t nc = w->cbufs ? w->cbufs * 2 : 32;
-        cbuf **n = realloc(w->bufs, nc * sizeof *n);
-        if (!n) cnomem(w);
-        w->bufs = n;
-        w->cbufs = nc;
-    }
+    w->bufs = ptrs_reserve(w, w->bufs, w->nbufs, &w->cbufs, 32);
     cbuf *b = calloc(1, sizeof *b);
     if (!b) cnomem(w);
     w->bufs[w->nbufs++] = b;
@@ -185,13 +189,7 @@ static uint32_t rd32(const uint8_t *p) {
 static void cb_raw32(cw *w, cbuf *b, uint32_t v) { cb_bytes(w, b, &v, 4); }
 
 static cscope *scope_new(cw *w, uint8_t kind, uint32_t id_tok) {
-    if (w->nscopes == w->cscopes) {
-        uint32_t nc = w->cscopes ? w->cscopes * 2 : 8;
-        cscope **n = realloc(w->scopes, nc * sizeof *n);
-        if (!n) cnomem(w);
-        w->scopes = n;
-        w->cscopes = nc;
-    }
+    w->scopes = ptrs_reserve(w, w->scopes, w->nscopes, &w->cscopes, 8);
     cscope *s = calloc(1, sizeof *s);
     if (!s) cnomem(w);
     w->scopes[w->nscopes++] = s;
@@ -274,6 +272,14 @@ static void name_str(cw *w, cbuf *out) {
     cb_bytes(w, out, tmp, n);
     free(tmp);
     w->pos++;
+}
+
+/* The string token `tok` as a name, wherever the parse is. */
+static void name_at(cw *w, cbuf *out, uint32_t tok) {
+    uint32_t save = w->pos;
+    w->pos = tok;
+    name_str(w, out);
+    w->pos = save;
 }
 
 static uint32_t u32_at(cw *w) {
@@ -437,16 +443,32 @@ static void put_item(cw *w, cscope *s, uint8_t sec, const uint8_t *p, size_t n) 
     }
 }
 
+/* Pending definitions and tail exports are kept as records: [u8 tag][u32 len][bytes]. */
+static void put_record(cw *w, cbuf *list, uint8_t tag, const cbuf *b) {
+    cb_byte(w, list, tag);
+    cb_raw32(w, list, (uint32_t)b->len);
+    cb_bytes(w, list, b->p, b->len);
+}
+
+/* The record at `at` of `list`: its tag, bytes and length; returns where the next starts. */
+static size_t record_at(const cbuf *list, size_t at, uint8_t *tag, const uint8_t **p,
+                        uint32_t *n) {
+    *tag = list->p[at];
+    *n = rd32(list->p + at + 1);
+    *p = list->p + at + 5;
+    return at + 5 + *n;
+}
+
 static void flush_pending(cw *w, cscope *s) {
-    size_t at = 0;
-    cbuf *p = s->pend;
-    while (at < p->len) {
-        uint8_t sec = p->p[at];
-        uint32_t n = rd32(p->p + at + 1);
-        put_item(w, s, sec, p->p + at + 5, n);
-        at += 5 + n;
+    cbuf *list = s->pend;
+    for (size_t at = 0; at < list->len;) {
+        uint8_t sec;
+        const uint8_t *p;
+        uint32_t n;
+        at = record_at(list, at, &sec, &p, &n);
+        put_item(w, s, sec, p, n);
     }
-    p->len = 0;
+    list->len = 0;
 }
 
 /* A definition written from source: what it depends on goes first. */
@@ -464,10 +486,7 @@ static uint32_t emit_define(cw *w, uint8_t sec, cbuf *b, int space, uint32_t id)
 }
 
 static void emit_pending(cw *w, uint8_t sec, const cbuf *b) {
-    cscope *s = w->sc;
-    cb_byte(w, s->pend, sec);
-    cb_raw32(w, s->pend, (uint32_t)b->len);
-    cb_bytes(w, s->pend, b->p, b->len);
+    put_record(w, w->sc->pend, sec, b);
 }
 
 /* An inline type: lands before everything the current definition needs. */
@@ -528,29 +547,26 @@ static int parse_sort(cw *w, bool core_default) {
     return s;
 }
 
-static uint32_t alias_core_export(cw *w, int space, uint32_t inst, uint32_t name_tok) {
-    cbuf *b = cb_new(w);
+/* alias ::= sort 0x00|0x01 instance name: an export of a component or core instance. */
+static void put_alias_export(cw *w, cbuf *b, int space, uint32_t inst, uint32_t name_tok) {
     put_sort(w, b, space);
-    cb_byte(w, b, 0x01);
+    cb_byte(w, b, space <= CS_CINSTANCE ? 0x01 : 0x00);
     cb_u32(w, b, inst);
-    uint32_t save = w->pos;
-    w->pos = name_tok;
-    name_str(w, b);
-    w->pos = save;
-    emit_pending(w, 6, b);
-    cb_del(w, b);
-    return define(w, space, NONE);
+    name_at(w, b, name_tok);
 }
 
+/* alias ::= sort 0x02 ct idx: an item of an enclosing scope. */
+static void put_alias_outer(cw *w, cbuf *b, int space, uint32_t ct, uint32_t idx) {
+    put_sort(w, b, space);
+    cb_byte(w, b, 0x02);
+    cb_u32(w, b, ct);
+    cb_u32(w, b, idx);
+}
+
+/* A projection `$inst "name"`: an alias placed before the current definition. */
 static uint32_t alias_export(cw *w, int space, uint32_t inst, uint32_t name_tok) {
     cbuf *b = cb_new(w);
-    put_sort(w, b, space);
-    cb_byte(w, b, 0x00);
-    cb_u32(w, b, inst);
-    uint32_t save = w->pos;
-    w->pos = name_tok;
-    name_str(w, b);
-    w->pos = save;
+    put_alias_export(w, b, space, inst, name_tok);
     emit_pending(w, 6, b);
     cb_del(w, b);
     return define(w, space, NONE);
@@ -568,7 +584,7 @@ static uint32_t sort_target(cw *w, int space) {
         bool last = !at_kind(w, TK_STRING);
         if (core) {
             if (!last) cfail(w, w->pos, "core instances export no instances");
-            return alias_core_export(w, space, inst, nt);
+            return alias_export(w, space, inst, nt);
         }
         inst = alias_export(w, last ? space : CS_INSTANCE, inst, nt);
     }
@@ -800,28 +816,30 @@ static int core_valtype(cw *w) {
 }
 
 /* Core function type after `func`: (param $id? t*)* (result t*)*. */
+/* Core value types up to ')', appended to `out` and counted in *n. */
+static void core_valtypes(cw *w, cbuf *out, uint32_t *n) {
+    while (!at_kind(w, TK_RPAREN)) {
+        cb_byte(w, out, (uint8_t)core_valtype(w));
+        ++*n;
+    }
+}
+
 static void core_functype_body(cw *w, cbuf *out) {
     cbuf *ps = cb_new(w), *rs = cb_new(w);
     uint32_t np = 0, nr = 0;
     while (at_open(w, "param")) {
         w->pos += 2;
-        if (opt_id(w) != NONE) {
+        if (opt_id(w) != NONE) {    /* a named param has exactly one type */
             cb_byte(w, ps, (uint8_t)core_valtype(w));
             np++;
         } else {
-            while (!at_kind(w, TK_RPAREN)) {
-                cb_byte(w, ps, (uint8_t)core_valtype(w));
-                np++;
-            }
+            core_valtypes(w, ps, &np);
         }
         rparen(w);
     }
     while (at_open(w, "result")) {
         w->pos += 2;
-        while (!at_kind(w, TK_RPAREN)) {
-            cb_byte(w, rs, (uint8_t)core_valtype(w));
-            nr++;
-        }
+        core_valtypes(w, rs, &nr);
         rparen(w);
     }
     cb_byte(w, out, 0x60);
@@ -846,6 +864,17 @@ static void limits(cw *w, cbuf *out) {
     }
 }
 
+/* Defines a func signature type in the module type being built, remembered for reuse. */
+static uint32_t modtype_sig_define(cw *w, const cbuf *sig, uint32_t id) {
+    cscope *s = w->sc;
+    put_item(w, s, 3, sig->p, sig->len);
+    uint32_t idx = define(w, CS_CTYPE, id);
+    cb_raw32(w, s->sigs, idx);
+    cb_raw32(w, s->sigs, (uint32_t)sig->len);
+    cb_bytes(w, s->sigs, sig->p, sig->len);
+    return idx;
+}
+
 /* Index of a func signature in the module type being built (reused or prepended). */
 static uint32_t modtype_sig(cw *w, const cbuf *sig) {
     cscope *s = w->sc;
@@ -855,12 +884,7 @@ static uint32_t modtype_sig(cw *w, const cbuf *sig) {
         if (n == sig->len && memcmp(s->sigs->p + at + 8, sig->p, n) == 0) return idx;
         at += 8 + n;
     }
-    put_item(w, s, 3, sig->p, sig->len);
-    uint32_t idx = define(w, CS_CTYPE, NONE);
-    cb_raw32(w, s->sigs, idx);
-    cb_raw32(w, s->sigs, (uint32_t)sig->len);
-    cb_bytes(w, s->sigs, sig->p, sig->len);
-    return idx;
+    return modtype_sig_define(w, sig, NONE);
 }
 
 /* A core extern type `(func|table|memory|global $id? ...)` inside a module type. */
@@ -947,11 +971,7 @@ static void moduletype_body(cw *w, cbuf *out, uint32_t id_tok) {
             expect_kw(w, "func");
             core_functype_body(w, b);
             rparen(w);
-            put_item(w, s, 3, b->p, b->len);
-            uint32_t idx = define(w, CS_CTYPE, id);
-            cb_raw32(w, s->sigs, idx);
-            cb_raw32(w, s->sigs, (uint32_t)b->len);
-            cb_bytes(w, s->sigs, b->p, b->len);
+            modtype_sig_define(w, b, id);
         } else if (at_kw(w, "alias")) {
             w->pos++;
             expect_kw(w, "outer");
@@ -1014,30 +1034,15 @@ static uint32_t comp_typeuse(cw *w, int space) {
     return idx;
 }
 
-/* `(sort $id? ...)` of an import/export declaration; writes the externtype. */
-static void externtype(cw *w, cbuf *out, int *space, uint32_t *id) {
-    enter(w);
-    lparen(w);
-    if (at_kw(w, "core")) {
-        w->pos++;
-        expect_kw(w, "module");
-        *id = opt_id(w);
-        *space = CS_CMODULE;
+/* The type of an imported or exported item of `space`, read from its type use (or, for a
+ * type, its bound), written as an externdesc. */
+static void externdesc(cw *w, cbuf *out, int space, const char *bound_msg) {
+    if (space == CS_CMODULE) {
         uint32_t idx = core_module_typeuse(w);
         cb_byte(w, out, 0x00);
         cb_byte(w, out, 0x11);
         cb_u32(w, out, idx);
-    } else if (at_kw(w, "func") || at_kw(w, "component") || at_kw(w, "instance")) {
-        *space = comp_sort_at(w, w->pos);
-        w->pos++;
-        *id = opt_id(w);
-        uint32_t idx = comp_typeuse(w, *space);
-        cb_byte(w, out, comp_sort_byte[*space]);
-        cb_u32(w, out, idx);
-    } else if (at_kw(w, "type")) {
-        w->pos++;
-        *id = opt_id(w);
-        *space = CS_TYPE;
+    } else if (space == CS_TYPE) {
         cb_byte(w, out, 0x03);
         if (at_open(w, "eq")) {
             w->pos += 2;
@@ -1049,13 +1054,34 @@ static void externtype(cw *w, cbuf *out, int *space, uint32_t *id) {
             cb_byte(w, out, 0x01);
             rparen(w);
         } else {
-            cfail(w, w->pos, "expected (eq <typeidx>) or (sub resource)");
+            cfail(w, w->pos, "%s", bound_msg);
         }
+    } else {
+        uint32_t idx = comp_typeuse(w, space);
+        cb_byte(w, out, comp_sort_byte[space]);
+        cb_u32(w, out, idx);
+    }
+}
+
+/* `(sort $id? ...)` of an import/export declaration; writes the externtype. */
+static void externtype(cw *w, cbuf *out, int *space, uint32_t *id) {
+    enter(w);
+    lparen(w);
+    if (at_kw(w, "core")) {
+        w->pos++;
+        expect_kw(w, "module");
+        *space = CS_CMODULE;
+    } else if (at_kw(w, "func") || at_kw(w, "component") || at_kw(w, "instance") ||
+               at_kw(w, "type")) {
+        *space = comp_sort_at(w, w->pos);
+        w->pos++;
     } else if (at_kw(w, "value")) {
         cfail(w, w->pos, "value imports and exports are not supported");
     } else {
         cfail(w, w->pos, "expected an extern type");
     }
+    *id = opt_id(w);
+    externdesc(w, out, *space, "expected (eq <typeidx>) or (sub resource)");
     rparen(w);
     leave(w);
 }
@@ -1123,17 +1149,12 @@ static void tail_exports(cw *w, const uint32_t *toks, uint32_t n, int space) {
     if (n && s->kind != SK_COMPONENT) cfail(w, toks[0], "inline exports only in components");
     for (uint32_t i = 0; i < n; i++) {
         cbuf *b = cb_new(w);
-        uint32_t save = w->pos;
-        w->pos = toks[i];
         cb_byte(w, b, 0x00);
-        name_str(w, b);
-        w->pos = save;
+        name_at(w, b, toks[i]);
         put_sort(w, b, space);
         cb_u32(w, b, idx);
         cb_byte(w, b, 0x00);
-        cb_byte(w, s->tail, (uint8_t)space);
-        cb_raw32(w, s->tail, (uint32_t)b->len);
-        cb_bytes(w, s->tail, b->p, b->len);
+        put_record(w, s->tail, (uint8_t)space, b);
         s->ntail++;
         cb_del(w, b);
     }
@@ -1153,53 +1174,52 @@ static uint32_t inline_import(cw *w) {
 /* Emits `(import "name" <externtype bytes>)` and defines the item. */
 static void emit_import(cw *w, uint32_t name_tok, const cbuf *et, int space, uint32_t id) {
     cbuf *b = cb_new(w);
-    uint32_t save = w->pos;
-    w->pos = name_tok;
     cb_byte(w, b, 0x00);
-    name_str(w, b);
-    w->pos = save;
+    name_at(w, b, name_tok);
     cb_bytes(w, b, et->p, et->len);
     emit_define(w, 10, b, space, id);
 }
 
-/* The rest of `(import "n") typeuse)` in a func/instance/component field: an import whose
- * externdesc is `desc` (its sort byte) and the type index. */
-static void import_typeuse(cw *w, uint32_t name_tok, int space, uint8_t desc, uint32_t id) {
-    uint32_t ty = comp_typeuse(w, space);
-    rparen(w);
+/* The rest of `(import "n") typeuse)` in a definition field: the import of an item of
+ * `space` whose type is the type use (or bound) that follows. */
+static void import_typeuse(cw *w, uint32_t name_tok, int space, uint32_t id) {
     cbuf *et = cb_new(w);
-    cb_byte(w, et, desc);
-    cb_u32(w, et, ty);
+    externdesc(w, et, space, "expected a type bound");
+    rparen(w);
     emit_import(w, name_tok, et, space, id);
     cb_del(w, et);
 }
 
+/* The start of a definition field: `$id? (export "x")*`. */
+typedef struct field_head {
+    uint32_t id;
+    uint32_t ex[MAX_INLINE_EXPORTS], nex;
+} field_head;
+
+static void field_head_read(cw *w, uint32_t pos, field_head *h) {
+    w->pos = pos;
+    h->id = opt_id(w);
+    h->nex = inline_exports(w, h->ex, MAX_INLINE_EXPORTS);
+}
+
+/* `(import "n") typeuse` in place of a definition: true if it was one (then the import is
+ * emitted and the inline exports are queued). */
+static bool field_import(cw *w, const field_head *h, int space) {
+    uint32_t it = inline_import(w);
+    if (it == NONE) return false;
+    import_typeuse(w, it, space, h->id);
+    tail_exports(w, h->ex, h->nex, space);
+    return true;
+}
+
 /* (type $id? (export "x")* <deftype>) */
 static void type_field(cw *w, uint32_t open) {
-    w->pos = open + 2;
-    uint32_t id = opt_id(w);
-    uint32_t ex[MAX_INLINE_EXPORTS];
-    uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
+    field_head h;
+    field_head_read(w, open + 2, &h);
+    uint32_t id = h.id;
     if (at_open(w, "import") && w->t[w->pos + 3].kind == TK_RPAREN) {
-        uint32_t it = inline_import(w);
-        cbuf *et = cb_new(w);
-        cb_byte(w, et, 0x03);
-        if (at_open(w, "eq")) {
-            w->pos += 2;
-            cb_byte(w, et, 0x00);
-            cb_u32(w, et, index_of(w, CS_TYPE));
-            rparen(w);
-        } else if (at_open2(w, "sub", "resource")) {
-            w->pos += 3;
-            cb_byte(w, et, 0x01);
-            rparen(w);
-        } else {
-            cfail(w, w->pos, "expected a type bound");
-        }
-        rparen(w);
-        emit_import(w, it, et, CS_TYPE, id);
-        cb_del(w, et);
-        tail_exports(w, ex, nex, CS_TYPE);
+        /* `(import x)` without a string: the bound is looked for where the import stands */
+        if (!field_import(w, &h, CS_TYPE)) cfail(w, w->pos, "expected a type bound");
         return;
     }
     cbuf *b = cb_new(w);
@@ -1237,7 +1257,7 @@ static void type_field(cw *w, uint32_t open) {
     }
     rparen(w);
     emit_define(w, 7, b, CS_TYPE, id);
-    tail_exports(w, ex, nex, CS_TYPE);
+    tail_exports(w, h.ex, h.nex, CS_TYPE);
 }
 
 /* (core type $id? (func ...) | (module ...)) */
@@ -1286,13 +1306,20 @@ static uint32_t outer_count(cw *w, uint32_t *target_depth) {
     return n;
 }
 
-/* After `outer`: <ct> <idx> (<sort> $id?) -> sort 0x02 ct idx. */
-static void alias_outer_body(cw *w, cbuf *b, int *space_out, uint32_t *id_out) {
+/* The scope an outer alias names, and its count (*ct). */
+static cscope *outer_scope(cw *w, uint32_t *ct) {
     uint32_t depth;
-    uint32_t ct = outer_count(w, &depth);
+    *ct = outer_count(w, &depth);
     cscope *target = w->sc;
     for (uint32_t i = 0; i < depth && target; i++) target = target->parent;
     if (!target) cfail(w, w->pos, "outer count too large");
+    return target;
+}
+
+/* After `outer`: <ct> <idx> (<sort> $id?) -> sort 0x02 ct idx. */
+static void alias_outer_body(cw *w, cbuf *b, int *space_out, uint32_t *id_out) {
+    uint32_t ct;
+    cscope *target = outer_scope(w, &ct);
     uint32_t idx_tok = w->pos;
     if (!at_idx(w)) cfail(w, w->pos, "expected an index");
     w->pos++;
@@ -1306,10 +1333,7 @@ static void alias_outer_body(cw *w, cbuf *b, int *space_out, uint32_t *id_out) {
     w->pos = idx_tok;
     uint32_t idx = index_in(w, target, space);
     w->pos = save;
-    put_sort(w, b, space);
-    cb_byte(w, b, 0x02);
-    cb_u32(w, b, ct);
-    cb_u32(w, b, idx);
+    put_alias_outer(w, b, space, ct, idx);
     *space_out = space;
 }
 
@@ -1339,13 +1363,7 @@ static void alias_field(cw *w, uint32_t open) {
             cfail(w, w->pos, core ? "expected a core sort" : "expected a component sort");
         id = opt_id(w);
         rparen(w);
-        put_sort(w, b, space);
-        cb_byte(w, b, core ? 0x01 : 0x00);
-        cb_u32(w, b, inst);
-        uint32_t save = w->pos;
-        w->pos = nt;
-        name_str(w, b);
-        w->pos = save;
+        put_alias_export(w, b, space, inst, nt);
     }
     rparen(w);
     emit_define(w, 6, b, space, id);
@@ -1359,24 +1377,14 @@ static void alias_abbrev(cw *w, int space, uint32_t id) {
     bool core = space <= CS_CINSTANCE;
     if (at_kw(w, "outer")) {
         w->pos++;
-        uint32_t depth;
-        uint32_t ct = outer_count(w, &depth);
-        cscope *target = w->sc;
-        for (uint32_t i = 0; i < depth && target; i++) target = target->parent;
-        if (!target) cfail(w, w->pos, "outer count too large");
-        uint32_t idx = index_in(w, target, space);
-        put_sort(w, b, space);
-        cb_byte(w, b, 0x02);
-        cb_u32(w, b, ct);
-        cb_u32(w, b, idx);
+        uint32_t ct;
+        cscope *target = outer_scope(w, &ct);
+        put_alias_outer(w, b, space, ct, index_in(w, target, space));
     } else {
         if (core) expect_kw(w, "core");
         expect_kw(w, "export");
         uint32_t inst = index_of(w, core ? CS_CINSTANCE : CS_INSTANCE);
-        put_sort(w, b, space);
-        cb_byte(w, b, core ? 0x01 : 0x00);
-        cb_u32(w, b, inst);
-        name_str(w, b);
+        put_alias_export(w, b, space, inst, w->pos++);
     }
     rparen(w);
     rparen(w);
@@ -1438,10 +1446,36 @@ static uint8_t resource_code(const cw *w, uint32_t i) {
            : kw_at(w, i, "resource.rep") ? 0x04 : 0;
 }
 
+/* After `canon`: a built-in that defines a core function (lower, resource.*); false if the
+ * next keyword is none of them. */
+static bool canon_core_body(cw *w, cbuf *b) {
+    uint8_t code = resource_code(w, w->pos);
+    if (at_kw(w, "lower")) {
+        w->pos++;
+        canon_lower_body(w, b);
+    } else if (code) {
+        w->pos++;
+        canon_resource_body(w, b, code);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* canon lift: 0x00 0x00 core-func opts type, defining a component function. */
+static void emit_lift(cw *w, uint32_t cf, const cbuf *opts, uint32_t ty, uint32_t id) {
+    cbuf *b = cb_new(w);
+    cb_byte(w, b, 0x00);
+    cb_byte(w, b, 0x00);
+    cb_u32(w, b, cf);
+    cb_bytes(w, b, opts->p, opts->len);
+    cb_u32(w, b, ty);
+    emit_define(w, 8, b, CS_FUNC, id);
+}
+
 /* (canon lift ...) / (canon lower ...) / (canon resource.* ...) as a field. */
 static void canon_field(cw *w, uint32_t open) {
     w->pos = open + 2;
-    cbuf *b = cb_new(w);
     if (at_kw(w, "lift")) {
         w->pos++;
         uint32_t cf = sortidx_of(w, CS_CFUNC);
@@ -1453,43 +1487,20 @@ static void canon_field(cw *w, uint32_t open) {
         uint32_t ty = comp_typeuse(w, CS_FUNC);
         rparen(w);
         rparen(w);
-        cb_byte(w, b, 0x00);
-        cb_byte(w, b, 0x00);
-        cb_u32(w, b, cf);
-        cb_bytes(w, b, opts->p, opts->len);
-        cb_u32(w, b, ty);
+        emit_lift(w, cf, opts, ty, id);
         cb_del(w, opts);
-        emit(w, 8, b);
-        define(w, CS_FUNC, id);
-    } else if (at_kw(w, "lower")) {
-        w->pos++;
-        canon_lower_body(w, b);
-        uint32_t id = NONE;
-        if (at_open2(w, "core", "func")) {
-            w->pos += 3;
-            id = opt_id(w);
-            rparen(w);
-        }
-        rparen(w);
-        emit(w, 8, b);
-        define(w, CS_CFUNC, id);
-    } else if (resource_code(w, w->pos)) {
-        uint8_t code = resource_code(w, w->pos);
-        w->pos++;
-        canon_resource_body(w, b, code);
-        uint32_t id = NONE;
-        if (at_open2(w, "core", "func")) {
-            w->pos += 3;
-            id = opt_id(w);
-            rparen(w);
-        }
-        rparen(w);
-        emit(w, 8, b);
-        define(w, CS_CFUNC, id);
-    } else {
-        cfail(w, w->pos, "unsupported canonical built-in");
+        return;
     }
-    cb_del(w, b);
+    cbuf *b = cb_new(w);
+    if (!canon_core_body(w, b)) cfail(w, w->pos, "unsupported canonical built-in");
+    uint32_t id = NONE;
+    if (at_open2(w, "core", "func")) {
+        w->pos += 3;
+        id = opt_id(w);
+        rparen(w);
+    }
+    rparen(w);
+    emit_define(w, 8, b, CS_CFUNC, id);
 }
 
 /* (core func $id? (canon lower ...) | (canon resource.* ...) | (alias core export ...)) */
@@ -1503,16 +1514,7 @@ static void core_func_field(cw *w, uint32_t open) {
     if (!at_open(w, "canon")) cfail(w, w->pos, "expected (canon ...) or (alias ...)");
     w->pos += 2;
     cbuf *b = cb_new(w);
-    if (at_kw(w, "lower")) {
-        w->pos++;
-        canon_lower_body(w, b);
-    } else if (resource_code(w, w->pos)) {
-        uint8_t code = resource_code(w, w->pos);
-        w->pos++;
-        canon_resource_body(w, b, code);
-    } else {
-        cfail(w, w->pos, "unsupported canonical built-in");
-    }
+    if (!canon_core_body(w, b)) cfail(w, w->pos, "unsupported canonical built-in");
     rparen(w);
     rparen(w);
     emit_define(w, 8, b, CS_CFUNC, id);
@@ -1520,70 +1522,54 @@ static void core_func_field(cw *w, uint32_t open) {
 
 /* (func $id? (export "x")* (import "n")? typeuse (canon lift ...) | (alias ...)) */
 static void func_field(cw *w, uint32_t open) {
-    w->pos = open + 2;
-    uint32_t id = opt_id(w);
-    uint32_t ex[MAX_INLINE_EXPORTS];
-    uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
-    uint32_t it = inline_import(w);
-    if (it != NONE) {
-        import_typeuse(w, it, CS_FUNC, 0x01, id);
-    } else if (at_open(w, "alias")) {
+    field_head h;
+    field_head_read(w, open + 2, &h);
+    if (field_import(w, &h, CS_FUNC)) return;
+    uint32_t id = h.id;
+    if (at_open(w, "alias")) {
         alias_abbrev(w, CS_FUNC, id);
     } else {
         uint32_t ty = comp_typeuse(w, CS_FUNC);
         if (!at_open2(w, "canon", "lift")) cfail(w, w->pos, "expected (canon lift ...)");
         w->pos += 3;
         uint32_t cf = sortidx_of(w, CS_CFUNC);
-        cbuf *b = cb_new(w);
-        cb_byte(w, b, 0x00);
-        cb_byte(w, b, 0x00);
-        cb_u32(w, b, cf);
-        canon_opts(w, b);
-        cb_u32(w, b, ty);
+        cbuf *opts = cb_new(w);
+        canon_opts(w, opts);
         rparen(w);
         rparen(w);
-        emit_define(w, 8, b, CS_FUNC, id);
+        emit_lift(w, cf, opts, ty, id);
+        cb_del(w, opts);
     }
-    tail_exports(w, ex, nex, CS_FUNC);
+    tail_exports(w, h.ex, h.nex, CS_FUNC);
 }
 
 /* ------------------------------------------------------------------ instances */
 
-/* (export "n" <core sortidx>)* -> vec(name coresort idx) */
-static void core_inline_exports(cw *w, cbuf *out) {
+/* An instance of inline exports: 0x01 vec(export). Core: (export "n" <core sortidx>)* ->
+ * name coresort idx; component: (export "n" <externidx>)* -> 0x00 name sort idx. */
+static void inline_instance(cw *w, cbuf *out, bool core) {
     cbuf *b = cb_new(w);
     uint32_t n = 0;
     while (at_open(w, "export")) {
         w->pos += 2;
-        name_str(w, b);
-        lparen(w);
-        int space = parse_sort(w, true);
-        uint32_t idx = sort_target(w, space);
-        rparen(w);
-        cb_byte(w, b, core_sort_byte[space]);
-        cb_u32(w, b, idx);
-        rparen(w);
-        n++;
-    }
-    if (!at_kind(w, TK_RPAREN)) cfail(w, w->pos, "expected (export ...) or `)`");
-    cb_u32(w, out, n);
-    cb_bytes(w, out, b->p, b->len);
-    cb_del(w, b);
-}
-
-/* (export "n" <externidx>)* -> vec(0x00 name sort idx) */
-static void comp_inline_exports(cw *w, cbuf *out) {
-    cbuf *b = cb_new(w);
-    uint32_t n = 0;
-    while (at_open(w, "export")) {
-        w->pos += 2;
-        cb_byte(w, b, 0x00);
-        name_str(w, b);
-        externidx(w, b);
+        if (core) {
+            name_str(w, b);
+            lparen(w);
+            int space = parse_sort(w, true);
+            uint32_t idx = sort_target(w, space);
+            rparen(w);
+            cb_byte(w, b, core_sort_byte[space]);
+            cb_u32(w, b, idx);
+        } else {
+            cb_byte(w, b, 0x00);
+            name_str(w, b);
+            externidx(w, b);
+        }
         rparen(w);
         n++;
     }
     if (!at_kind(w, TK_RPAREN)) cfail(w, w->pos, "expected (export ...) or `)`");
+    cb_byte(w, out, 0x01);
     cb_u32(w, out, n);
     cb_bytes(w, out, b->p, b->len);
     cb_del(w, b);
@@ -1592,10 +1578,17 @@ static void comp_inline_exports(cw *w, cbuf *out) {
 /* An inline instance of exports for a `with` argument: defined just before its user. */
 static uint32_t bundle(cw *w, bool core) {
     cbuf *b = cb_new(w);
-    cb_byte(w, b, 0x01);
-    if (core) core_inline_exports(w, b);
-    else comp_inline_exports(w, b);
+    inline_instance(w, b, core);
     return emit_define(w, core ? 2 : 5, b, core ? CS_CINSTANCE : CS_INSTANCE, NONE);
+}
+
+/* instantiate ::= 0x00 target vec(arg), the arguments already encoded in `args`. */
+static void put_instantiate(cw *w, cbuf *b, uint32_t target, uint32_t n, cbuf *args) {
+    cb_byte(w, b, 0x00);
+    cb_u32(w, b, target);
+    cb_u32(w, b, n);
+    cb_bytes(w, b, args->p, args->len);
+    cb_del(w, args);
 }
 
 static void core_instance_field(cw *w, uint32_t open) {
@@ -1622,30 +1615,19 @@ static void core_instance_field(cw *w, uint32_t open) {
             n++;
         }
         rparen(w);
-        cb_byte(w, b, 0x00);
-        cb_u32(w, b, m);
-        cb_u32(w, b, n);
-        cb_bytes(w, b, args->p, args->len);
-        cb_del(w, args);
+        put_instantiate(w, b, m, n, args);
     } else {
-        cb_byte(w, b, 0x01);
-        core_inline_exports(w, b);
+        inline_instance(w, b, true);
     }
     rparen(w);
     emit_define(w, 2, b, CS_CINSTANCE, id);
 }
 
 static void instance_field(cw *w, uint32_t open) {
-    w->pos = open + 2;
-    uint32_t id = opt_id(w);
-    uint32_t ex[MAX_INLINE_EXPORTS];
-    uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
-    uint32_t it = inline_import(w);
-    if (it != NONE) {
-        import_typeuse(w, it, CS_INSTANCE, 0x05, id);
-        tail_exports(w, ex, nex, CS_INSTANCE);
-        return;
-    }
+    field_head h;
+    field_head_read(w, open + 2, &h);
+    if (field_import(w, &h, CS_INSTANCE)) return;
+    uint32_t id = h.id;
     cbuf *b = cb_new(w);
     if (at_open(w, "instantiate")) {
         w->pos += 2;
@@ -1669,18 +1651,13 @@ static void instance_field(cw *w, uint32_t open) {
             n++;
         }
         rparen(w);
-        cb_byte(w, b, 0x00);
-        cb_u32(w, b, c);
-        cb_u32(w, b, n);
-        cb_bytes(w, b, args->p, args->len);
-        cb_del(w, args);
+        put_instantiate(w, b, c, n, args);
     } else {
-        cb_byte(w, b, 0x01);
-        comp_inline_exports(w, b);
+        inline_instance(w, b, false);
     }
     rparen(w);
     emit_define(w, 5, b, CS_INSTANCE, id);
-    tail_exports(w, ex, nex, CS_INSTANCE);
+    tail_exports(w, h.ex, h.nex, CS_INSTANCE);
 }
 
 /* ------------------------------------------------------------------ imports, exports */
@@ -1732,53 +1709,28 @@ static void binary_strings(cw *w, uint32_t i, uint32_t end, cbuf *out) {
 
 static void core_module_field(cw *w, uint32_t open) {
     uint32_t end = w->t[open].match;
-    w->pos = open + 3;
-    uint32_t id = opt_id(w);
-    uint32_t ex[MAX_INLINE_EXPORTS];
-    uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
-    uint32_t it = inline_import(w);
-    if (it != NONE) {
-        uint32_t ty = core_module_typeuse(w);
-        rparen(w);
-        cbuf *et = cb_new(w);
-        cb_byte(w, et, 0x00);
-        cb_byte(w, et, 0x11);
-        cb_u32(w, et, ty);
-        emit_import(w, it, et, CS_CMODULE, id);
-        cb_del(w, et);
-        tail_exports(w, ex, nex, CS_CMODULE);
-        return;
-    }
-    uint8_t *bytes = NULL;
-    size_t len = 0;
+    field_head h;
+    field_head_read(w, open + 3, &h);
+    if (field_import(w, &h, CS_CMODULE)) return;
+    uint32_t id = h.id;
+    cbuf *b = cb_new(w);
     if (at_kw(w, "binary")) {
-        cbuf *b = cb_new(w);
         binary_strings(w, w->pos + 1, end, b);
-        flush_pending(w, w->sc);
-        sec_whole(w, w->sc, 1, b->p, b->len);
-        cb_del(w, b);
     } else {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
         pith_status st = wat_fields(w->tl, w->pos, end, &bytes, &len, w->err);
         if (st == PITH_ERR_NOMEM) cnomem(w);
         if (st != PITH_OK) longjmp(w->jb, 1);
-        cbuf tmp = {bytes, len, len};
-        flush_pending(w, w->sc);
-        if (w->sc->kind != SK_COMPONENT) {
-            free(bytes);
-            cfail(w, open, "core modules are not allowed here");
-        }
-        sec_flush(w, w->sc);
-        cb_byte(w, w->sc->out, 1);
-        cb_u32(w, w->sc->out, tmp.len);
-        size_t need = tmp.len;
-        cb_reserve(w, w->sc->out, need);
-        memcpy(w->sc->out->p + w->sc->out->len, bytes, need);
-        w->sc->out->len += need;
-        free(bytes);
+        *b = (cbuf){bytes, len, len};     /* owned by b from here, freed on any failure */
     }
+    flush_pending(w, w->sc);
+    if (w->sc->kind != SK_COMPONENT) cfail(w, open, "core modules are not allowed here");
+    sec_whole(w, w->sc, 1, b->p, b->len);
+    cb_del(w, b);
     w->pos = end + 1;
     define(w, CS_CMODULE, id);
-    tail_exports(w, ex, nex, CS_CMODULE);
+    tail_exports(w, h.ex, h.nex, CS_CMODULE);
 }
 
 static void comp_fields(cw *w, uint32_t end);
@@ -1786,16 +1738,10 @@ static void finish_component(cw *w, cscope *s, cbuf *out);
 
 static void component_field(cw *w, uint32_t open) {
     uint32_t end = w->t[open].match;
-    w->pos = open + 2;
-    uint32_t id = opt_id(w);
-    uint32_t ex[MAX_INLINE_EXPORTS];
-    uint32_t nex = inline_exports(w, ex, MAX_INLINE_EXPORTS);
-    uint32_t it = inline_import(w);
-    if (it != NONE) {
-        import_typeuse(w, it, CS_COMPONENT, 0x04, id);
-        tail_exports(w, ex, nex, CS_COMPONENT);
-        return;
-    }
+    field_head h;
+    field_head_read(w, open + 2, &h);
+    if (field_import(w, &h, CS_COMPONENT)) return;
+    uint32_t id = h.id;
     enter(w);
     cbuf *body = cb_new(w);
     cscope *s = scope_new(w, SK_COMPONENT, id);
@@ -1815,7 +1761,7 @@ static void component_field(cw *w, uint32_t open) {
     cb_del(w, body);
     w->pos = end + 1;
     define(w, CS_COMPONENT, id);
-    tail_exports(w, ex, nex, CS_COMPONENT);
+    tail_exports(w, h.ex, h.nex, CS_COMPONENT);
 }
 
 static void comp_field(cw *w) {
@@ -1890,13 +1836,13 @@ static void id_name(cw *w, cbuf *out, uint32_t tok) {
 /* Tail exports, last section, and the component-name section, after the preamble. */
 static void finish_component(cw *w, cscope *s, cbuf *out) {
     flush_pending(w, s);
-    size_t at = 0;
-    while (at < s->tail->len) {
-        uint8_t space = s->tail->p[at];
-        uint32_t n = rd32(s->tail->p + at + 1);
-        put_item(w, s, 11, s->tail->p + at + 5, n);
+    for (size_t at = 0; at < s->tail->len;) {
+        uint8_t space;
+        const uint8_t *p;
+        uint32_t n;
+        at = record_at(s->tail, at, &space, &p, &n);
+        put_item(w, s, 11, p, n);
         s->count[space]++;
-        at += 5 + n;
     }
     sec_flush(w, s);
     static const uint8_t preamble[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
