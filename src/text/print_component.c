@@ -123,31 +123,28 @@ static void valtype(pc *c, rd *r) {
     else pfail(c, r, "unknown value type");
 }
 
-static const char *core_sort_name(uint8_t b) {
-    switch (b) {
-    case 0x00: return "func";
-    case 0x01: return "table";
-    case 0x02: return "memory";
-    case 0x03: return "global";
-    case 0x10: return "type";
-    case 0x11: return "module";
-    case 0x12: return "instance";
-    }
-    return NULL;
+/* The core sorts in space order (the encoder's): their byte and keyword. */
+static const struct { uint8_t byte; const char *name; } core_sorts[7] = {
+    {0x00, "func"}, {0x01, "table"}, {0x02, "memory"}, {0x03, "global"},
+    {0x10, "type"}, {0x11, "module"}, {0x12, "instance"}};
+
+/* Space index (encoder order) of a core sort byte; -1 if none. */
+static int core_space(uint8_t b) {
+    for (int i = 0; i < 7; i++)
+        if (core_sorts[i].byte == b) return i;
+    return -1;
 }
 
-/* Space index (encoder order) of a core sort byte / component sort byte. */
-static int core_space(uint8_t b) {
-    switch (b) {
-    case 0x00: return 0;
-    case 0x01: return 1;
-    case 0x02: return 2;
-    case 0x03: return 3;
-    case 0x10: return 4;
-    case 0x11: return 5;
-    case 0x12: return 6;
-    }
-    return -1;
+static const char *core_sort_name(uint8_t b) {
+    int i = core_space(b);
+    return i < 0 ? NULL : core_sorts[i].name;
+}
+
+/* Reads a sort (core or component) and returns its space; -1 if it is none. */
+static int sort_space(pc *c, rd *r) {
+    uint8_t b = rbyte(c, r);
+    if (b == 0) return core_space(rbyte(c, r));
+    return b <= 5 ? 6 + b : -1;   /* func=7, value=8, type=9, component=10, instance=11 */
 }
 
 /* Reads a sort; prints "core func" or "func" etc; returns the space. */
@@ -215,8 +212,7 @@ static void read_names(pc *c, const uint8_t *p, const uint8_t *end, pnames *nm) 
             if (id_ok(d) && !nm->self) nm->self = d;
             else free(d);
         } else if (id == 1) {
-            uint8_t b = rbyte(&local, &sub);
-            int space = b == 0 ? core_space(rbyte(&local, &sub)) : (b >= 1 && b <= 5 ? 6 + b : -1);
+            int space = sort_space(&local, &sub);
             if (space < 0) continue;
             uint32_t cnt = ru32(&local, &sub);
             for (uint32_t k = 0; k < cnt; k++) {
@@ -639,41 +635,61 @@ static void core_module(pc *c, const uint8_t *p, size_t n, uint32_t d, const pna
     /* the core text ends with ")\n": drop the newline the caller adds itself */
 }
 
+/* What `print` writes for the item at r, as a string, so that a $name can be put inside it. */
+static char *capture(pc *c, rd *r, void (*print)(pc *c, rd *r), size_t *len) {
+    char *text = NULL;
+    *len = 0;
+    FILE *m = open_memstream(&text, len);
+    if (!m) pfail(c, r, "out of memory");
+    FILE *o = c->o;
+    c->o = m;
+    print(c, r);
+    fclose(m);
+    c->o = o;
+    return text;
+}
+
+/* A core or component instance definition (sections 2 and 5): an instantiation and its
+ * arguments, or inline exports. Core items are `(sort idx)` of a core sort, only instances
+ * as arguments; component items are `(sort idx)` of any sort. */
+static void instance_def(pc *c, rd *r, const pnames *nm, uint32_t *count, bool core) {
+    fputs(core ? "(core instance" : "(instance", c->o);
+    def(c, nm, count, core ? 6 : 11);
+    uint8_t k = rbyte(c, r);
+    if (k > 0x01) pfail(c, r, core ? "unknown core instance" : "unknown instance");
+    bool exports = k == 0x01;
+    if (!exports) fprintf(c->o, " (instantiate %" PRIu32, ru32(c, r));
+    uint32_t n = ru32(c, r);
+    for (uint32_t a = 0; a < n; a++) {
+        fputs(exports ? " (export " : " (with ", c->o);
+        if (exports && !core && rbyte(c, r) > 0x01) pfail(c, r, "unsupported name attributes");
+        pname(c, r);
+        if (core) {
+            uint8_t b = rbyte(c, r);
+            if (!exports && b != 0x12) pfail(c, r, "core instantiate arguments are instances");
+            const char *sn = core_sort_name(b);
+            if (!sn) pfail(c, r, "unknown core sort");
+            fprintf(c->o, " (%s %" PRIu32 "))", sn, ru32(c, r));
+        } else {
+            fputs(" (", c->o);
+            sort(c, r);
+            fprintf(c->o, " %" PRIu32 "))", ru32(c, r));
+        }
+    }
+    if (!exports) fputc(')', c->o);
+    fputc(')', c->o);
+}
+
 static void section_items(pc *c, rd *r, uint8_t id, uint32_t d, const pnames *nm,
                           uint32_t *count) {
     uint32_t n = ru32(c, r);
     for (uint32_t i = 0; i < n; i++) {
         indent(c, d + 1);
         switch (id) {
-        case 2: {
-            fputs("(core instance", c->o);
-            def(c, nm, count, 6);
-            uint8_t k = rbyte(c, r);
-            if (k == 0x00) {
-                fprintf(c->o, " (instantiate %" PRIu32, ru32(c, r));
-                uint32_t na = ru32(c, r);
-                for (uint32_t a = 0; a < na; a++) {
-                    fputs(" (with ", c->o);
-                    pname(c, r);
-                    if (rbyte(c, r) != 0x12) pfail(c, r, "core instantiate arguments are instances");
-                    fprintf(c->o, " (instance %" PRIu32 "))", ru32(c, r));
-                }
-                fputc(')', c->o);
-            } else if (k == 0x01) {
-                uint32_t ne = ru32(c, r);
-                for (uint32_t a = 0; a < ne; a++) {
-                    fputs(" (export ", c->o);
-                    pname(c, r);
-                    const char *sn = core_sort_name(rbyte(c, r));
-                    if (!sn) pfail(c, r, "unknown core sort");
-                    fprintf(c->o, " (%s %" PRIu32 "))", sn, ru32(c, r));
-                }
-            } else {
-                pfail(c, r, "unknown core instance");
-            }
-            fputc(')', c->o);
+        case 2:
+        case 5:
+            instance_def(c, r, nm, count, id == 2);
             break;
-        }
         case 3:
             fputs("(core type", c->o);
             def(c, nm, count, 4);
@@ -681,53 +697,14 @@ static void section_items(pc *c, rd *r, uint8_t id, uint32_t d, const pnames *nm
             core_deftype(c, r, d + 1);
             fputc(')', c->o);
             break;
-        case 5: {
-            fputs("(instance", c->o);
-            def(c, nm, count, 11);
-            uint8_t k = rbyte(c, r);
-            if (k == 0x00) {
-                fprintf(c->o, " (instantiate %" PRIu32, ru32(c, r));
-                uint32_t na = ru32(c, r);
-                for (uint32_t a = 0; a < na; a++) {
-                    fputs(" (with ", c->o);
-                    pname(c, r);
-                    fputs(" (", c->o);
-                    sort(c, r);
-                    fprintf(c->o, " %" PRIu32 "))", ru32(c, r));
-                }
-                fputc(')', c->o);
-            } else if (k == 0x01) {
-                uint32_t ne = ru32(c, r);
-                for (uint32_t a = 0; a < ne; a++) {
-                    fputs(" (export ", c->o);
-                    if (rbyte(c, r) > 0x01) pfail(c, r, "unsupported name attributes");
-                    pname(c, r);
-                    fputs(" (", c->o);
-                    sort(c, r);
-                    fprintf(c->o, " %" PRIu32 "))", ru32(c, r));
-                }
-            } else {
-                pfail(c, r, "unknown instance");
-            }
-            fputc(')', c->o);
-            break;
-        }
         case 6: {
             /* the sort decides the space; peek it */
             rd peek = *r;
-            uint8_t b = rbyte(c, &peek);
-            int space = b == 0 ? core_space(rbyte(c, &peek)) : 6 + b;
-            if (space < 0 || space >= PS_N) pfail(c, r, "unknown sort");
+            int space = sort_space(c, &peek);
+            if (space < 0) pfail(c, r, "unknown sort");
             /* print with the $name inside the sort: (alias ... (func $x)) */
-            char *text = NULL;
-            size_t tlen = 0;
-            FILE *m = open_memstream(&text, &tlen);
-            if (!m) pfail(c, r, "out of memory");
-            FILE *o = c->o;
-            c->o = m;
-            alias_body(c, r);
-            fclose(m);
-            c->o = o;
+            size_t tlen;
+            char *text = capture(c, r, alias_body, &tlen);
             /* text ends with "))": insert the name before them */
             fwrite(text, 1, tlen - 2, c->o);
             def(c, nm, count, space);
@@ -778,15 +755,8 @@ static void section_items(pc *c, rd *r, uint8_t id, uint32_t d, const pnames *nm
             uint8_t k = rbyte(c, &peek);
             int space = k == 0x00 ? 5 : k == 0x01 ? 7 : k == 0x03 ? 9 : k == 0x04 ? 10 : k == 0x05 ? 11 : -1;
             if (space < 0) pfail(c, r, "unsupported import");
-            char *text = NULL;
-            size_t tlen = 0;
-            FILE *m = open_memstream(&text, &tlen);
-            if (!m) pfail(c, r, "out of memory");
-            FILE *o = c->o;
-            c->o = m;
-            externtype(c, r);
-            fclose(m);
-            c->o = o;
+            size_t tlen;
+            char *text = capture(c, r, externtype, &tlen);
             /* "(func ..." -> "(func $name ..." ; "(core module ..." likewise */
             size_t head = strncmp(text, "(core module", 12) == 0 ? 12 : strcspn(text, " ");
             fwrite(text, 1, head, c->o);
@@ -803,9 +773,8 @@ static void section_items(pc *c, rd *r, uint8_t id, uint32_t d, const pnames *nm
             const uint8_t *s;
             uint32_t sn;
             rname(c, &peek, &s, &sn);
-            uint8_t b = rbyte(c, &peek);
-            int space = b == 0 ? core_space(rbyte(c, &peek)) : 6 + b;
-            if (space < 0 || space >= PS_N) pfail(c, r, "unknown sort");
+            int space = sort_space(c, &peek);
+            if (space < 0) pfail(c, r, "unknown sort");
             def(c, nm, count, space);
             fputc(' ', c->o);
             rbyte(c, r);
