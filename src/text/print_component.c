@@ -635,17 +635,29 @@ static void core_module(pc *c, const uint8_t *p, size_t n, uint32_t d, const pna
     /* the core text ends with ")\n": drop the newline the caller adds itself */
 }
 
-/* What `print` writes for the item at r, as a string, so that a $name can be put inside it. */
+/* What `print` writes for the item at r, as a string, so that a $name can be put inside it.
+ * A failure part-way (a truncated item) closes and frees the string before passing on. */
 static char *capture(pc *c, rd *r, void (*print)(pc *c, rd *r), size_t *len) {
-    char *text = NULL;
-    *len = 0;
-    FILE *m = open_memstream(&text, len);
-    if (!m) pfail(c, r, "out of memory");
-    FILE *o = c->o;
-    c->o = m;
-    print(c, r);
-    fclose(m);
-    c->o = o;
+    struct { char *text; size_t len; FILE *m; } *buf = calloc(1, sizeof *buf);
+    if (!buf) pfail(c, r, "out of memory");
+    buf->m = open_memstream(&buf->text, &buf->len);
+    if (!buf->m) {
+        free(buf);
+        pfail(c, r, "out of memory");
+    }
+    pc inner = *c;
+    inner.o = buf->m;
+    if (setjmp(inner.jb) != 0) {
+        fclose(buf->m);
+        free(buf->text);
+        free(buf);
+        longjmp(c->jb, 1);
+    }
+    print(&inner, r);
+    fclose(buf->m);
+    char *text = buf->text;
+    *len = buf->len;
+    free(buf);
     return text;
 }
 

@@ -90,11 +90,35 @@ static void test_print_roundtrip(void **state) {
     free(b);
 }
 
+/* Items printed into a string to put a $name inside them (aliases, imports): cut short, the
+ * printer fails cleanly and frees that string (LeakSanitizer checks under ASan). */
+static void test_print_truncated_items(void **state) {
+    (void)state;
+    static const uint8_t alias[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00,
+                                    0x06, 0x05, 0x01, 0x01, 0x00, 0x00, 0x05};
+    static const uint8_t import[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00,
+                                     0x0a, 0x05, 0x01, 0x00, 0x01, 0x61, 0x01};
+    const struct { const uint8_t *p; size_t n; } cases[] = {{alias, sizeof alias},
+                                                            {import, sizeof import}};
+    for (size_t i = 0; i < 2; i++) {
+        char *text = NULL;
+        size_t tlen = 0;
+        FILE *m = open_memstream(&text, &tlen);
+        assert_non_null(m);
+        pith_error err;
+        assert_int_equal(text_print_component(cases[i].p, cases[i].n, m, &err), PITH_ERR_MALFORMED);
+        assert_string_equal(err.message, "unexpected end");
+        fclose(m);
+        free(text);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),          cmocka_unit_test(test_types),
         cmocka_unit_test(test_names_section),  cmocka_unit_test(test_import_sugar),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_print_roundtrip),
+        cmocka_unit_test(test_print_truncated_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
