@@ -92,14 +92,12 @@ wasi_errno wasi_fd_pwrite(wasi_call *c, const pith_val *args)
 
 /* ---- position ---- */
 
-wasi_errno wasi_fd_seek(wasi_call *c, const pith_val *args)
+static wasi_errno seek(wasi_call *c, uint32_t fd, int64_t delta, uint32_t whence, uint32_t out)
 {
-    int64_t delta = args[1].of.i64;
-    uint32_t whence = A32(2), out = A32(3);
     /* Asking only where we are needs fd_tell, not fd_seek. */
     uint64_t need = (delta == 0 && whence == WASI_WHENCE_CUR) ? WR_FD_TELL : WR_FD_SEEK;
     wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), need, &e);
+    wasi_fd *f = fdt_get(c->ctx, fd, need, &e);
     if (!f)
         return e;
     int how;
@@ -120,21 +118,14 @@ wasi_errno wasi_fd_seek(wasi_call *c, const pith_val *args)
     return 0;
 }
 
+wasi_errno wasi_fd_seek(wasi_call *c, const pith_val *args)
+{
+    return seek(c, A32(0), args[1].of.i64, A32(2), A32(3));
+}
+
 wasi_errno wasi_fd_tell(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_TELL, &e);
-    if (!f)
-        return e;
-    if (!wm_ok(c, A32(1), 8))
-        return WASI_EFAULT;
-    if (f->kind != WFD_HOST)
-        return WASI_ESPIPE;
-    off_t r = lseek(f->host, 0, SEEK_CUR);
-    if (r < 0)
-        return wasi_from_errno(errno);
-    wm_st64(c, A32(1), (uint64_t)r);
-    return 0;
+    return seek(c, A32(0), 0, WASI_WHENCE_CUR, A32(1));
 }
 
 /* ---- fdstat ---- */
@@ -196,9 +187,7 @@ wasi_errno wasi_fd_fdstat_set_flags(wasi_call *c, const pith_val *args)
         nfl |= O_APPEND;
     if (flags & WASI_FDFLAG_NONBLOCK)
         nfl |= O_NONBLOCK;
-    if (fcntl(f->host, F_SETFL, nfl) != 0)
-        return wasi_from_errno(errno);
-    return 0;
+    return wasi_host_rc(fcntl(f->host, F_SETFL, nfl));
 }
 
 wasi_errno wasi_fd_fdstat_set_rights(wasi_call *c, const pith_val *args)
@@ -252,9 +241,7 @@ wasi_errno wasi_fd_filestat_set_size(wasi_call *c, const pith_val *args)
         return WASI_EINVAL;
     if (f->kind != WFD_HOST)
         return WASI_EINVAL;
-    if (ftruncate(f->host, (off_t)A64(1)) != 0)
-        return wasi_from_errno(errno);
-    return 0;
+    return wasi_host_rc(ftruncate(f->host, (off_t)A64(1)));
 }
 
 wasi_errno wasi_fd_filestat_set_times(wasi_call *c, const pith_val *args)
@@ -269,9 +256,7 @@ wasi_errno wasi_fd_filestat_set_times(wasi_call *c, const pith_val *args)
         return e;
     if (f->kind != WFD_HOST)
         return WASI_EINVAL;
-    if (futimens(f->host, ts) != 0)
-        return wasi_from_errno(errno);
-    return 0;
+    return wasi_host_rc(futimens(f->host, ts));
 }
 
 /* ---- hints and syncing ---- */
@@ -323,9 +308,7 @@ static wasi_errno do_sync(wasi_call *c, uint32_t fd, bool data)
         return e;
     if (f->kind != WFD_HOST)
         return 0;
-    if ((data ? fdatasync(f->host) : fsync(f->host)) != 0)
-        return wasi_from_errno(errno);
-    return 0;
+    return wasi_host_rc(data ? fdatasync(f->host) : fsync(f->host));
 }
 
 wasi_errno wasi_fd_datasync(wasi_call *c, const pith_val *args)

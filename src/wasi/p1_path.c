@@ -62,9 +62,6 @@ static wasi_errno locate_args(wasi_call *c, const pith_val *args, uint64_t right
     return e ? e : locate(c, dir, path, 0, loc);
 }
 
-/* Runs an errno-returning host call and maps its failure. */
-#define HOST(call) ((call) != 0 ? wasi_from_errno(errno) : 0)
-
 wasi_errno wasi_path_open(wasi_call *c, const pith_val *args)
 {
     uint32_t fd = A32(0), dirflags = A32(1), oflags = A32(4) & 0xffff;
@@ -130,26 +127,37 @@ wasi_errno wasi_path_open(wasi_call *c, const pith_val *args)
     return 0;
 }
 
-wasi_errno wasi_path_create_directory(wasi_call *c, const pith_val *args)
+/* A path call whose work is one host call on the located name. */
+static wasi_errno path_op(wasi_call *c, const pith_val *args, uint64_t rights,
+                          int (*op)(int dirfd, const char *name))
 {
     sbx_loc loc;
-    wasi_errno e = locate_args(c, args, WR_PATH_CREATE_DIRECTORY, &loc);
+    wasi_errno e = locate_args(c, args, rights, &loc);
     if (e)
         return e;
-    e = HOST(mkdirat(loc.dirfd, loc.name, 0777));
+    e = wasi_host_rc(op(loc.dirfd, loc.name));
     sbx_loc_close(&loc);
     return e;
 }
 
+static int mkdir_at(int dirfd, const char *name)
+{
+    return mkdirat(dirfd, name, 0777);
+}
+
+static int rmdir_at(int dirfd, const char *name)
+{
+    return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+wasi_errno wasi_path_create_directory(wasi_call *c, const pith_val *args)
+{
+    return path_op(c, args, WR_PATH_CREATE_DIRECTORY, mkdir_at);
+}
+
 wasi_errno wasi_path_remove_directory(wasi_call *c, const pith_val *args)
 {
-    sbx_loc loc;
-    wasi_errno e = locate_args(c, args, WR_PATH_REMOVE_DIRECTORY, &loc);
-    if (e)
-        return e;
-    e = HOST(unlinkat(loc.dirfd, loc.name, AT_REMOVEDIR));
-    sbx_loc_close(&loc);
-    return e;
+    return path_op(c, args, WR_PATH_REMOVE_DIRECTORY, rmdir_at);
 }
 
 wasi_errno wasi_path_unlink_file(wasi_call *c, const pith_val *args)
@@ -163,7 +171,7 @@ wasi_errno wasi_path_unlink_file(wasi_call *c, const pith_val *args)
         e = fstatat(loc.dirfd, loc.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? wasi_from_errno(errno)
             : S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
     } else {
-        e = HOST(unlinkat(loc.dirfd, loc.name, 0));
+        e = wasi_host_rc(unlinkat(loc.dirfd, loc.name, 0));
     }
     sbx_loc_close(&loc);
     return e;
@@ -184,7 +192,7 @@ wasi_errno wasi_path_filestat_get(wasi_call *c, const pith_val *args)
     if (e)
         return e;
     struct stat st;
-    e = HOST(fstatat(loc.dirfd, loc.name, &st, AT_SYMLINK_NOFOLLOW));
+    e = wasi_host_rc(fstatat(loc.dirfd, loc.name, &st, AT_SYMLINK_NOFOLLOW));
     if (!e && loc.must_dir && !S_ISDIR(st.st_mode))
         e = WASI_ENOTDIR;
     sbx_loc_close(&loc);
@@ -207,30 +215,43 @@ wasi_errno wasi_path_filestat_set_times(wasi_call *c, const pith_val *args)
         e = locate(c, dir, path, follow_flags(A32(1)), &loc);
     if (e)
         return e;
-    e = HOST(utimensat(loc.dirfd, loc.name, ts, AT_SYMLINK_NOFOLLOW));
+    e = wasi_host_rc(utimensat(loc.dirfd, loc.name, ts, AT_SYMLINK_NOFOLLOW));
     sbx_loc_close(&loc);
     return e;
+}
+
+/* link and rename: both names located (the old one following links as `old_follow` says),
+ * then one host call from the old name to the new. */
+static wasi_errno two_path_op(wasi_call *c, wasi_fd *od, const char *old_path, unsigned old_follow,
+                              wasi_fd *nd, const char *new_path,
+                              int (*op)(int olddir, const char *old, int newdir, const char *new_))
+{
+    sbx_loc ol, nl;
+    wasi_errno e = locate(c, od, old_path, old_follow, &ol);
+    if (e)
+        return e;
+    e = locate(c, nd, new_path, 0, &nl);
+    if (!e) {
+        e = wasi_host_rc(op(ol.dirfd, ol.name, nl.dirfd, nl.name));
+        sbx_loc_close(&nl);
+    }
+    sbx_loc_close(&ol);
+    return e;
+}
+
+static int link_at(int olddir, const char *old, int newdir, const char *new_)
+{
+    return linkat(olddir, old, newdir, new_, 0);
 }
 
 wasi_errno wasi_path_link(wasi_call *c, const pith_val *args)
 {
     char old_path[WASI_PATH_MAX + 1], new_path[WASI_PATH_MAX + 1];
     wasi_fd *od = NULL, *nd = NULL;
-    sbx_loc ol, nl;
     wasi_errno e = dir_and_path(c, A32(0), WR_PATH_LINK_SOURCE, A32(2), A32(3), &od, old_path);
     if (!e)
         e = dir_and_path(c, A32(4), WR_PATH_LINK_TARGET, A32(5), A32(6), &nd, new_path);
-    if (!e)
-        e = locate(c, od, old_path, follow_flags(A32(1)), &ol);
-    if (e)
-        return e;
-    e = locate(c, nd, new_path, 0, &nl);
-    if (!e) {
-        e = HOST(linkat(ol.dirfd, ol.name, nl.dirfd, nl.name, 0));
-        sbx_loc_close(&nl);
-    }
-    sbx_loc_close(&ol);
-    return e;
+    return e ? e : two_path_op(c, od, old_path, follow_flags(A32(1)), nd, new_path, link_at);
 }
 
 wasi_errno wasi_path_readlink(wasi_call *c, const pith_val *args)
@@ -263,22 +284,11 @@ wasi_errno wasi_path_rename(wasi_call *c, const pith_val *args)
 {
     char old_path[WASI_PATH_MAX + 1], new_path[WASI_PATH_MAX + 1];
     wasi_fd *od = NULL, *nd = NULL;
-    sbx_loc ol, nl;
     wasi_errno e = dir_and_path(c, A32(0), WR_PATH_RENAME_SOURCE, A32(1), A32(2), &od,
                                 old_path);
     if (!e)
         e = dir_and_path(c, A32(3), WR_PATH_RENAME_TARGET, A32(4), A32(5), &nd, new_path);
-    if (!e)
-        e = locate(c, od, old_path, 0, &ol);
-    if (e)
-        return e;
-    e = locate(c, nd, new_path, 0, &nl);
-    if (!e) {
-        e = HOST(renameat(ol.dirfd, ol.name, nl.dirfd, nl.name));
-        sbx_loc_close(&nl);
-    }
-    sbx_loc_close(&ol);
-    return e;
+    return e ? e : two_path_op(c, od, old_path, 0, nd, new_path, renameat);
 }
 
 wasi_errno wasi_path_symlink(wasi_call *c, const pith_val *args)
@@ -300,7 +310,7 @@ wasi_errno wasi_path_symlink(wasi_call *c, const pith_val *args)
     e = locate(c, dir, path, 0, &loc);
     if (e)
         return e;
-    e = HOST(symlinkat(target, loc.dirfd, loc.name));
+    e = wasi_host_rc(symlinkat(target, loc.dirfd, loc.name));
     sbx_loc_close(&loc);
     return e;
 }

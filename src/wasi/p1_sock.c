@@ -144,7 +144,5 @@ wasi_errno wasi_sock_shutdown(wasi_call *c, const pith_val *args)
     case WASI_SDFLAG_RD | WASI_SDFLAG_WR: how = SHUT_RDWR; break;
     default: return WASI_EINVAL;
     }
-    if (shutdown(f->host, how) != 0)
-        return wasi_from_errno(errno);
-    return 0;
+    return wasi_host_rc(shutdown(f->host, how));
 }

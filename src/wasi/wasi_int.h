@@ -4,6 +4,7 @@
 #define PITH_WASI_INT_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <stdbool.h>
@@ -139,6 +140,12 @@ uint64_t fdt_max_rights(uint8_t filetype, uint64_t *inh);
 
 /* errno_map.c */
 wasi_errno wasi_from_errno(int host_errno);
+
+/* The result of a host call that returns 0, or -1 with errno set. */
+static inline wasi_errno wasi_host_rc(int rc)
+{
+    return rc != 0 ? wasi_from_errno(errno) : 0;
+}
 
 /* A host time or duration as WASI's u64 nanoseconds (timestamps, clock readings). */
 static inline uint64_t wasi_ts_ns(const struct timespec *ts)
