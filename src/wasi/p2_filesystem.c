@@ -221,40 +221,35 @@ static pith_status stream_result(pith_ccall *call, p2_state *st, pith_cval *r, u
     return fs_ok(call, r, &v);
 }
 
+/* read-via-stream, write-via-stream and append-via-stream: a stream over the file from
+ * `offset` (append: at the end), for a descriptor with the access (checked before it being
+ * a directory, unlike NEED_FILE). */
+static pith_status file_stream(P2_ARGS, bool write, bool append)
+{
+    P2_BEGIN;
+    DESC(o, 0);
+    if (!(o->u.desc.flags & (write ? P2_DF_WRITE : P2_DF_READ)))
+        return fs_err(call, r, FS_BADF);
+    if (o->u.desc.dir)
+        return fs_err(call, r, FS_ISDIR);
+    uint64_t offset = append ? 0 : a[1].of.u;
+    if (!write)
+        return stream_result(call, st, r, R_INSTREAM,
+                             p2_instream_new(st, SRC_FILE, 0, o->u.desc.fd, offset));
+    return stream_result(call, st, r, R_OUTSTREAM,
+                         p2_outstream_new(st, SRC_FILE, 0, o->u.desc.fd, offset, append));
+}
 static pith_status d_read_via_stream(P2_ARGS)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    if (!(o->u.desc.flags & P2_DF_READ))
-        return fs_err(call, r, FS_BADF);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    return stream_result(call, st, r, R_INSTREAM,
-                         p2_instream_new(st, SRC_FILE, 0, o->u.desc.fd, a[1].of.u));
+    return file_stream(call, env, a, na, r, nr, false, false);
 }
-
 static pith_status d_write_via_stream(P2_ARGS)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    if (!(o->u.desc.flags & P2_DF_WRITE))
-        return fs_err(call, r, FS_BADF);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    return stream_result(call, st, r, R_OUTSTREAM,
-                         p2_outstream_new(st, SRC_FILE, 0, o->u.desc.fd, a[1].of.u, false));
+    return file_stream(call, env, a, na, r, nr, true, false);
 }
-
 static pith_status d_append_via_stream(P2_ARGS)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    if (!(o->u.desc.flags & P2_DF_WRITE))
-        return fs_err(call, r, FS_BADF);
-    if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
-    return stream_result(call, st, r, R_OUTSTREAM,
-                         p2_outstream_new(st, SRC_FILE, 0, o->u.desc.fd, 0, true));
+    return file_stream(call, env, a, na, r, nr, true, true);
 }
 
 static pith_status d_advise(P2_ARGS)
@@ -439,20 +434,12 @@ static pith_status ds_read_entry(P2_ARGS)
         pith_cval_case(&none, PITH_CV_OPTION, 0, false);
         return fs_ok(call, r, &none);
     }
-    uint8_t t;
-    switch (de->d_type) {
-    case DT_REG: t = 6; break;
-    case DT_DIR: t = 3; break;
-    case DT_LNK: t = 5; break;
-    case DT_CHR: t = 2; break;
-    case DT_BLK: t = 1; break;
-    case DT_FIFO: t = 4; break;
-    case DT_SOCK: t = 7; break;
-    default: {
+    /* the entry's type as its mode would give it; unknown (0) is asked of the file */
+    uint8_t t = de->d_type == DT_UNKNOWN ? 0 : dtype_of_mode(DTTOIF(de->d_type));
+    if (!t) {
         struct stat sb;
         t = fstatat(o->u.dir.dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0
                 ? dtype_of_mode(sb.st_mode) : 0;
-    }
     }
     pith_cval some;
     if (!pith_cval_case(&some, PITH_CV_OPTION, 1, true))
@@ -467,14 +454,22 @@ static pith_status ds_read_entry(P2_ARGS)
     return fs_ok_drop(call, r, &some);
 }
 
-static pith_status d_stat(P2_ARGS)
+typedef pith_status stat_answer(pith_ccall *call, pith_cval *r, const struct stat *sb);
+
+/* stat and metadata-hash: the descriptor's fstat, answered by `answer`. */
+static pith_status fstat_then(P2_ARGS, stat_answer *answer)
 {
     P2_BEGIN;
     DESC(o, 0);
     struct stat sb;
     if (fstat(o->u.desc.fd->fd, &sb) != 0)
         return fs_errno(call, r, errno);
-    return stat_result(call, r, &sb);
+    return answer(call, r, &sb);
+}
+
+static pith_status d_stat(P2_ARGS)
+{
+    return fstat_then(call, env, a, na, r, nr, stat_result);
 }
 
 /* Runs `body` with loc resolved (path argument index pi, flags fl); errors return. */
@@ -488,6 +483,17 @@ static pith_status d_stat(P2_ARGS)
         sbx_loc_close(&loc); \
     } while (0)
 
+/* AT for one host call (0, or -1 with errno) whose outcome is the answer: ok or the error. */
+#define AT_CALL(pi, fl, hostcall) \
+    do { \
+        int e_ = 0; \
+        AT(pi, fl, { \
+            if ((hostcall) != 0) \
+                e_ = errno; \
+        }); \
+        return e_ ? fs_errno(call, r, e_) : fs_ok(call, r, NULL); \
+    } while (0)
+
 #define NEED_MUTATE(o) \
     do { \
         if (!(o)->u.desc.dir) \
@@ -496,7 +502,9 @@ static pith_status d_stat(P2_ARGS)
             return fs_err(call, r, FS_PERM); \
     } while (0)
 
-static pith_status d_stat_at(P2_ARGS)
+/* stat-at and metadata-hash-at: fstatat of the path (a[2], path-flags a[1]), answered by
+ * `answer`; stat-at also refuses "name/" on a non-directory. */
+static pith_status fstatat_then(P2_ARGS, bool check_dir, stat_answer *answer)
 {
     P2_BEGIN;
     DESC(o, 0);
@@ -505,12 +513,17 @@ static pith_status d_stat_at(P2_ARGS)
     AT(2, follow(&a[1]), {
         if (fstatat(loc.dirfd, loc.name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
             e = errno;
-        else if (loc.must_dir && !S_ISDIR(sb.st_mode))
+        else if (check_dir && loc.must_dir && !S_ISDIR(sb.st_mode))
             e = ENOTDIR;
     });
     if (e)
         return fs_errno(call, r, e);
-    return stat_result(call, r, &sb);
+    return answer(call, r, &sb);
+}
+
+static pith_status d_stat_at(P2_ARGS)
+{
+    return fstatat_then(call, env, a, na, r, nr, true, stat_result);
 }
 
 static pith_status d_set_times_at(P2_ARGS)
@@ -521,12 +534,7 @@ static pith_status d_set_times_at(P2_ARGS)
     struct timespec ts[2];
     new_ts(&a[3], &ts[0]);
     new_ts(&a[4], &ts[1]);
-    int e = 0;
-    AT(2, follow(&a[1]), {
-        if (utimensat(loc.dirfd, loc.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
-            e = errno;
-    });
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    AT_CALL(2, follow(&a[1]), utimensat(loc.dirfd, loc.name, ts, AT_SYMLINK_NOFOLLOW));
 }
 
 /* link-at and rename-at: the old path under descriptor o and the new one under the descriptor
@@ -647,12 +655,7 @@ static pith_status d_remove_directory_at(P2_ARGS)
     P2_BEGIN;
     DESC(o, 0);
     NEED_MUTATE(o);
-    int e = 0;
-    AT(1, 0, {
-        if (unlinkat(loc.dirfd, loc.name, AT_REMOVEDIR) != 0)
-            e = errno;
-    });
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    AT_CALL(1, 0, unlinkat(loc.dirfd, loc.name, AT_REMOVEDIR));
 }
 
 static pith_status d_rename_at(P2_ARGS)
@@ -676,12 +679,7 @@ static pith_status d_symlink_at(P2_ARGS)
         return fs_err(call, r, FS_PERM);
     if (!target[0])
         return fs_err(call, r, FS_NOENT);
-    int e = 0;
-    AT(2, 0, {
-        if (symlinkat(target, loc.dirfd, loc.name) != 0)
-            e = errno;
-    });
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    AT_CALL(2, 0, symlinkat(target, loc.dirfd, loc.name));
 }
 
 static pith_status d_unlink_file_at(P2_ARGS)
@@ -706,12 +704,7 @@ static pith_status d_create_directory_at(P2_ARGS)
     P2_BEGIN;
     DESC(o, 0);
     NEED_MUTATE(o);
-    int e = 0;
-    AT(1, 0, {
-        if (mkdirat(loc.dirfd, loc.name, 0777) != 0)
-            e = errno;
-    });
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    AT_CALL(1, 0, mkdirat(loc.dirfd, loc.name, 0777));
 }
 
 static pith_status d_is_same_object(P2_ARGS)
@@ -751,27 +744,12 @@ static pith_status hash_result(pith_ccall *call, pith_cval *r, const struct stat
 
 static pith_status d_metadata_hash(P2_ARGS)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    struct stat sb;
-    if (fstat(o->u.desc.fd->fd, &sb) != 0)
-        return fs_errno(call, r, errno);
-    return hash_result(call, r, &sb);
+    return fstat_then(call, env, a, na, r, nr, hash_result);
 }
 
 static pith_status d_metadata_hash_at(P2_ARGS)
 {
-    P2_BEGIN;
-    DESC(o, 0);
-    struct stat sb;
-    int e = 0;
-    AT(2, follow(&a[1]), {
-        if (fstatat(loc.dirfd, loc.name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-            e = errno;
-    });
-    if (e)
-        return fs_errno(call, r, e);
-    return hash_result(call, r, &sb);
+    return fstatat_then(call, env, a, na, r, nr, false, hash_result);
 }
 
 static pith_status fs_error_code(P2_ARGS)

@@ -388,6 +388,21 @@ static uint32_t sock_addr(const pith_cval *v, uint8_t fam, struct sockaddr_stora
     return 0;
 }
 
+/* An address to bind to (local) or connect to (remote): sock_addr's checks, a remote one
+ * fully specified, and the network grant. 0 or an error-code + 1. */
+static uint32_t grant_addr(p2_state *st, const pith_cval *v, uint8_t fam, bool local,
+                           struct sockaddr_storage *ss, socklen_t *len)
+{
+    uint32_t c = sock_addr(v, fam, ss, len);
+    if (c)
+        return c;
+    if (!local && (is_unspecified(ss) || port_of(ss) == 0))
+        return NET_INVALID_ARGUMENT + 1;
+    if (!p2_net_allowed(st->ctx, (struct sockaddr *)ss, local))
+        return NET_ACCESS_DENIED + 1;
+    return 0;
+}
+
 static pith_status tcp_start_bind(P2_ARGS)
 {
     P2_BEGIN;
@@ -399,11 +414,9 @@ static pith_status tcp_start_bind(P2_ARGS)
         return n_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
-    uint32_t c = sock_addr(&a[2], t->family, &ss, &len);
+    uint32_t c = grant_addr(st, &a[2], t->family, true, &ss, &len);
     if (c)
         return n_err(call, r, c - 1);
-    if (!p2_net_allowed(st->ctx, (struct sockaddr *)&ss, true))
-        return n_err(call, r, NET_ACCESS_DENIED);
     int one = 1;
     /* as other platforms: a listening port can be re-bound right after its socket closes */
     if (port_of(&ss))
@@ -434,13 +447,9 @@ static pith_status tcp_start_connect(P2_ARGS)
         return n_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
-    uint32_t c = sock_addr(&a[2], t->family, &ss, &len);
+    uint32_t c = grant_addr(st, &a[2], t->family, false, &ss, &len);
     if (c)
         return n_err(call, r, c - 1);
-    if (is_unspecified(&ss) || port_of(&ss) == 0)
-        return n_err(call, r, NET_INVALID_ARGUMENT);
-    if (!p2_net_allowed(st->ctx, (struct sockaddr *)&ss, false))
-        return n_err(call, r, NET_ACCESS_DENIED);
     int k;
     do
         k = connect(t->fd->fd, (struct sockaddr *)&ss, len);
@@ -789,11 +798,9 @@ static pith_status udp_start_bind(P2_ARGS)
         return n_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
-    uint32_t c = sock_addr(&a[2], u->family, &ss, &len);
+    uint32_t c = grant_addr(st, &a[2], u->family, true, &ss, &len);
     if (c)
         return n_err(call, r, c - 1);
-    if (!p2_net_allowed(st->ctx, (struct sockaddr *)&ss, true))
-        return n_err(call, r, NET_ACCESS_DENIED);
     if (bind(u->fd->fd, (struct sockaddr *)&ss, len) != 0)
         return n_err(call, r, p2_net_code(errno));
     u->state = 1;
@@ -826,13 +833,9 @@ static pith_status udp_stream(P2_ARGS)
     if (a[1].of.var.index == 1) {
         struct sockaddr_storage ss;
         socklen_t len;
-        uint32_t c = sock_addr(a[1].of.var.payload, u->family, &ss, &len);
+        uint32_t c = grant_addr(st, a[1].of.var.payload, u->family, false, &ss, &len);
         if (c)
             return n_err(call, r, c - 1);
-        if (is_unspecified(&ss) || port_of(&ss) == 0)
-            return n_err(call, r, NET_INVALID_ARGUMENT);
-        if (!p2_net_allowed(st->ctx, (struct sockaddr *)&ss, false))
-            return n_err(call, r, NET_ACCESS_DENIED);
         if (connect(u->fd->fd, (struct sockaddr *)&ss, len) != 0)
             return n_err(call, r, p2_net_code(errno));
         u->has_remote = true;
