@@ -268,10 +268,24 @@ out:
     return rc;
 }
 
-static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool was_text) {
+/* The engine of one run, with the --max-memory-pages cap; NULL (reported) if none. */
+static pith_engine *run_engine(const run_opts *o) {
     pith_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.max_memory_pages = (uint32_t)o->max_pages;
+    pith_engine *engine = pith_engine_new(&cfg);
+    if (!engine) cli_error("cannot create an engine");
+    return engine;
+}
+
+/* The store of one run, with the --fuel budget; NULL if out of memory. */
+static pith_store *run_store(const run_opts *o, pith_engine *engine) {
+    pith_store *store = pith_store_new(engine);
+    if (store && o->has_fuel) pith_store_set_fuel(store, o->fuel);
+    return store;
+}
+
+static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool was_text) {
     pith_error err;
     memset(&err, 0, sizeof err);
     char buf[600];
@@ -284,22 +298,18 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
     watchdog wd;
     bool wd_on = false;
 
-    pith_engine *engine = pith_engine_new(&cfg);
-    if (!engine) {
-        cli_error("cannot create an engine");
-        return CLI_EXIT_ERROR;
-    }
+    pith_engine *engine = run_engine(o);
+    if (!engine) return CLI_EXIT_ERROR;
     if (pith_module_new(engine, bytes, len, &mod, &err) != PITH_OK) {
         cli_error("%s: %s", o->file, cli_error_text(&err, !was_text, buf, sizeof buf));
         goto out;
     }
-    store = pith_store_new(engine);
+    store = run_store(o, engine);
     linker = pith_linker_new(engine);
     if (!store || !linker) {
         cli_error("cannot create a store");
         goto out;
     }
-    if (o->has_fuel) pith_store_set_fuel(store, o->fuel);
     if (cli_host_define(&host, linker, store, &err) != PITH_OK) {
         cli_error("cannot define host imports: %s", cli_error_text(&err, false, buf, sizeof buf));
         goto out;
@@ -336,9 +346,6 @@ out:
 /* A `wasi:cli/command` component: WASI 0.2 from the same flags, then its wasi:cli/run export;
  * run's error result exits 1, wasi:cli/exit chooses the code. */
 static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t len) {
-    pith_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_memory_pages = (uint32_t)o->max_pages;
     pith_error err;
     memset(&err, 0, sizeof err);
     char buf[600];
@@ -350,22 +357,18 @@ static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t
     void *wasi = NULL;
     watchdog wd;
     bool wd_on = false;
-    pith_engine *engine = pith_engine_new(&cfg);
-    if (!engine) {
-        cli_error("cannot create an engine");
-        return CLI_EXIT_ERROR;
-    }
+    pith_engine *engine = run_engine(o);
+    if (!engine) return CLI_EXIT_ERROR;
     if (pith_component_new(engine, bytes, len, &comp, &err) != PITH_OK) {
         cli_error("%s: %s", o->file, cli_error_text(&err, true, buf, sizeof buf));
         goto out;
     }
-    store = pith_store_new(engine);
+    store = run_store(o, engine);
     linker = pith_clinker_new(engine);
     if (!store || !linker) {
         cli_error("cannot create a store");
         goto out;
     }
-    if (o->has_fuel) pith_store_set_fuel(store, o->fuel);
     if (cli_wasi_define_component(&o->wasi, o->nargs + 1, o->args - 1, linker, store, &wasi,
                                   &err) != PITH_OK) {
         cli_error("cannot define WASI: %s", cli_error_text(&err, false, buf, sizeof buf));
