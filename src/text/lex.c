@@ -501,36 +501,11 @@ static int float_front(const char *s, size_t n, bool *neg, fl_kind *k, uint64_t 
     return NUM_OK;
 }
 
-int num_f32(const char *s, size_t n, uint32_t *out) {
-    char small[128], *buf = NULL;
-    bool neg;
-    fl_kind k;
-    uint64_t payload = 0;
-    int r = float_front(s, n, &neg, &k, &payload, &buf, small, sizeof small);
-    uint32_t bits = 0;
-    if (r == NUM_OK) {
-        switch (k) {
-        case FL_INF: bits = 0x7f800000u; break;
-        case FL_NAN: bits = 0x7fc00000u; break;
-        case FL_NANP:
-            if (payload == 0 || payload >= (1u << 23)) r = NUM_RANGE;
-            else bits = 0x7f800000u | (uint32_t)payload;
-            break;
-        case FL_NUM: {
-            errno = 0;
-            float f = strtof(buf, NULL);
-            if (isinf(f)) r = NUM_RANGE;
-            memcpy(&bits, &f, 4);
-            break;
-        }
-        }
-    }
-    if (buf && buf != small) free(buf);
-    if (r == NUM_OK) *out = bits | (neg ? 0x80000000u : 0);
-    return r;
-}
-
-int num_f64(const char *s, size_t n, uint64_t *out) {
+/* f32 and f64 differ only in the width of the mantissa and of the whole: the bits of a
+ * `wide` (f64) or narrow (f32) float. */
+static int num_float(const char *s, size_t n, bool wide, uint64_t *out) {
+    const unsigned mant = wide ? 52 : 23;
+    const uint64_t inf = wide ? 0x7ff0000000000000ull : 0x7f800000u;
     char small[128], *buf = NULL;
     bool neg;
     fl_kind k;
@@ -539,21 +514,40 @@ int num_f64(const char *s, size_t n, uint64_t *out) {
     uint64_t bits = 0;
     if (r == NUM_OK) {
         switch (k) {
-        case FL_INF: bits = 0x7ff0000000000000ull; break;
-        case FL_NAN: bits = 0x7ff8000000000000ull; break;
+        case FL_INF: bits = inf; break;
+        case FL_NAN: bits = inf | 1ull << (mant - 1); break;    /* the canonical NaN */
         case FL_NANP:
-            if (payload == 0 || payload >= (1ull << 52)) r = NUM_RANGE;
-            else bits = 0x7ff0000000000000ull | payload;
+            if (payload == 0 || payload >= (1ull << mant)) r = NUM_RANGE;
+            else bits = inf | payload;
             break;
-        case FL_NUM: {
-            double d = strtod(buf, NULL);
-            if (isinf(d)) r = NUM_RANGE;
-            memcpy(&bits, &d, 8);
+        case FL_NUM:
+            errno = 0;
+            if (wide) {
+                double d = strtod(buf, NULL);
+                if (isinf(d)) r = NUM_RANGE;
+                memcpy(&bits, &d, 8);
+            } else {
+                float f = strtof(buf, NULL);
+                uint32_t b;
+                if (isinf(f)) r = NUM_RANGE;
+                memcpy(&b, &f, 4);
+                bits = b;
+            }
             break;
-        }
         }
     }
     if (buf && buf != small) free(buf);
-    if (r == NUM_OK) *out = bits | (neg ? 0x8000000000000000ull : 0);
+    if (r == NUM_OK) *out = bits | (neg ? 1ull << (wide ? 63 : 31) : 0);
     return r;
+}
+
+int num_f32(const char *s, size_t n, uint32_t *out) {
+    uint64_t bits;
+    int r = num_float(s, n, false, &bits);
+    if (r == NUM_OK) *out = (uint32_t)bits;
+    return r;
+}
+
+int num_f64(const char *s, size_t n, uint64_t *out) {
+    return num_float(s, n, true, out);
 }
