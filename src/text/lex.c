@@ -276,9 +276,7 @@ pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_li
         }
     }
     if (ok && depth > 0) {
-        token *open = &lx.t[stack[depth - 1]];
-        ok = pith_fail(err, PITH_ERR_MALFORMED, open->off, "%s:%u:%u: unclosed parenthesis",
-                       filename, open->line, open->col);
+        ok = tok_error(err, filename, &lx.t[stack[depth - 1]], "unclosed parenthesis");
     }
     free(stack);
     if (ok) ok = push_tok(&lx, TK_EOF, len, 0, lx.line, (uint32_t)(len - lx.line_start) + 1);
@@ -361,6 +359,11 @@ size_t lex_string_decode(const char *src, const token *tok, uint8_t *out) {
         }
     }
     return o;
+}
+
+bool tok_error(pith_error *err, const char *filename, const token *t, const char *msg) {
+    return pith_fail(err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", filename, t->line, t->col,
+                     msg);
 }
 
 bool tok_is(const tok_list *l, const token *tok, const char *word) {

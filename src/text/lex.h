@@ -49,6 +49,10 @@ size_t lex_string_decode(const char *src, const token *tok, uint8_t *out);
 /* True if the token text equals the NUL-terminated word. */
 bool tok_is(const tok_list *l, const token *tok, const char *word);
 
+/* Fails err as malformed input at token t: "file:line:col: msg", the form of every text
+ * error. Returns false. */
+bool tok_error(pith_error *err, const char *filename, const token *t, const char *msg);
+
 /* Number conversion. Results: NUM_OK, NUM_SYNTAX (not a number of that form), NUM_RANGE. */
 enum { NUM_OK = 0, NUM_SYNTAX = 1, NUM_RANGE = 2 };
 /* Unsigned natural (decimal or 0x hex, '_' between digits), no sign. */

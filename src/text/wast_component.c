@@ -50,9 +50,7 @@ static void vfail(vp *p, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const token *t = &p->tl->t[p->pos];
-    pith_fail(p->err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", p->tl->filename, t->line, t->col,
-              msg);
+    tok_error(p->err, p->tl->filename, &p->tl->t[p->pos], msg);
     longjmp(p->jb, 1);
 }
 

@@ -35,9 +35,7 @@ static void wp_fail(wp *p, uint32_t at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const token *t = &p->t[at];
-    pith_fail(p->err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", p->tl.filename, t->line, t->col,
-              msg);
+    tok_error(p->err, p->tl.filename, &p->t[at], msg);
     longjmp(p->jb, 1);
 }
 

@@ -97,9 +97,7 @@ static void cfail(cw *w, uint32_t at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const token *t = &w->t[at];
-    pith_fail(w->err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", w->tl->filename, t->line,
-              t->col, msg);
+    tok_error(w->err, w->tl->filename, &w->t[at], msg);
     longjmp(w->jb, 1);
 }
 
@@ -1975,9 +1973,7 @@ pith_status text_component_to_wasm(const char *src, size_t len, const char *file
         pith_fail(err, PITH_ERR_MALFORMED, 0, "%s:1:1: expected (component ...)", tl.filename);
         st = PITH_ERR_MALFORMED;
     } else if (tl.t[0].match + 1 != tl.n) {
-        const token *t = &tl.t[tl.t[0].match + 1];
-        pith_fail(err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: unexpected token after component",
-                  tl.filename, t->line, t->col);
+        tok_error(err, tl.filename, &tl.t[tl.t[0].match + 1], "unexpected token after component");
         st = PITH_ERR_MALFORMED;
     } else {
         st = wat_component_at(&tl, 0, out, out_len, err);

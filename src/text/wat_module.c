@@ -26,8 +26,7 @@ _Noreturn void wat_fail(wat *w, uint32_t at, const char *fmt, ...) {
      * stray one reports "unknown operator"; say the same for consistency with its tests. */
     const char *text = msg;
     if (t->kind == TK_RESERVED && strncmp(msg, "unexpected token", 16) == 0) text = "unknown operator";
-    pith_fail(w->err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: %s", w->tl->filename, t->line,
-              t->col, text);
+    tok_error(w->err, w->tl->filename, t, text);
     longjmp(w->jb, 1);
 }
 
@@ -958,8 +957,7 @@ static pith_status binary_module(const tok_list *tl, uint32_t i, uint32_t end, u
     size_t total = 0;
     for (uint32_t k = i; k < end; k++) {
         if (tl->t[k].kind != TK_STRING) {
-            pith_fail(err, PITH_ERR_MALFORMED, tl->t[k].off, "%s:%u:%u: unexpected token",
-                      tl->filename, tl->t[k].line, tl->t[k].col);
+            tok_error(err, tl->filename, &tl->t[k], "unexpected token");
             return PITH_ERR_MALFORMED;
         }
         total += tl->t[k].len;
@@ -998,9 +996,7 @@ pith_status text_wat_to_wasm(const char *src, size_t len, const char *filename, 
     if (st != PITH_OK) return st;
     if (tl.n >= 2 && tl.t[0].kind == TK_LPAREN && tok_is(&tl, &tl.t[1], "module")) {
         if (tl.t[0].match + 1 != tl.n) {
-            const token *t = &tl.t[tl.t[0].match + 1];
-            pith_fail(err, PITH_ERR_MALFORMED, t->off, "%s:%u:%u: unexpected token after module",
-                      tl.filename, t->line, t->col);
+            tok_error(err, tl.filename, &tl.t[tl.t[0].match + 1], "unexpected token after module");
             st = PITH_ERR_MALFORMED;
         } else {
             st = wat_module_at(&tl, 0, out, out_len, err);
