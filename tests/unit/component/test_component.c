@@ -247,16 +247,27 @@ static void test_custom_sections(void **state)
     assert_int_not_equal(load(e, &o, NULL), PITH_OK);
 }
 
+/* A component of the list function type (types_list_func) and one import `name`: a func of
+ * type `type_index`. Returns where the import section starts. */
+static size_t one_func_import(bin *o, const char *name, uint32_t type_index)
+{
+    bin body = {0};
+    o->n = 0;
+    preamble(o);
+    types_list_func(o);
+    size_t sec_at = o->n;
+    leb(&body, 1);
+    xname(&body, name);
+    byte(&body, 0x01); leb(&body, type_index);
+    section(o, 10, &body);
+    return sec_at;
+}
+
 static void test_imports(void **state)
 {
     env *e = *state;
-    bin o = {0}, body = {0};
-    preamble(&o);
-    types_list_func(&o);
-    leb(&body, 1);
-    xname(&body, "sum");
-    byte(&body, 0x01); leb(&body, 1);       /* func (type 1) */
-    section(&o, 10, &body);
+    bin o = {0};
+    one_func_import(&o, "sum", 1);          /* func (type 1) */
     pith_component *c;
     assert_int_equal(load(e, &o, &c), PITH_OK);
     assert_int_equal(pith_component_import_count(c), 1);
@@ -276,24 +287,11 @@ static void test_import_errors(void **state)
     env *e = *state;
     /* type index out of range: the offset is the index's */
     bin o = {0}, body = {0};
-    preamble(&o);
-    types_list_func(&o);
-    size_t sec_at = o.n;
-    leb(&body, 1);
-    xname(&body, "sum");
-    byte(&body, 0x01); leb(&body, 9);
-    section(&o, 10, &body);
+    size_t sec_at = one_func_import(&o, "sum", 9);
     expect_error(e, &o, PITH_ERR_INVALID, sec_at + 2 + 1 + 1 + 1 + 3 + 1, "9");
 
     /* not kebab case */
-    o.n = 0; body.n = 0;
-    preamble(&o);
-    types_list_func(&o);
-    sec_at = o.n;
-    leb(&body, 1);
-    xname(&body, "Sum_x");
-    byte(&body, 0x01); leb(&body, 1);
-    section(&o, 10, &body);
+    sec_at = one_func_import(&o, "Sum_x", 1);
     expect_error(e, &o, PITH_ERR_INVALID, sec_at + 2 + 1 + 1, "`Sum_x` is not a valid extern name");
 
     /* strongly-unique names: "sum" and "SUM" conflict */
@@ -310,13 +308,7 @@ static void test_import_errors(void **state)
     assert_non_null(strstr(e->err.message, "conflicts"));
 
     /* a func import whose type is a value type */
-    o.n = 0; body.n = 0;
-    preamble(&o);
-    types_list_func(&o);
-    leb(&body, 1);
-    xname(&body, "sum");
-    byte(&body, 0x01); leb(&body, 0);
-    section(&o, 10, &body);
+    one_func_import(&o, "sum", 0);
     assert_int_equal(load(e, &o, NULL), PITH_ERR_INVALID);
     assert_non_null(strstr(e->err.message, "not a function type"));
 
@@ -428,13 +420,8 @@ static void test_unknown_imports(void **state)
 static void test_mutations(void **state)
 {
     env *e = *state;
-    bin o = {0}, body = {0};
-    preamble(&o);
-    types_list_func(&o);
-    leb(&body, 1);
-    xname(&body, "sum");
-    byte(&body, 0x01); leb(&body, 1);
-    section(&o, 10, &body);
+    bin o = {0};
+    one_func_import(&o, "sum", 1);
     uint32_t seed = 12345;
     for (int k = 0; k < 20000; k++) {
         bin m = o;
