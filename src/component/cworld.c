@@ -5,6 +5,7 @@
 
 #include "component/component.h"
 #include "component/cworld.h"
+#include "core/array.h"
 
 /* A component type that has a WIT name in some scope (an interface or the world). Named value
  * types are keyed by their ctype (an `(eq T)` bound shares T's ctype); resources by rid. */
@@ -90,14 +91,10 @@ static bool nominal(const ctype *t)
 
 static bool ent_add(cw *w, const ctype *key, uint32_t def, wit_owner_kind ok, uint32_t owner)
 {
-    if (w->nents == w->cents) {
-        uint32_t nc = w->cents ? w->cents * 2 : 32;
-        cw_ent *n = realloc(w->ents, nc * sizeof *n);
-        if (!n)
-            return cw_nomem(w);
-        w->ents = n;
-        w->cents = nc;
-    }
+    cw_ent *n = array_reserve(w->ents, &w->cents, w->nents + 1, sizeof *n, 32);
+    if (!n)
+        return cw_nomem(w);
+    w->ents = n;
     w->ents[w->nents++] = (cw_ent){ resolve(w, key), def, ok, owner };
     return true;
 }
@@ -479,14 +476,10 @@ static uint32_t conv_extern(cw *w, const char *name, uint8_t sort, const ctype *
 
 static bool prov_add(cw *w, const ctype *t, uint32_t inst)
 {
-    if (w->nprov == w->cprov) {
-        uint32_t nc = w->cprov ? w->cprov * 2 : 32;
-        cw_prov *n = realloc(w->prov, nc * sizeof *n);
-        if (!n)
-            return cw_nomem(w);
-        w->prov = n;
-        w->cprov = nc;
-    }
+    cw_prov *n = array_reserve(w->prov, &w->cprov, w->nprov + 1, sizeof *n, 32);
+    if (!n)
+        return cw_nomem(w);
+    w->prov = n;
     w->prov[w->nprov++] = (cw_prov){ resolve(w, t), inst };
     return true;
 }
@@ -510,16 +503,12 @@ static void sub_instantiate(cw *w, const ccomp *cc, const cdef *d)
             const ctype *to = cc->space[SP_TYPE][a->index];
             if (!to || same_type(to, imp->type))
                 break;
-            if (w->nsubs == w->csubs) {
-                uint32_t nc = w->csubs ? w->csubs * 2 : 32;
-                cw_sub *n = realloc(w->subs, nc * sizeof *n);
-                if (!n) {
-                    cw_nomem(w);
-                    return;
-                }
-                w->subs = n;
-                w->csubs = nc;
+            cw_sub *n = array_reserve(w->subs, &w->csubs, w->nsubs + 1, sizeof *n, 32);
+            if (!n) {
+                cw_nomem(w);
+                return;
             }
+            w->subs = n;
             w->subs[w->nsubs++] = (cw_sub){ imp->type, to };
             break;
         }

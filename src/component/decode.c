@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "component/component.h"
+#include "core/array.h"
 
 #define MAX_DEPTH 100
 
@@ -38,19 +39,10 @@ static bool oom(cdec *d) { return pith_fail(d->err, PITH_ERR_NOMEM, d->r.pos, "o
 
 static bool grow(cdec *d, void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
-    uint32_t nc = *cap ? *cap : 8;
-    while (nc < need) {
-        if (nc > UINT32_MAX / 2)
-            return oom(d);
-        nc *= 2;
-    }
-    void *q = realloc(*p, (size_t)nc * elem);
+    void *q = array_reserve(*p, cap, need, elem, 8);
     if (!q)
         return oom(d);
     *p = q;
-    *cap = nc;
     return true;
 }
 

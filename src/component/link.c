@@ -10,6 +10,7 @@
 #include "component/component.h"
 #include "component/pre.h"
 #include "core/rt.h"
+#include "core/array.h"
 
 /* ---------------------------------------------------------------- linker */
 
@@ -111,16 +112,12 @@ static pith_status add_def(pith_clinker *l, const char *instance, const char *na
             l->defs[i] = *nd;
             return PITH_OK;
         }
-    if (l->ndefs == l->cdefs) {
-        uint32_t nc = l->cdefs ? l->cdefs * 2 : 16;
-        ldef *v = realloc(l->defs, nc * sizeof *v);
-        if (!v) {
-            ldef_clear(nd);
-            return nomem(err);
-        }
-        l->defs = v;
-        l->cdefs = nc;
+    ldef *v = array_reserve(l->defs, &l->cdefs, l->ndefs + 1, sizeof *v, 16);
+    if (!v) {
+        ldef_clear(nd);
+        return nomem(err);
     }
+    l->defs = v;
     l->defs[l->ndefs++] = *nd;
     return PITH_OK;
 }
@@ -443,14 +440,10 @@ static pith_status check_imports(pith_clinker *l, const ccomp *cc, pith_error *e
 
 static void *rt_alloc(crt *rt, size_t size)
 {
-    if (rt->nowned == rt->cowned) {
-        uint32_t nc = rt->cowned ? rt->cowned * 2 : 64;
-        void **v = realloc(rt->owned, nc * sizeof *v);
-        if (!v)
-            return NULL;
-        rt->owned = v;
-        rt->cowned = nc;
-    }
+    void **v = array_reserve(rt->owned, &rt->cowned, rt->nowned + 1, sizeof *v, 64);
+    if (!v)
+        return NULL;
+    rt->owned = v;
     void *p = calloc(1, size ? size : 1);
     if (p)
         rt->owned[rt->nowned++] = p;
@@ -461,14 +454,10 @@ static bool rt_dep(crt *rt, crt *dep)
 {
     if (!dep || dep == rt)
         return true;
-    if (rt->ndeps == rt->cdeps) {
-        uint32_t nc = rt->cdeps ? rt->cdeps * 2 : 8;
-        crt **v = realloc(rt->deps, nc * sizeof *v);
-        if (!v)
-            return false;
-        rt->deps = v;
-        rt->cdeps = nc;
-    }
+    crt **v = array_reserve(rt->deps, &rt->cdeps, rt->ndeps + 1, sizeof *v, 8);
+    if (!v)
+        return false;
+    rt->deps = v;
     atomic_fetch_add(&dep->refs, 1);
     rt->deps[rt->ndeps++] = dep;
     return true;
@@ -476,14 +465,10 @@ static bool rt_dep(crt *rt, crt *dep)
 
 static bool rt_host(crt *rt, chost_def *h)
 {
-    if (rt->nhosts == rt->chosts) {
-        uint32_t nc = rt->chosts ? rt->chosts * 2 : 8;
-        chost_def **v = realloc(rt->hosts, nc * sizeof *v);
-        if (!v)
-            return false;
-        rt->hosts = v;
-        rt->chosts = nc;
-    }
+    chost_def **v = array_reserve(rt->hosts, &rt->chosts, rt->nhosts + 1, sizeof *v, 8);
+    if (!v)
+        return false;
+    rt->hosts = v;
     atomic_fetch_add(&h->refs, 1);
     rt->hosts[rt->nhosts++] = h;
     return true;
@@ -1104,14 +1089,10 @@ static pith_status run_def(frame *f, const cdef *df)
         break;
     case CD_EXPORT: {
         v = f->sp[df->space][df->a];
-        if (f->nexports == f->cexports) {
-            uint32_t nc = f->cexports ? f->cexports * 2 : 16;
-            cexport_val *nv = realloc(f->exports, nc * sizeof *nv);
-            if (!nv)
-                return nomem(err);
-            f->exports = nv;
-            f->cexports = nc;
-        }
+        cexport_val *nv = array_reserve(f->exports, &f->cexports, f->nexports + 1, sizeof *nv, 16);
+        if (!nv)
+            return nomem(err);
+        f->exports = nv;
         cexport_val *ev = &f->exports[f->nexports++];
         memset(ev, 0, sizeof *ev);
         ev->name = df->name;
@@ -1140,16 +1121,12 @@ static pith_status instantiate_frame(frame *f, pith_cinstance **out)
     cstate *s = calloc(1, sizeof *s);
     if (!s)
         return nomem(f->err);
-    if (f->rt->nstates == f->rt->cstates) {
-        uint32_t nc = f->rt->cstates ? f->rt->cstates * 2 : 8;
-        cstate **v = realloc(f->rt->states, nc * sizeof *v);
-        if (!v) {
-            free(s);
-            return nomem(f->err);
-        }
-        f->rt->states = v;
-        f->rt->cstates = nc;
+    cstate **v = array_reserve(f->rt->states, &f->rt->cstates, f->rt->nstates + 1, sizeof *v, 8);
+    if (!v) {
+        free(s);
+        return nomem(f->err);
     }
+    f->rt->states = v;
     f->rt->states[f->rt->nstates++] = s;
     s->rt = f->rt;
     s->may_leave = s->may_enter = true;

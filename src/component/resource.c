@@ -8,6 +8,7 @@
 
 #include "component/component.h"
 #include "core/rt.h"
+#include "core/array.h"
 
 pith_status ctrap(pith_error *err, const char *fmt, ...)
 {
@@ -70,14 +71,10 @@ static pith_status table_add(cstate *s, chandle h, uint32_t *index, pith_error *
         s->nhandles = 1;
     if (s->nhandles >= (1u << 28))
         return ctrap(err, "resource table is full");
-    if (s->nhandles >= s->chandles) {
-        uint32_t nc = s->chandles ? s->chandles * 2 : 16;
-        chandle *v = realloc(s->handles, nc * sizeof *v);
-        if (!v)
-            return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
-        s->handles = v;
-        s->chandles = nc;
-    }
+    chandle *v = array_reserve(s->handles, &s->chandles, s->nhandles + 1, sizeof *v, 16);
+    if (!v)
+        return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
+    s->handles = v;
     s->handles[s->nhandles] = h;
     *index = s->nhandles++;
     return PITH_OK;
@@ -141,14 +138,11 @@ pith_status res_lift_borrow(cstate *s, pith_rtype *rt, uint32_t index, ccall_sco
     if (h->rt != rt)
         return wrong_type(err, index, rt, h->rt);
     if (h->own && lender) {
-        if (lender->nlenders >= lender->clenders) {
-            uint32_t nc = lender->clenders ? lender->clenders * 2 : 8;
-            uint32_t *v = realloc(lender->lenders, nc * sizeof *v);
-            if (!v)
-                return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
-            lender->lenders = v;
-            lender->clenders = nc;
-        }
+        uint32_t *v = array_reserve(lender->lenders, &lender->clenders, lender->nlenders + 1,
+                                    sizeof *v, 8);
+        if (!v)
+            return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
+        lender->lenders = v;
         lender->inst = s;
         lender->lenders[lender->nlenders++] = index;
         h->lend_count++;

@@ -1,6 +1,7 @@
 /* decode.c: the WebAssembly 2.0 binary decoder: header, section framing and order, and the
  * contents of every section into a module. Messages follow the spec interpreter's wording. */
 #include "core/decode.h"
+#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,24 +43,13 @@ static uint32_t sec_left(const dec *d, uint32_t count)
  * partially decoded module frees cleanly; NULL when out of memory (arr still owned). */
 static void *grow(dec *d, void *arr, uint32_t *cap, uint32_t need, size_t size)
 {
-    if (need <= *cap && arr)
-        return arr;
-    uint64_t ncap = (uint64_t)*cap * 2;
-    if (ncap < need)
-        ncap = need;
-    if (ncap > UINT32_MAX)
-        ncap = UINT32_MAX;
-    if (ncap > SIZE_MAX / size) {
-        nomem(d);
-        return NULL;
-    }
-    uint8_t *p = realloc(arr, (size_t)ncap * size);
+    uint32_t old = *cap;
+    uint8_t *p = array_reserve(arr, cap, need, size, 1);
     if (!p) {
         nomem(d);
         return NULL;
     }
-    memset(p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
-    *cap = (uint32_t)ncap;
+    memset(p + (size_t)old * size, 0, (size_t)(*cap - old) * size);
     return p;
 }
 

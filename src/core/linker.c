@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/rt.h"
 
 typedef struct link_entry {
@@ -15,7 +16,7 @@ typedef struct link_entry {
 struct pith_linker {
     pith_engine *engine;
     link_entry *entries;
-    size_t n, cap;
+    uint32_t n, cap;
 };
 
 static uint32_t name_hash(const char *module, size_t mlen, const char *name, size_t nlen)
@@ -87,14 +88,10 @@ static pith_status define(pith_linker *l, const char *module, size_t mlen, const
         e->item = *item;
         return PITH_OK;
     }
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 32;
-        link_entry *grown = realloc(l->entries, ncap * sizeof *grown);
-        if (!grown)
-            goto nomem;
-        l->entries = grown;
-        l->cap = ncap;
-    }
+    link_entry *grown = array_reserve(l->entries, &l->cap, (uint64_t)l->n + 1, sizeof *grown, 32);
+    if (!grown)
+        goto nomem;
+    l->entries = grown;
     e = &l->entries[l->n];
     e->module = dup_bytes(module, mlen);
     e->name = dup_bytes(name, nlen);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/rt.h"
 
 pith_store *pith_store_new(pith_engine *engine)
@@ -51,16 +52,10 @@ void pith_store_free(pith_store *s)
 /* Appends p to a growable pointer array. */
 static bool own(void ***items, uint32_t *n, uint32_t *cap, void *p)
 {
-    if (*n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 16;
-        if (ncap <= *cap)
-            return false;
-        void **grown = realloc(*items, (size_t)ncap * sizeof *grown);
-        if (!grown)
-            return false;
-        *items = grown;
-        *cap = ncap;
-    }
+    void **grown = array_reserve(*items, cap, (uint64_t)*n + 1, sizeof *grown, 16);
+    if (!grown)
+        return false;
+    *items = grown;
     (*items)[(*n)++] = p;
     return true;
 }

@@ -2,6 +2,7 @@
  * value types with an "unknown" type after unreachable code, control stack of label types).
  * Iterative and allocation-free per instruction: the stacks are reused across functions. */
 #include "core/validate.h"
+#include "core/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,16 +169,12 @@ static bool peek_vals(vctx *v, const uint8_t *t, uint32_t n)
 static bool push_ctrl(vctx *v, uint8_t kind, const uint8_t *params, uint32_t np,
                       const uint8_t *results, uint32_t nr)
 {
-    if (v->nctrls == v->cap_ctrls) {
-        if (v->nctrls >= MAX_CTRLS)
-            return verr(v, PITH_ERR_LIMIT, "blocks nested deeper than %u", MAX_CTRLS);
-        uint32_t cap = v->cap_ctrls ? v->cap_ctrls * 2 : 16;
-        frame *p = realloc(v->ctrls, (size_t)cap * sizeof *p);
-        if (!p)
-            return verr(v, PITH_ERR_NOMEM, "out of memory in validation");
-        v->ctrls = p;
-        v->cap_ctrls = cap;
-    }
+    if (v->nctrls >= MAX_CTRLS)
+        return verr(v, PITH_ERR_LIMIT, "blocks nested deeper than %u", MAX_CTRLS);
+    frame *p = array_reserve(v->ctrls, &v->cap_ctrls, v->nctrls + 1, sizeof *p, 16);
+    if (!p)
+        return verr(v, PITH_ERR_NOMEM, "out of memory in validation");
+    v->ctrls = p;
     frame *f = &v->ctrls[v->nctrls++];
     f->params = params;
     f->nparams = np;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/reader.h"
+#include "core/array.h"
 
 /* ------------------------------------------------------------------ characters */
 
@@ -54,13 +55,10 @@ static bool lex_fail(lexer *lx, size_t at, const char *msg) {
 
 static bool push_tok(lexer *lx, uint8_t kind, size_t off, size_t len, uint32_t line,
                      uint32_t col) {
-    if (lx->nt + 1 >= lx->cap) {
-        uint32_t cap = lx->cap ? lx->cap * 2 : 256;
-        token *t = realloc(lx->t, (size_t)cap * sizeof *t);
-        if (!t) return pith_fail(lx->err, PITH_ERR_NOMEM, off, "out of memory");
-        lx->t = t;
-        lx->cap = cap;
-    }
+    /* room for this token and the TK_EOF that ends every list */
+    token *t = array_reserve(lx->t, &lx->cap, (uint64_t)lx->nt + 2, sizeof *t, 256);
+    if (!t) return pith_fail(lx->err, PITH_ERR_NOMEM, off, "out of memory");
+    lx->t = t;
     token *tk = &lx->t[lx->nt++];
     tk->off = (uint32_t)off;
     tk->len = (uint32_t)len;
@@ -225,16 +223,12 @@ pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_li
                 if (!(ok = skip_annotation(&lx))) break;
                 continue;
             }
-            if (depth == stack_cap) {
-                uint32_t cap = stack_cap ? stack_cap * 2 : 64;
-                uint32_t *ns = realloc(stack, cap * sizeof *ns);
-                if (!ns) {
-                    ok = pith_fail(err, PITH_ERR_NOMEM, start, "out of memory");
-                    break;
-                }
-                stack = ns;
-                stack_cap = cap;
+            uint32_t *ns = array_reserve(stack, &stack_cap, depth + 1, sizeof *ns, 64);
+            if (!ns) {
+                ok = pith_fail(err, PITH_ERR_NOMEM, start, "out of memory");
+                break;
             }
+            stack = ns;
             stack[depth++] = lx.nt;
             if (!(ok = push_tok(&lx, TK_LPAREN, start, 1, lx.line, col))) break;
             lx.pos++;

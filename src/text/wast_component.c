@@ -13,6 +13,7 @@
 
 #include "core/reader.h"
 #include "text/text.h"
+#include "core/array.h"
 
 #define WCV_MAX_DEPTH 100
 
@@ -718,18 +719,14 @@ static pith_status make_instance(wcomp *wc, const wast_module *m, pith_cinstance
     st = pith_clinker_instantiate(wc->linker, wc->store, comp, out, err);
     pith_component_free(comp);
     if (st == PITH_OK) {
-        if (wc->ninsts == wc->cinsts) {
-            uint32_t nc = wc->cinsts ? wc->cinsts * 2 : 8;
-            pith_cinstance **n = realloc(wc->insts, nc * sizeof *n);
-            if (!n) {
-                pith_cinstance_free(*out);
-                *out = NULL;
-                pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
-                return PITH_ERR_NOMEM;
-            }
-            wc->insts = n;
-            wc->cinsts = nc;
+        pith_cinstance **n = array_reserve(wc->insts, &wc->cinsts, wc->ninsts + 1, sizeof *n, 8);
+        if (!n) {
+            pith_cinstance_free(*out);
+            *out = NULL;
+            pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
+            return PITH_ERR_NOMEM;
         }
+        wc->insts = n;
         wc->insts[wc->ninsts++] = *out;
     }
     return st;
@@ -737,13 +734,9 @@ static pith_status make_instance(wcomp *wc, const wast_module *m, pith_cinstance
 
 static bool bind_name(wcomp *wc, const char *name, pith_cinstance *inst) {
     forget_name(wc, name);
-    if (wc->nnames == wc->cnames) {
-        uint32_t nc = wc->cnames ? wc->cnames * 2 : 8;
-        named_comp *n = realloc(wc->names, nc * sizeof *n);
-        if (!n) return false;
-        wc->names = n;
-        wc->cnames = nc;
-    }
+    named_comp *n = array_reserve(wc->names, &wc->cnames, wc->nnames + 1, sizeof *n, 8);
+    if (!n) return false;
+    wc->names = n;
     char *copy = strdup(name);
     if (!copy) return false;
     wc->names[wc->nnames++] = (named_comp){copy, inst};

@@ -12,6 +12,7 @@
 #include "text/text.h"
 #include "text/wast_component.h"
 #include "text/watchdog.h"
+#include "core/array.h"
 
 #define WAST_DEFAULT_TIMEOUT_MS 10000u
 
@@ -287,13 +288,9 @@ static const char *expected_text(const wast_cmd *c) { return c->message ? c->mes
 /* ------------------------------------------------------------------ modules */
 
 static bool names_bind(runner *r, const char *name, pith_instance *inst) {
-    if (r->nnames == r->cnames) {
-        uint32_t nc = r->cnames ? r->cnames * 2 : 8;
-        named_inst *n = realloc(r->names, nc * sizeof *n);
-        if (!n) return false;
-        r->names = n;
-        r->cnames = nc;
-    }
+    named_inst *n = array_reserve(r->names, &r->cnames, r->nnames + 1, sizeof *n, 8);
+    if (!n) return false;
+    r->names = n;
     char *copy = strdup(name);
     if (!copy) return false;
     r->names[r->nnames++] = (named_inst){.name = copy, .inst = inst};

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/reader.h"
+#include "core/array.h"
 #include "text/wat.h"
 
 /* Why one pass works: every reference points backwards, so an index is known once its
@@ -106,18 +107,10 @@ _Noreturn static void cnomem(cw *w) {
     longjmp(w->jb, 1);
 }
 
-/* `list` (w->bufs or w->scopes, n used of *cap) with room for one more pointer. */
-static void *ptrs_reserve(cw *w, void *list, uint32_t n, uint32_t *cap, uint32_t first) {
-    if (n < *cap) return list;
-    uint32_t nc = *cap ? *cap * 2 : first;
-    void *p = realloc(list, nc * sizeof(void *));
-    if (!p) cnomem(w);
-    *cap = nc;
-    return p;
-}
-
 static cbuf *cb_new(cw *w) {
-    w->bufs = ptrs_reserve(w, w->bufs, w->nbufs, &w->cbufs, 32);
+    cbuf **bufs = array_reserve(w->bufs, &w->cbufs, (uint64_t)w->nbufs + 1, sizeof *bufs, 32);
+    if (!bufs) cnomem(w);
+    w->bufs = bufs;
     cbuf *b = calloc(1, sizeof *b);
     if (!b) cnomem(w);
     w->bufs[w->nbufs++] = b;
@@ -187,7 +180,10 @@ static uint32_t rd32(const uint8_t *p) {
 static void cb_raw32(cw *w, cbuf *b, uint32_t v) { cb_bytes(w, b, &v, 4); }
 
 static cscope *scope_new(cw *w, uint8_t kind, uint32_t id_tok) {
-    w->scopes = ptrs_reserve(w, w->scopes, w->nscopes, &w->cscopes, 8);
+    cscope **scopes = array_reserve(w->scopes, &w->cscopes, (uint64_t)w->nscopes + 1,
+                                    sizeof *scopes, 8);
+    if (!scopes) cnomem(w);
+    w->scopes = scopes;
     cscope *s = calloc(1, sizeof *s);
     if (!s) cnomem(w);
     w->scopes[w->nscopes++] = s;
@@ -354,13 +350,9 @@ static uint32_t define(cw *w, int space, uint32_t id) {
                   w->src + w->t[id].off);
         cmap_put(w, &s->names[space], id, idx);
         if (s->kind == SK_COMPONENT) {
-            if (s->nnm == s->cnm) {
-                uint32_t nc = s->cnm ? s->cnm * 2 : 16;
-                nment *n = realloc(s->nm, nc * sizeof *n);
-                if (!n) cnomem(w);
-                s->nm = n;
-                s->cnm = nc;
-            }
+            nment *n = array_reserve(s->nm, &s->cnm, (uint64_t)s->nnm + 1, sizeof *n, 16);
+            if (!n) cnomem(w);
+            s->nm = n;
             s->nm[s->nnm++] = (nment){(uint8_t)space, idx, id};
         }
     }

@@ -6,6 +6,7 @@
 
 #include "core/instr.h"
 #include "text/wat.h"
+#include "core/array.h"
 
 static void emit_op(wat *w, wbuf *b, opcode op) {
     const opcode_info *oi = &opcode_table[op];
@@ -20,13 +21,9 @@ static void emit_op(wat *w, wbuf *b, opcode op) {
 /* ------------------------------------------------------------------ labels */
 
 static void push_label(wat *w, uint32_t id) {
-    if (w->nlabels == w->labels_cap) {
-        uint32_t cap = w->labels_cap ? w->labels_cap * 2 : 16;
-        uint32_t *l = realloc(w->labels, cap * sizeof *l);
-        if (!l) wat_nomem(w);
-        w->labels = l;
-        w->labels_cap = cap;
-    }
+    uint32_t *l = array_reserve(w->labels, &w->labels_cap, w->nlabels + 1, sizeof *l, 16);
+    if (!l) wat_nomem(w);
+    w->labels = l;
     w->labels[w->nlabels++] = id;
 }
 

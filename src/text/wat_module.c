@@ -11,6 +11,7 @@
 #include "text/text.h"
 #include "text/wat.h"
 #include "text/wat_component.h"
+#include "core/array.h"
 
 static const char *const space_name[SP_COUNT] = {"type", "func", "table", "memory",
                                                  "global", "elem", "data"};
@@ -178,13 +179,9 @@ static void sig_index(wat *w, uint32_t idx) {
 }
 
 static uint32_t add_type(wat *w, const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr) {
-    if (w->ntypes == w->types_cap) {
-        uint32_t cap = w->types_cap ? w->types_cap * 2 : 16;
-        ftype *t = realloc(w->types, cap * sizeof *t);
-        if (!t) wat_nomem(w);
-        w->types = t;
-        w->types_cap = cap;
-    }
+    ftype *t = array_reserve(w->types, &w->types_cap, w->ntypes + 1, sizeof *t, 16);
+    if (!t) wat_nomem(w);
+    w->types = t;
     ftype *ft = &w->types[w->ntypes];
     ft->np = np;
     ft->nr = nr;
@@ -217,14 +214,9 @@ uint32_t wat_find_or_add_type(wat *w, const uint8_t *p, uint32_t np, const uint8
 }
 
 static void push_name(wat *w, uint32_t n, uint32_t id) {
-    if (n >= w->tu_names_cap) {
-        uint32_t cap = w->tu_names_cap ? w->tu_names_cap * 2 : 16;
-        while (cap <= n) cap *= 2;
-        uint32_t *p = realloc(w->tu_names, cap * sizeof *p);
-        if (!p) wat_nomem(w);
-        w->tu_names = p;
-        w->tu_names_cap = cap;
-    }
+    uint32_t *p = array_reserve(w->tu_names, &w->tu_names_cap, (uint64_t)n + 1, sizeof *p, 16);
+    if (!p) wat_nomem(w);
+    w->tu_names = p;
     w->tu_names[n] = id;
 }
 

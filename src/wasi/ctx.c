@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "wasi/wasi_int.h"
 
 extern char **environ;
@@ -224,14 +225,10 @@ pith_status pith_wasi_config_inherit_env(pith_wasi_config *cfg, pith_error *err)
 
 static bool grow(void **items, uint32_t *cap, uint32_t n, size_t size)
 {
-    if (n < *cap)
-        return true;
-    uint32_t ncap = *cap ? *cap * 2 : 4;
-    void *g = realloc(*items, (size_t)ncap * size);
+    void *g = array_reserve(*items, cap, (uint64_t)n + 1, size, 4);
     if (!g)
         return false;
     *items = g;
-    *cap = ncap;
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "wasi/p2.h"
+#include "core/array.h"
 
 static const char *const res_names[R_COUNT] = {
     "error", "pollable", "input-stream", "output-stream", "descriptor",
@@ -160,15 +161,12 @@ p2_obj *p2_obj_new(p2_state *st, uint8_t res, uint32_t parent, uint32_t *rep)
     if (st->nfree) {
         i = st->free[--st->nfree];
     } else {
-        if (st->nobjs == st->cobjs) {
-            p2_obj **g = realloc(st->objs, 2 * st->cobjs * sizeof *g);
-            if (!g) {
-                free(o);
-                return NULL;
-            }
-            st->objs = g;
-            st->cobjs *= 2;
+        p2_obj **g = array_reserve(st->objs, &st->cobjs, (uint64_t)st->nobjs + 1, sizeof *g, 16);
+        if (!g) {
+            free(o);
+            return NULL;
         }
+        st->objs = g;
         i = st->nobjs++;
     }
     o->res = res;
@@ -266,14 +264,10 @@ void p2_obj_free(p2_state *st, uint32_t rep)
     free(o);
     st->objs[rep] = NULL;
     st->live--;
-    if (st->nfree == st->cfree) {
-        uint32_t c = st->cfree ? 2 * st->cfree : 16;
-        uint32_t *g = realloc(st->free, c * sizeof *g);
-        if (!g)
-            return;         /* the slot is simply not reused */
-        st->free = g;
-        st->cfree = c;
-    }
+    uint32_t *g = array_reserve(st->free, &st->cfree, (uint64_t)st->nfree + 1, sizeof *g, 16);
+    if (!g)
+        return;         /* the slot is simply not reused */
+    st->free = g;
     st->free[st->nfree++] = rep;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "wasi/p2.h"
+#include "core/array.h"
 
 /* ---------------------------------------------------------------- grants (config) */
 
@@ -32,14 +33,10 @@ static pith_status cfg_fail(pith_error *err, const char *msg, const char *addr)
 
 static bool add_rule(pith_wasi_config *cfg, const wasi_net_rule *rule)
 {
-    if (cfg->nnet == cfg->cnet) {
-        uint32_t c = cfg->cnet ? 2 * cfg->cnet : 4;
-        wasi_net_rule *g = realloc(cfg->net, c * sizeof *g);
-        if (!g)
-            return false;
-        cfg->net = g;
-        cfg->cnet = c;
-    }
+    wasi_net_rule *g = array_reserve(cfg->net, &cfg->cnet, (uint64_t)cfg->nnet + 1, sizeof *g, 4);
+    if (!g)
+        return false;
+    cfg->net = g;
     cfg->net[cfg->nnet++] = *rule;
     return true;
 }

@@ -5,22 +5,16 @@
 #include <string.h>
 
 #include "wit/wit_int.h"
+#include "core/array.h"
 
 /* Grows *arr (of *cap elements of size sz) to hold n + 1; false (and r->oom) on failure. */
 static bool grow(wit_resolve *r, void **arr, uint32_t *cap, uint32_t n, size_t sz) {
-    if (n < *cap) return true;
-    if (n >= UINT32_MAX / 2 - 1) {
-        r->oom = true;
-        return false;
-    }
-    uint32_t nc = *cap ? *cap * 2 : 8;
-    void *na = realloc(*arr, (size_t)nc * sz);
+    void *na = array_reserve(*arr, cap, (uint64_t)n + 1, sz, 8);
     if (!na) {
         r->oom = true;
         return false;
     }
     *arr = na;
-    *cap = nc;
     return true;
 }
 
