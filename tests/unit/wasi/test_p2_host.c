@@ -397,6 +397,27 @@ static uint32_t drain_addresses(p2_state *st, uint32_t rs, bool *saw_loopback)
     }
 }
 
+/* resolve-addresses of `name` on the network in args[0], which must answer a stream. */
+static uint32_t resolve_ok(p2_state *st, pith_cval *args, const char *name)
+{
+    args[1] = str_arg(name);
+    pith_cval r = call1(st, "resolve-addresses", args, 2);
+    assert_int_equal(r.of.var.index, 0);
+    uint32_t rs = r.of.var.payload->of.handle.rep;
+    pith_cval_drop(&r);
+    return rs;
+}
+
+/* Blocks on the pollable of resolve stream rs; returns the pollable, for the caller to drop. */
+static uint32_t block_on_resolve(p2_state *st, uint32_t rs)
+{
+    pith_cval self = h(st, R_RESOLVE, rs);
+    pith_cval p = call1(st, "[method]resolve-address-stream.subscribe", &self, 1);
+    pith_cval pb = h(st, R_POLLABLE, p.of.handle.rep);
+    call1(st, "[method]pollable.block", &pb, 1);
+    return p.of.handle.rep;
+}
+
 static void test_name_lookup(void **state)
 {
     (void)state;
@@ -417,11 +438,7 @@ static void test_name_lookup(void **state)
     r = call1(f.st, "resolve-addresses", args, 2);
     assert_int_equal(net_code(&r), NET_INVALID_ARGUMENT);
     /* an IP literal answers at once, no thread */
-    args[1] = str_arg("127.0.0.1");
-    r = call1(f.st, "resolve-addresses", args, 2);
-    assert_int_equal(r.of.var.index, 0);
-    uint32_t rs = r.of.var.payload->of.handle.rep;
-    pith_cval_drop(&r);
+    uint32_t rs = resolve_ok(f.st, args, "127.0.0.1");
     assert_null(f.st->objs[rs]->u.rs.job);
     bool lo = false;
     assert_int_equal(drain_addresses(f.st, rs, &lo), 1);
@@ -430,47 +447,30 @@ static void test_name_lookup(void **state)
     assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
     /* a name goes to the helper thread: the call returns a stream at once, its pollable
      * becomes ready when the answer is in */
-    args[1] = str_arg("localhost");
-    r = call1(f.st, "resolve-addresses", args, 2);
-    assert_int_equal(r.of.var.index, 0);
-    rs = r.of.var.payload->of.handle.rep;
-    pith_cval_drop(&r);
+    rs = resolve_ok(f.st, args, "localhost");
     assert_non_null(f.st->objs[rs]->u.rs.job);     /* not resolved in the call */
-    pith_cval self = h(f.st, R_RESOLVE, rs);
-    pith_cval p = call1(f.st, "[method]resolve-address-stream.subscribe", &self, 1);
-    pith_cval pb = h(f.st, R_POLLABLE, p.of.handle.rep);
-    call1(f.st, "[method]pollable.block", &pb, 1);
+    uint32_t p = block_on_resolve(f.st, rs);
+    pith_cval pb = h(f.st, R_POLLABLE, p);
     r = call1(f.st, "[method]pollable.ready", &pb, 1);
     assert_true(r.of.u);
     lo = false;
     uint32_t n = drain_addresses(f.st, rs, &lo);
     assert_true(n >= 1 && n < 64);
     assert_true(lo);
-    assert_int_equal(p2_drop(f.st, R_POLLABLE, p.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_POLLABLE, p, &err), PITH_OK);
     assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
     /* a name that cannot resolve reports its error from resolve-next-address */
-    args[1] = str_arg("no-such-host.invalid");
-    r = call1(f.st, "resolve-addresses", args, 2);
-    assert_int_equal(r.of.var.index, 0);
-    rs = r.of.var.payload->of.handle.rep;
-    pith_cval_drop(&r);
-    self = h(f.st, R_RESOLVE, rs);
-    p = call1(f.st, "[method]resolve-address-stream.subscribe", &self, 1);
-    pb = h(f.st, R_POLLABLE, p.of.handle.rep);
-    call1(f.st, "[method]pollable.block", &pb, 1);
+    rs = resolve_ok(f.st, args, "no-such-host.invalid");
+    p = block_on_resolve(f.st, rs);
     n = drain_addresses(f.st, rs, &lo);
     assert_true(n == UINT32_MAX - NET_NAME_UNRESOLVABLE ||
                 n == UINT32_MAX - NET_TEMPORARY_RESOLVER_FAILURE ||
                 n == UINT32_MAX - NET_PERMANENT_RESOLVER_FAILURE);
-    assert_int_equal(p2_drop(f.st, R_POLLABLE, p.of.handle.rep, &err), PITH_OK);
+    assert_int_equal(p2_drop(f.st, R_POLLABLE, p, &err), PITH_OK);
     assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
     /* dropped while pending: the thread finishes alone and frees the job */
     for (int i = 0; i < 8; i++) {
-        args[1] = str_arg("localhost");
-        r = call1(f.st, "resolve-addresses", args, 2);
-        assert_int_equal(r.of.var.index, 0);
-        rs = r.of.var.payload->of.handle.rep;
-        pith_cval_drop(&r);
+        rs = resolve_ok(f.st, args, "localhost");
         if (i % 2)
             assert_int_equal(p2_drop(f.st, R_RESOLVE, rs, &err), PITH_OK);
     }
