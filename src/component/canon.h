@@ -44,6 +44,8 @@ static inline uint32_t canon_align_to(uint32_t x, uint32_t a) { return (x + a - 
  * (NULL for none), and payload offset after the discriminant. */
 uint32_t canon_ncases(const ctype *t);
 const ctype *canon_case(const ctype *t, uint32_t i);
+/* The trap for discriminant idx of t, which has only n cases. */
+pith_status canon_bad_case(ccx *cx, const ctype *t, uint32_t idx, uint32_t n);
 uint32_t canon_disc_size(uint32_t ncases);
 uint32_t canon_payload_offset(const ctype *t);
 

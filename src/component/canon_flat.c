@@ -44,9 +44,7 @@ static pith_status lift_flat(ccx *cx, cflat *it, const ctype *t, pith_cval *out)
             return short_flat(cx);
         uint32_t idx = (uint32_t)x;
         if (idx >= n)
-            return ctrap(cx->err, "invalid %s discriminant %u (the type has %u cases)",
-                         t->kind == PITH_CT_ENUM ? "enum" : t->kind == PITH_CT_OPTION ? "option"
-                         : t->kind == PITH_CT_RESULT ? "result" : "variant", idx, n);
+            return canon_bad_case(cx, t, idx, n);
         const ctype *c = canon_case(t, idx);
         if (!pith_cval_case(out, (pith_cval_kind)t->kind, idx, c != NULL))
             return ctrap(cx->err, "out of host memory lifting a value");

@@ -73,9 +73,7 @@ static pith_status load(ccx *cx, uint32_t ptr, const ctype *t, pith_cval *out)
         uint32_t n = canon_ncases(t);
         uint32_t idx = rd_disc(m, ptr, canon_disc_size(n));
         if (idx >= n)
-            return ctrap(cx->err, "invalid %s discriminant %u (the type has %u cases)",
-                         t->kind == PITH_CT_ENUM ? "enum" : t->kind == PITH_CT_OPTION ? "option"
-                         : t->kind == PITH_CT_RESULT ? "result" : "variant", idx, n);
+            return canon_bad_case(cx, t, idx, n);
         const ctype *c = canon_case(t, idx);
         if (!pith_cval_case(out, (pith_cval_kind)t->kind, idx, c != NULL))
             return nomem(cx);

@@ -89,6 +89,13 @@ const ctype *canon_case(const ctype *t, uint32_t i)
     }
 }
 
+pith_status canon_bad_case(ccx *cx, const ctype *t, uint32_t idx, uint32_t n)
+{
+    return ctrap(cx->err, "invalid %s discriminant %u (the type has %u cases)",
+                 t->kind == PITH_CT_ENUM ? "enum" : t->kind == PITH_CT_OPTION ? "option"
+                 : t->kind == PITH_CT_RESULT ? "result" : "variant", idx, n);
+}
+
 uint32_t canon_disc_size(uint32_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
 
 uint32_t canon_payload_offset(const ctype *t)
