@@ -39,6 +39,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One-line description of an error for messages: message plus offset for binary errors. */
 const char *cli_error_text(const pith_error *err, bool binary, char *buf, size_t cap);
+/* Prints "WHAT: <cli_error_text>": an error about a file, or about what failed. */
+void cli_error_about(const char *what, const pith_error *err, bool binary);
 
 /* Reads a whole file (or stdin for "-"). Returns false after printing an error. */
 bool cli_read_file(const char *path, uint8_t **data, size_t *len);
@@ -52,6 +54,10 @@ bool cli_is_binary(const uint8_t *data, size_t len);
  * the text format compiled with text_wat_to_wasm. On failure prints one error line and
  * returns false. *was_text tells which one it was (may be NULL). */
 bool cli_load_wasm(const char *path, uint8_t **bytes, size_t *len, bool *was_text);
+/* `pith CMD FILE`: checks that the arguments are exactly one FILE and loads it as
+ * cli_load_wasm does. CLI_EXIT_OK, or the exit code to return (the error printed). */
+int cli_load_one(const char *cmd, int argc, char **argv, const char **file, uint8_t **bytes,
+                 size_t *len, bool *was_text);
 
 /* Walks the sections of a binary module; calls fn for each. Returns false at a malformed
  * section header (the callback has seen every section before it). */

@@ -54,6 +54,11 @@ const char *cli_error_text(const pith_error *err, bool binary, char *buf, size_t
     return buf;
 }
 
+void cli_error_about(const char *what, const pith_error *err, bool binary) {
+    char buf[600];
+    cli_error("%s: %s", what, cli_error_text(err, binary, buf, sizeof buf));
+}
+
 bool cli_read_file(const char *path, uint8_t **data, size_t *len) {
     *data = NULL;
     *len = 0;
@@ -141,6 +146,14 @@ bool cli_load_wasm(const char *path, uint8_t **bytes, size_t *len, bool *was_tex
     *bytes = out;
     *len = out_len;
     return true;
+}
+
+int cli_load_one(const char *cmd, int argc, char **argv, const char **file, uint8_t **bytes,
+                 size_t *len, bool *was_text) {
+    if (argc < 1) return cli_usage(cmd, "missing FILE");
+    if (argc > 1) return cli_usage(cmd, "expects one FILE, got %d arguments", argc);
+    *file = argv[0];
+    return cli_load_wasm(*file, bytes, len, was_text) ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
 bool cli_walk_sections(const uint8_t *bytes, size_t len, cli_section_fn fn, void *ctx) {

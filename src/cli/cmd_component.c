@@ -452,8 +452,7 @@ static pith_component *load(pith_engine *e, const char *file)
     pith_status st = pith_component_new(e, bytes, len, &c, &err);
     free(bytes);
     if (st != PITH_OK) {
-        char buf[512];
-        cli_error("%s: %s", file, cli_error_text(&err, true, buf, sizeof buf));
+        cli_error_about(file, &err, true);
         return NULL;
     }
     return c;
@@ -620,7 +619,6 @@ int cmd_component_run(int argc, char **argv)
     pith_clinker *l = pith_clinker_new(e);
     pith_cinstance *inst = NULL;
     pith_error err;
-    char buf[512];
     handles h;
     memset(&h, 0, sizeof h);
     /* --link components are instantiated first, in order; each one's exports then satisfy
@@ -636,12 +634,12 @@ int cmd_component_run(int argc, char **argv)
         pith_cinstance_free(li);        /* the linker keeps what it needs alive */
         pith_component_free(lc);
         if (lst != PITH_OK) {
-            cli_error("%s: %s", links[k], cli_error_text(&err, false, buf, sizeof buf));
+            cli_error_about(links[k], &err, false);
             goto out;
         }
     }
     if (pith_clinker_instantiate(l, s, c, &inst, &err) != PITH_OK) {
-        cli_error("%s: %s", file, cli_error_text(&err, false, buf, sizeof buf));
+        cli_error_about(file, &err, false);
         goto out;
     }
     /* several --invoke calls run in order on the same instance; the first failure stops */

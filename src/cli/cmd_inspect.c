@@ -164,21 +164,19 @@ static void inspect(const char *file, const module *m) {
 
 int cmd_inspect(int argc, char **argv) {
     if (cli_is_component_file(argc, argv)) return cmd_component_inspect(argc, argv);
-    if (argc < 1) return cli_usage("inspect", "missing FILE");
-    if (argc > 1) return cli_usage("inspect", "expects one FILE, got %d arguments", argc);
-    const char *file = argv[0];
+    const char *file;
     uint8_t *bytes;
     size_t len;
     bool was_text;
-    if (!cli_load_wasm(file, &bytes, &len, &was_text)) return CLI_EXIT_ERROR;
+    int rc = cli_load_one("inspect", argc, argv, &file, &bytes, &len, &was_text);
+    if (rc != CLI_EXIT_OK) return rc;
     module *m = NULL;
     pith_error err;
     memset(&err, 0, sizeof err);
     pith_status st = module_decode(bytes, len, &m, &err);
     free(bytes);
     if (st != PITH_OK) {
-        char buf[600];
-        cli_error("%s: %s", file, cli_error_text(&err, !was_text, buf, sizeof buf));
+        cli_error_about(file, &err, !was_text);
         return CLI_EXIT_ERROR;
     }
     inspect(file, m);

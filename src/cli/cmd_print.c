@@ -95,8 +95,7 @@ int cmd_print(int argc, char **argv) {
     free(bytes);
     bool closed = f == stdout ? fflush(f) == 0 : fclose(f) == 0;
     if (st != PITH_OK) {
-        char buf[600];
-        cli_error("%s: %s", file, cli_error_text(&err, !was_text, buf, sizeof buf));
+        cli_error_about(file, &err, !was_text);
         return CLI_EXIT_ERROR;
     }
     if (!closed) {

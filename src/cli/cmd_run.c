@@ -205,12 +205,11 @@ static int report_trap(const run_opts *o, const pith_error *err) {
 
 /* Maps the outcome of instantiation or a call to an exit code, reporting errors. */
 static int report_failure(const run_opts *o, const pith_error *err) {
-    char buf[600];
     switch (err->status) {
     case PITH_ERR_TRAP: return report_trap(o, err);
     case PITH_ERR_EXIT: return err->exit_code;
     default:
-        cli_error("%s: %s", o->file, cli_error_text(err, false, buf, sizeof buf));
+        cli_error_about(o->file, err, false);
         return CLI_EXIT_ERROR;
     }
 }
@@ -288,7 +287,6 @@ static pith_store *run_store(const run_opts *o, pith_engine *engine) {
 static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool was_text) {
     pith_error err;
     memset(&err, 0, sizeof err);
-    char buf[600];
     int rc = CLI_EXIT_ERROR;
     pith_module *mod = NULL;
     pith_store *store = NULL;
@@ -301,7 +299,7 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
     pith_engine *engine = run_engine(o);
     if (!engine) return CLI_EXIT_ERROR;
     if (pith_module_new(engine, bytes, len, &mod, &err) != PITH_OK) {
-        cli_error("%s: %s", o->file, cli_error_text(&err, !was_text, buf, sizeof buf));
+        cli_error_about(o->file, &err, !was_text);
         goto out;
     }
     store = run_store(o, engine);
@@ -311,7 +309,7 @@ static int run_module(const run_opts *o, const uint8_t *bytes, size_t len, bool 
         goto out;
     }
     if (cli_host_define(&host, linker, store, &err) != PITH_OK) {
-        cli_error("cannot define host imports: %s", cli_error_text(&err, false, buf, sizeof buf));
+        cli_error_about("cannot define host imports", &err, false);
         goto out;
     }
     if (!arm_timeout(o, &wd, store, &wd_on)) goto out;
@@ -348,7 +346,6 @@ out:
 static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t len) {
     pith_error err;
     memset(&err, 0, sizeof err);
-    char buf[600];
     int rc = CLI_EXIT_ERROR;
     pith_component *comp = NULL;
     pith_store *store = NULL;
@@ -360,7 +357,7 @@ static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t
     pith_engine *engine = run_engine(o);
     if (!engine) return CLI_EXIT_ERROR;
     if (pith_component_new(engine, bytes, len, &comp, &err) != PITH_OK) {
-        cli_error("%s: %s", o->file, cli_error_text(&err, true, buf, sizeof buf));
+        cli_error_about(o->file, &err, true);
         goto out;
     }
     store = run_store(o, engine);
@@ -371,7 +368,7 @@ static int run_command_component(const run_opts *o, const uint8_t *bytes, size_t
     }
     if (cli_wasi_define_component(&o->wasi, o->nargs + 1, o->args - 1, linker, store, &wasi,
                                   &err) != PITH_OK) {
-        cli_error("cannot define WASI: %s", cli_error_text(&err, false, buf, sizeof buf));
+        cli_error_about("cannot define WASI", &err, false);
         goto out;
     }
     if (!arm_timeout(o, &wd, store, &wd_on)) goto out;

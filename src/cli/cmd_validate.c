@@ -7,13 +7,12 @@
 #include "pith/component.h"
 
 int cmd_validate(int argc, char **argv) {
-    if (argc < 1) return cli_usage("validate", "missing FILE");
-    if (argc > 1) return cli_usage("validate", "expects one FILE, got %d arguments", argc);
-    const char *file = argv[0];
+    const char *file;
     uint8_t *bytes;
     size_t len;
     bool was_text;
-    if (!cli_load_wasm(file, &bytes, &len, &was_text)) return CLI_EXIT_ERROR;
+    int rc = cli_load_one("validate", argc, argv, &file, &bytes, &len, &was_text);
+    if (rc != CLI_EXIT_OK) return rc;
     pith_engine *engine = pith_engine_new(NULL);
     if (!engine) {
         free(bytes);
@@ -29,8 +28,7 @@ int cmd_validate(int argc, char **argv) {
     pith_engine_free(engine);
     free(bytes);
     if (st != PITH_OK) {
-        char buf[600];
-        cli_error("%s: %s", file, cli_error_text(&err, !was_text, buf, sizeof buf));
+        cli_error_about(file, &err, !was_text);
         return CLI_EXIT_ERROR;
     }
     printf("ok\n");

@@ -38,8 +38,7 @@ static bool component_world(const char *path, wit_resolve *r, uint32_t *root) {
     free(bytes);
     bool ok = st == PITH_OK;
     if (!ok) {
-        char buf[512];
-        cli_error("%s: %s", path, cli_error_text(&err, true, buf, sizeof buf));
+        cli_error_about(path, &err, true);
     } else if (cworld_to_wit(c, r, root, &err) != PITH_OK) {
         cli_error("%s: %s", path, err.message);
         ok = false;
