@@ -436,19 +436,33 @@ static bool find_section(const module *m, uint8_t want, size_t *start, size_t *e
     return false;
 }
 
+/* The element (9) or data (11) section, positioned at its first of n segments (the count the
+ * decoder found), with room in *flags for the raw flags of each. The reader reports into
+ * *err, which the caller owns. */
+static bool open_segments(printer *p, uint8_t id, uint32_t n, uint32_t **flags, reader *r,
+                          pith_error *err) {
+    *flags = calloc(n, sizeof **flags);
+    if (!*flags) return pith_fail(p->err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
+    size_t start, end;
+    if (!find_section(p->m, id, &start, &end))
+        return print_fail(p, 0, id == 9 ? "element section not found" : "data section not found");
+    *r = (reader){.bytes = p->m->bytes, .pos = start, .end = end, .err = err};
+    uint32_t count;
+    if (!rd_u32(r, &count) || count != n)
+        return print_fail(p, start,
+                          id == 9 ? "malformed element section" : "malformed data section");
+    return true;
+}
+
 /* Reads the raw flags of each element segment, skipping their bodies with the decoder's
  * recorded expression ends. */
 static bool scan_elem_flags(printer *p) {
     const module *m = p->m;
-    if (!m->nelems) return true;
-    p->elem_flags = calloc(m->nelems, sizeof *p->elem_flags);
-    if (!p->elem_flags) return pith_fail(p->err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
-    size_t start, end;
-    if (!find_section(m, 9, &start, &end)) return print_fail(p, 0, "element section not found");
+    uint32_t n = m->nelems;
     pith_error err;
-    reader r = {.bytes = m->bytes, .pos = start, .end = end, .err = &err};
-    uint32_t n;
-    if (!rd_u32(&r, &n) || n != m->nelems) return print_fail(p, start, "malformed element section");
+    reader r;
+    if (!n) return true;
+    if (!open_segments(p, 9, n, &p->elem_flags, &r, &err)) return false;
     for (uint32_t i = 0; i < n; i++) {
         const elem *e = &m->elems[i];
         uint32_t flags, idx;
@@ -479,15 +493,11 @@ static bool scan_elem_flags(printer *p) {
 
 static bool scan_data_flags(printer *p) {
     const module *m = p->m;
-    if (!m->ndatas) return true;
-    p->data_flags = calloc(m->ndatas, sizeof *p->data_flags);
-    if (!p->data_flags) return pith_fail(p->err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
-    size_t start, end;
-    if (!find_section(m, 11, &start, &end)) return print_fail(p, 0, "data section not found");
+    uint32_t n = m->ndatas;
     pith_error err;
-    reader r = {.bytes = m->bytes, .pos = start, .end = end, .err = &err};
-    uint32_t n;
-    if (!rd_u32(&r, &n) || n != m->ndatas) return print_fail(p, start, "malformed data section");
+    reader r;
+    if (!n) return true;
+    if (!open_segments(p, 11, n, &p->data_flags, &r, &err)) return false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t flags;
         if (!rd_u32(&r, &flags) || flags > 2) return print_fail(p, r.pos, "malformed data segment");
