@@ -589,11 +589,7 @@ static pith_status fail_link(frame *f, size_t at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    f->err->status = PITH_ERR_UNLINKABLE;
-    f->err->trap = PITH_TRAP_NONE;
-    f->err->offset = at;
-    f->err->backtrace[0] = 0;
-    vsnprintf(f->err->message, sizeof f->err->message, fmt, ap);
+    pith_vfail(f->err, PITH_ERR_UNLINKABLE, PITH_TRAP_NONE, at, fmt, ap);
     va_end(ap);
     return PITH_ERR_UNLINKABLE;
 }
@@ -1296,11 +1292,7 @@ pith_status pith_ccall_trap(pith_ccall *call, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    call->err->status = PITH_ERR_TRAP;
-    call->err->trap = PITH_TRAP_HOST;
-    call->err->offset = SIZE_MAX;
-    call->err->backtrace[0] = 0;
-    vsnprintf(call->err->message, sizeof call->err->message, fmt, ap);
+    pith_vfail(call->err, PITH_ERR_TRAP, PITH_TRAP_HOST, SIZE_MAX, fmt, ap);
     va_end(ap);
     return PITH_ERR_TRAP;
 }

@@ -12,13 +12,9 @@
 
 pith_status ctrap(pith_error *err, const char *fmt, ...)
 {
-    err->status = PITH_ERR_TRAP;
-    err->trap = PITH_TRAP_UNREACHABLE;
-    err->offset = SIZE_MAX;
-    err->backtrace[0] = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    pith_vfail(err, PITH_ERR_TRAP, PITH_TRAP_UNREACHABLE, SIZE_MAX, fmt, ap);
     va_end(ap);
     return PITH_ERR_TRAP;
 }

@@ -6,17 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
+void pith_vfail(pith_error *err, pith_status status, pith_trap_kind trap, size_t offset,
+                const char *fmt, va_list ap)
+{
+    err->status = status;
+    err->trap = trap;
+    err->offset = offset;
+    err->backtrace[0] = '\0';
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+}
+
 bool pith_fail(pith_error *err, pith_status status, size_t offset, const char *fmt, ...)
 {
     if (!err)
         return false;
-    err->status = status;
-    err->trap = PITH_TRAP_NONE;
-    err->offset = offset;
-    err->backtrace[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    pith_vfail(err, status, PITH_TRAP_NONE, offset, fmt, ap);
     va_end(ap);
     return false;
 }

@@ -3,6 +3,7 @@
 #ifndef PITH_CORE_READER_H
 #define PITH_CORE_READER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,10 @@ bool rd_name(reader *r, const uint8_t **out, uint32_t *len);
 
 static inline bool rd_eof(const reader *r) { return r->pos >= r->end; }
 
+/* Fills err with status, trap kind, offset and a vprintf-style message (the backtrace empty):
+ * every error constructor of every layer ends here. */
+void pith_vfail(pith_error *err, pith_status status, pith_trap_kind trap, size_t offset,
+                const char *fmt, va_list ap);
 /* Fills err with status, offset and a printf-style message; returns false for chaining. */
 bool pith_fail(pith_error *err, pith_status status, size_t offset, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "wit/wit_int.h"
 
 /* ------------------------------------------------------------------ arena */
@@ -107,13 +108,7 @@ _Noreturn void wit_fail(wit_ctx *c, pith_status st, wit_pos pos, const char *fmt
 }
 
 _Noreturn void wit_fail_nomem(wit_ctx *c) {
-    if (c->err) {
-        c->err->status = PITH_ERR_NOMEM;
-        c->err->trap = PITH_TRAP_NONE;
-        c->err->offset = SIZE_MAX;
-        c->err->backtrace[0] = 0;
-        snprintf(c->err->message, sizeof c->err->message, "out of memory");
-    }
+    pith_fail(c->err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
     longjmp(c->jb, 1);
 }
 
