@@ -1,5 +1,5 @@
-/* array.h: growth of the arrays kept as (pointer, count, capacity) in every layer: one rule
- * (double from a first capacity), with the overflow checks, in one place. */
+/* array.h: growth of the arrays and byte buffers kept as (pointer, count, capacity) in every
+ * layer: one rule (double from a first capacity), with the overflow checks, in one place. */
 #ifndef PITH_CORE_ARRAY_H
 #define PITH_CORE_ARRAY_H
 
@@ -25,6 +25,25 @@ static inline void *array_reserve(void *arr, uint32_t *cap, uint64_t need, size_
     if (p)
         *cap = (uint32_t)ncap;
     return p;
+}
+
+/* A byte buffer p (*cap bytes, `len` of them used) with room for `extra` more: p itself when
+ * it has them, else reallocated to its capacity (`first` for an empty one) doubled until they
+ * fit. NULL when out of memory or too large; p and *cap are then unchanged. */
+static inline void *bytes_reserve(void *p, size_t len, size_t *cap, size_t extra, size_t first)
+{
+    if (*cap - len >= extra)
+        return p;
+    size_t ncap = *cap ? *cap : first;
+    while (ncap - len < extra) {
+        if (ncap > SIZE_MAX / 2)
+            return NULL;
+        ncap *= 2;
+    }
+    void *q = realloc(p, ncap);
+    if (q)
+        *cap = ncap;
+    return q;
 }
 
 #endif

@@ -129,16 +129,9 @@ static void cb_del(cw *w, cbuf *b) {
 }
 
 static void cb_reserve(cw *w, cbuf *b, size_t extra) {
-    if (b->cap - b->len >= extra) return;
-    size_t nc = b->cap ? b->cap : 64;
-    while (nc - b->len < extra) {
-        if (nc > SIZE_MAX / 2) cnomem(w);
-        nc *= 2;
-    }
-    uint8_t *p = realloc(b->p, nc);
+    uint8_t *p = bytes_reserve(b->p, b->len, &b->cap, extra, 64);
     if (!p) cnomem(w);
     b->p = p;
-    b->cap = nc;
 }
 
 static void cb_byte(cw *w, cbuf *b, uint8_t v) {

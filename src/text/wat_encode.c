@@ -4,18 +4,12 @@
 #include <string.h>
 
 #include "text/wat.h"
+#include "core/array.h"
 
 void wb_reserve(wat *w, wbuf *b, size_t extra) {
-    if (b->cap - b->len >= extra) return;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap - b->len < extra) {
-        if (cap > SIZE_MAX / 2) wat_nomem(w);
-        cap *= 2;
-    }
-    uint8_t *p = realloc(b->p, cap);
+    uint8_t *p = bytes_reserve(b->p, b->len, &b->cap, extra, 64);
     if (!p) wat_nomem(w);
     b->p = p;
-    b->cap = cap;
 }
 
 void wb_byte(wat *w, wbuf *b, uint8_t v) {

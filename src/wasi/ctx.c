@@ -88,16 +88,10 @@ static bool sb_push(wasi_strblock *sb, const char *s, size_t n, const char *s2, 
     size_t need = n + n2 + 1;
     if (sb->count == UINT32_MAX || need > UINT32_MAX - sb->len)
         return false;   /* the guest sees sizes as u32 */
-    if (sb->len + need > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 256;
-        while (cap < sb->len + need)
-            cap *= 2;
-        char *g = realloc(sb->buf, cap);
-        if (!g)
-            return false;
-        sb->buf = g;
-        sb->cap = cap;
-    }
+    char *g = bytes_reserve(sb->buf, sb->len, &sb->cap, need, 256);
+    if (!g)
+        return false;
+    sb->buf = g;
     memcpy(sb->buf + sb->len, s, n);
     memcpy(sb->buf + sb->len + n, s2, n2);
     sb->buf[sb->len + n + n2] = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "wit/wit_int.h"
 
 /* ------------------------------------------------------------------ buffer */
@@ -18,23 +19,12 @@ void wit_buf_free(wit_buf *b) {
 
 static void buf_add(wit_buf *b, const char *s, size_t n) {
     if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->len + n + 1) {
-            if (nc > SIZE_MAX / 2) {
-                b->oom = true;
-                return;
-            }
-            nc *= 2;
-        }
-        char *nd = realloc(b->data, nc);
-        if (!nd) {
-            b->oom = true;
-            return;
-        }
-        b->data = nd;
-        b->cap = nc;
+    char *nd = bytes_reserve(b->data, b->len, &b->cap, n + 1, 256);  /* and the NUL */
+    if (!nd) {
+        b->oom = true;
+        return;
     }
+    b->data = nd;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = 0;
