@@ -18,33 +18,30 @@ int wasi_host_clock(uint32_t id)
     }
 }
 
-wasi_errno wasi_clock_res_get(wasi_call *c, const pith_val *args)
+/* The resolution or the time of WASI clock `id`, in nanoseconds at guest address out. */
+static wasi_errno clock_ns(wasi_call *c, uint32_t id, uint32_t out, bool res)
 {
-    int clk = wasi_host_clock(A32(0));
+    int clk = wasi_host_clock(id);
     if (clk < 0)
         return WASI_EINVAL;
-    if (!wm_ok(c, A32(1), 8))
+    if (!wm_ok(c, out, 8))
         return WASI_EFAULT;
     struct timespec ts;
-    if (clock_getres(clk, &ts) != 0)
+    if ((res ? clock_getres(clk, &ts) : clock_gettime(clk, &ts)) != 0)
         return wasi_from_errno(errno);
     uint64_t ns = wasi_ts_ns(&ts);
-    wm_st64(c, A32(1), ns ? ns : 1);
+    wm_st64(c, out, res && !ns ? 1 : ns);     /* a resolution is never 0 */
     return 0;
+}
+
+wasi_errno wasi_clock_res_get(wasi_call *c, const pith_val *args)
+{
+    return clock_ns(c, A32(0), A32(1), true);
 }
 
 wasi_errno wasi_clock_time_get(wasi_call *c, const pith_val *args)
 {
-    int clk = wasi_host_clock(A32(0));
-    if (clk < 0)
-        return WASI_EINVAL;
-    if (!wm_ok(c, A32(2), 8))
-        return WASI_EFAULT;
-    struct timespec ts;
-    if (clock_gettime(clk, &ts) != 0)
-        return wasi_from_errno(errno);
-    wm_st64(c, A32(2), wasi_ts_ns(&ts));
-    return 0;
+    return clock_ns(c, A32(0), A32(2), false);     /* A64(1), the precision, is a hint */
 }
 
 wasi_errno wasi_random_get(wasi_call *c, const pith_val *args)
