@@ -8,9 +8,9 @@
 #include "text/print.h"
 #include "text/wat_component.h"
 
-/* Parses "FILE [-o OUT]" in any order. */
-static int file_and_output(const char *cmd, int argc, char **argv, const char **file,
-                           const char **out) {
+/* Parses "FILE [-o OUT]" in any order and loads FILE as cli_load_wasm does. */
+static int load_with_output(const char *cmd, int argc, char **argv, const char **file,
+                            const char **out, uint8_t **bytes, size_t *len, bool *was_text) {
     *file = NULL;
     *out = NULL;
     for (int i = 0; i < argc; i++) {
@@ -26,7 +26,7 @@ static int file_and_output(const char *cmd, int argc, char **argv, const char **
         }
     }
     if (!*file) return cli_usage(cmd, "missing FILE");
-    return CLI_EXIT_OK;
+    return cli_load_wasm(*file, bytes, len, was_text) ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
 /* FILE.wat -> FILE.wasm (any extension replaced; none: appended). */
@@ -43,12 +43,11 @@ static char *default_output(const char *file) {
 
 int cmd_wat2wasm(int argc, char **argv) {
     const char *file, *out;
-    int rc = file_and_output("wat2wasm", argc, argv, &file, &out);
-    if (rc != CLI_EXIT_OK) return rc;
     uint8_t *bytes;
     size_t len;
     bool was_text;
-    if (!cli_load_wasm(file, &bytes, &len, &was_text)) return CLI_EXIT_ERROR;
+    int rc = load_with_output("wat2wasm", argc, argv, &file, &out, &bytes, &len, &was_text);
+    if (rc != CLI_EXIT_OK) return rc;
     char *def = NULL;
     if (!out) {
         def = default_output(file);
@@ -73,12 +72,11 @@ int cmd_wat2wasm(int argc, char **argv) {
 
 int cmd_print(int argc, char **argv) {
     const char *file, *out;
-    int rc = file_and_output("print", argc, argv, &file, &out);
-    if (rc != CLI_EXIT_OK) return rc;
     uint8_t *bytes;
     size_t len;
     bool was_text;
-    if (!cli_load_wasm(file, &bytes, &len, &was_text)) return CLI_EXIT_ERROR;
+    int rc = load_with_output("print", argc, argv, &file, &out, &bytes, &len, &was_text);
+    if (rc != CLI_EXIT_OK) return rc;
     FILE *f = stdout;
     if (out && strcmp(out, "-") != 0) {
         f = fopen(out, "w");
