@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/reader.h"
 #include "text/text.h"
-#include "core/array.h"
+#include "text/textbuf.h"
 
 #define WCV_MAX_DEPTH 100
 
@@ -510,90 +511,73 @@ static bool cval_eq(const pith_cval *a, const pith_cval *b) {
 
 /* ------------------------------------------------------------------ formatting */
 
-typedef struct tb {
-    char *p;
-    size_t cap, len;
-} tb;
-
-static void tb_printf(tb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_printf(tb *b, const char *fmt, ...) {
-    if (b->len + 1 >= b->cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    b->len += (size_t)n;
-    if (b->len >= b->cap) b->len = b->cap - 1;
-}
-
-static void fmt_cval(tb *b, const pith_cval *v, const pith_ctype *t) {
+static void fmt_cval(sbuf *b, const pith_cval *v, const pith_ctype *t) {
     switch (v->kind) {
-    case PITH_CV_BOOL: tb_printf(b, "(bool.const %s)", v->of.b ? "true" : "false"); break;
-    case PITH_CV_S8: tb_printf(b, "(s8.const %" PRId64 ")", v->of.s); break;
-    case PITH_CV_S16: tb_printf(b, "(s16.const %" PRId64 ")", v->of.s); break;
-    case PITH_CV_S32: tb_printf(b, "(s32.const %" PRId64 ")", v->of.s); break;
-    case PITH_CV_S64: tb_printf(b, "(s64.const %" PRId64 ")", v->of.s); break;
-    case PITH_CV_U8: tb_printf(b, "(u8.const %" PRIu64 ")", v->of.u); break;
-    case PITH_CV_U16: tb_printf(b, "(u16.const %" PRIu64 ")", v->of.u); break;
-    case PITH_CV_U32: tb_printf(b, "(u32.const %" PRIu64 ")", v->of.u); break;
-    case PITH_CV_U64: tb_printf(b, "(u64.const %" PRIu64 ")", v->of.u); break;
-    case PITH_CV_F32: tb_printf(b, "(f32.const %a)", (double)v->of.f32); break;
-    case PITH_CV_F64: tb_printf(b, "(f64.const %a)", v->of.f64); break;
-    case PITH_CV_CHAR: tb_printf(b, "(char.const U+%04" PRIX32 ")", v->of.ch); break;
+    case PITH_CV_BOOL: sb_printf(b, "(bool.const %s)", v->of.b ? "true" : "false"); break;
+    case PITH_CV_S8: sb_printf(b, "(s8.const %" PRId64 ")", v->of.s); break;
+    case PITH_CV_S16: sb_printf(b, "(s16.const %" PRId64 ")", v->of.s); break;
+    case PITH_CV_S32: sb_printf(b, "(s32.const %" PRId64 ")", v->of.s); break;
+    case PITH_CV_S64: sb_printf(b, "(s64.const %" PRId64 ")", v->of.s); break;
+    case PITH_CV_U8: sb_printf(b, "(u8.const %" PRIu64 ")", v->of.u); break;
+    case PITH_CV_U16: sb_printf(b, "(u16.const %" PRIu64 ")", v->of.u); break;
+    case PITH_CV_U32: sb_printf(b, "(u32.const %" PRIu64 ")", v->of.u); break;
+    case PITH_CV_U64: sb_printf(b, "(u64.const %" PRIu64 ")", v->of.u); break;
+    case PITH_CV_F32: sb_printf(b, "(f32.const %a)", (double)v->of.f32); break;
+    case PITH_CV_F64: sb_printf(b, "(f64.const %a)", v->of.f64); break;
+    case PITH_CV_CHAR: sb_printf(b, "(char.const U+%04" PRIX32 ")", v->of.ch); break;
     case PITH_CV_STRING:
-        tb_printf(b, "(str.const \"%.*s\")", (int)(v->of.str.len > 200 ? 200 : v->of.str.len),
+        sb_printf(b, "(str.const \"%.*s\")", (int)(v->of.str.len > 200 ? 200 : v->of.str.len),
                   v->of.str.ptr);
         break;
     case PITH_CV_LIST: case PITH_CV_TUPLE: case PITH_CV_RECORD:
-        tb_printf(b, "(%s", v->kind == PITH_CV_LIST ? "list.const" : v->kind == PITH_CV_TUPLE ? "tuple.const" : "record.const");
+        sb_printf(b, "(%s", v->kind == PITH_CV_LIST ? "list.const" : v->kind == PITH_CV_TUPLE ? "tuple.const" : "record.const");
         for (size_t i = 0; i < v->of.list.len; i++) {
             const pith_ctype *et = t ? pith_ctype_elem(t, v->kind == PITH_CV_LIST ? 0 : i) : NULL;
-            if (v->kind == PITH_CV_RECORD && t) tb_printf(b, " (field \"%s\" ", pith_ctype_name(t, i));
-            else tb_printf(b, " ");
+            if (v->kind == PITH_CV_RECORD && t) sb_printf(b, " (field \"%s\" ", pith_ctype_name(t, i));
+            else sb_printf(b, " ");
             fmt_cval(b, &v->of.list.items[i], et);
-            if (v->kind == PITH_CV_RECORD && t) tb_printf(b, ")");
+            if (v->kind == PITH_CV_RECORD && t) sb_printf(b, ")");
         }
-        tb_printf(b, ")");
+        sb_printf(b, ")");
         break;
     case PITH_CV_VARIANT: case PITH_CV_ENUM: {
         const char *nm = t ? pith_ctype_name(t, v->of.var.index) : NULL;
-        tb_printf(b, "(%s \"%s\"", v->kind == PITH_CV_ENUM ? "enum.const" : "variant.const", nm ? nm : "?");
+        sb_printf(b, "(%s \"%s\"", v->kind == PITH_CV_ENUM ? "enum.const" : "variant.const", nm ? nm : "?");
         if (v->kind == PITH_CV_VARIANT && v->of.var.payload) {
-            tb_printf(b, " ");
+            sb_printf(b, " ");
             fmt_cval(b, v->of.var.payload, t ? pith_ctype_elem(t, v->of.var.index) : NULL);
         }
-        tb_printf(b, ")");
+        sb_printf(b, ")");
         break;
     }
     case PITH_CV_OPTION:
         if (!v->of.var.index) {
-            tb_printf(b, "(option.none)");
+            sb_printf(b, "(option.none)");
         } else {
-            tb_printf(b, "(option.some ");
+            sb_printf(b, "(option.some ");
             if (v->of.var.payload) fmt_cval(b, v->of.var.payload, t ? pith_ctype_elem(t, 0) : NULL);
-            tb_printf(b, ")");
+            sb_printf(b, ")");
         }
         break;
     case PITH_CV_RESULT:
-        tb_printf(b, "(result.%s", v->of.var.index ? "err" : "ok");
+        sb_printf(b, "(result.%s", v->of.var.index ? "err" : "ok");
         if (v->of.var.payload) {
-            tb_printf(b, " ");
+            sb_printf(b, " ");
             fmt_cval(b, v->of.var.payload, t ? pith_ctype_elem(t, v->of.var.index) : NULL);
         }
-        tb_printf(b, ")");
+        sb_printf(b, ")");
         break;
     case PITH_CV_FLAGS:
-        tb_printf(b, "(flags.const");
+        sb_printf(b, "(flags.const");
         for (uint32_t i = 0; i < 32; i++)
             if (v->of.flags >> i & 1) {
                 const char *nm = t ? pith_ctype_name(t, i) : NULL;
-                tb_printf(b, " \"%s\"", nm ? nm : "?");
+                sb_printf(b, " \"%s\"", nm ? nm : "?");
             }
-        tb_printf(b, ")");
+        sb_printf(b, ")");
         break;
     case PITH_CV_OWN: case PITH_CV_BORROW:
-        tb_printf(b, "(%s %" PRIu32 ")", v->kind == PITH_CV_OWN ? "own" : "borrow", v->of.handle.rep);
+        sb_printf(b, "(%s %" PRIu32 ")", v->kind == PITH_CV_OWN ? "own" : "borrow", v->of.handle.rep);
         break;
     }
 }
@@ -905,7 +889,7 @@ static wcomp_outcome cmd_action(wcomp *wc, const wast_cmd *c, char *msg, size_t 
                     o = WCOMP_PASS;
                 } else {
                     char gb[512], wb[512];
-                    tb g = {gb, sizeof gb, 0}, wv = {wb, sizeof wb, 0};
+                    sbuf g = {gb, sizeof gb, 0}, wv = {wb, sizeof wb, 0};
                     gb[0] = wb[0] = 0;
                     fmt_cval(&g, &res, rt);
                     fmt_cval(&wv, &want_v, rt);

@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/runtime.h"
 #include "text/spectest.h"
 #include "text/text.h"
+#include "text/textbuf.h"
 #include "text/wast_component.h"
 #include "text/watchdog.h"
-#include "core/array.h"
 
 #define WAST_DEFAULT_TIMEOUT_MS 10000u
 
@@ -39,23 +40,6 @@ typedef struct runner {
 } runner;
 
 /* ------------------------------------------------------------------ text building */
-
-typedef struct sbuf {
-    char *p;
-    size_t cap, len;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-    if (b->len >= b->cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    b->len += (size_t)n;
-    if (b->len >= b->cap) b->len = b->cap - 1;
-}
 
 static const char *cmd_kind_name(wast_cmd_kind k) {
     switch (k) {
