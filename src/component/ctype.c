@@ -212,6 +212,19 @@ static bool extern_sub(const cextern *a, const cextern *e, rmap *map)
     return ctype_sub(a->type, e->type, map);
 }
 
+/* Every extern of `want` has one of the same name (or a compatible version) in `have`, of a
+ * subtype. */
+static bool externs_sub(const cextern *have, uint32_t nhave, const cextern *want, uint32_t nwant,
+                        rmap *map)
+{
+    for (uint32_t i = 0; i < nwant; i++) {
+        const cextern *x = find_extern(have, nhave, want[i].name);
+        if (!x || !extern_sub(x, &want[i], map))
+            return false;
+    }
+    return true;
+}
+
 bool ctype_sub(const ctype *a, const ctype *e, rmap *map)
 {
     if (a == e)
@@ -248,26 +261,12 @@ bool ctype_sub(const ctype *a, const ctype *e, rmap *map)
     case PITH_CT_RESOURCE:
         return rid_match(a->rid, e->rid, map);
     case PITH_CT_INSTANCE:
-        for (uint32_t i = 0; i < e->nexports; i++) {
-            const cextern *x = find_extern(a->exports, a->nexports, e->exports[i].name);
-            if (!x || !extern_sub(x, &e->exports[i], map))
-                return false;
-        }
-        return true;
+        return externs_sub(a->exports, a->nexports, e->exports, e->nexports, map);
     case PITH_CT_COMPONENT:
         /* every import the actual component needs must be provided by the expected type's
-         * imports; every export expected must exist */
-        for (uint32_t i = 0; i < a->nimports; i++) {
-            const cextern *x = find_extern(e->imports, e->nimports, a->imports[i].name);
-            if (!x || !extern_sub(x, &a->imports[i], map))
-                return false;
-        }
-        for (uint32_t i = 0; i < e->nexports; i++) {
-            const cextern *x = find_extern(a->exports, a->nexports, e->exports[i].name);
-            if (!x || !extern_sub(x, &e->exports[i], map))
-                return false;
-        }
-        return true;
+         * imports (contravariant); every export expected must exist */
+        return externs_sub(e->imports, e->nimports, a->imports, a->nimports, map) &&
+               externs_sub(a->exports, a->nexports, e->exports, e->nexports, map);
     case PITH_CT_MODULE:
         for (uint32_t i = 0; i < e->ncexports; i++) {
             bool found = false;
