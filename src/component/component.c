@@ -13,7 +13,7 @@ bool pith_is_component(const uint8_t *bytes, size_t len)
 static void comp_destroy(pith_component *c)
 {
     ccomp_free(c->root);
-    carena_free(&c->arena);
+    arena_free(&c->arena);
     free(c->nodes);
     free(c->bytes);
     free(c);

@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 
+#include "core/arena.h"
 #include "core/runtime.h"
 #include "core/reader.h"
 #include "pith/component.h"
@@ -16,16 +17,6 @@ typedef struct cstate cstate;
 typedef struct crt crt;
 
 /* ================================================================ types */
-
-/* Bump allocator owning every type (and other decode-time data) of one top-level component;
- * freed at once. Allocations are zeroed and 16-byte aligned. */
-typedef struct carena {
-    struct carena_chunk *chunks;
-    size_t used, cap;               /* of the newest chunk */
-} carena;
-void *carena_alloc(carena *a, size_t size);         /* NULL on OOM */
-char *carena_strdup(carena *a, const char *s, size_t len);   /* NUL-terminated copy */
-void carena_free(carena *a);
 
 /* One import/export of an instance or component type (public form is pith_cextern_type). */
 typedef struct cextern {
@@ -77,7 +68,7 @@ void ctype_layout(ctype *t);
 /* Flattened core function type of a component function type, as `canon lift` (export side)
  * or `canon lower` (import side) sees it (params spill to memory beyond 16, results beyond 1).
  * The functype's arrays come from the arena. False on OOM. */
-bool ctype_flatten_func(carena *a, const ctype *ft, bool lower, functype *out);
+bool ctype_flatten_func(arena *a, const ctype *ft, bool lower, functype *out);
 
 /* Type equality / subtyping for import matching. Resource identities of the `expected` side
  * that are still abstract are bound on first use through `map` (rid -> rid of the actual
@@ -203,7 +194,7 @@ struct pith_component {
     atomic_uint refs;
     pith_engine *engine;
     uint8_t *bytes;  size_t len;
-    carena arena;           /* every type and name */
+    arena arena;           /* every type and name */
     ccomp *root;
     uint32_t nrids;         /* resource identities in use (rmap size) */
     pith_component_node *nodes;  uint32_t nnodes, cnodes;   /* nested modules/components */

@@ -132,7 +132,7 @@ void ctype_layout(ctype *t)
     }
 }
 
-bool ctype_flatten_func(carena *a, const ctype *ft, bool lower, functype *out)
+bool ctype_flatten_func(arena *a, const ctype *ft, bool lower, functype *out)
 {
     uint32_t np = 0, nr = 0;
     for (uint32_t i = 0; i < ft->n; i++)
@@ -149,7 +149,7 @@ bool ctype_flatten_func(carena *a, const ctype *ft, bool lower, functype *out)
         else
             tr = 1;
     }
-    uint8_t *types = carena_alloc(a, tp + tr + 1);
+    uint8_t *types = arena_alloc(a, tp + tr + 1);
     if (!types)
         return false;
     uint32_t k = 0;

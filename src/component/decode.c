@@ -24,7 +24,7 @@ typedef struct cdec {
     pith_component *c;
     reader r;
     pith_error *err;
-    carena *a;
+    arena *a;
     uint32_t depth;
     bool decl_is_import;        /* for messages of add_decl's checks */
 } cdec;
@@ -111,7 +111,7 @@ static cdef *new_def_args(cdec *d, ccomp *cc, uint8_t kind, size_t at)
     cdef *df;
     if (!rd_count(d, &na) || !(df = new_def(d, cc, kind, at)))
         return NULL;
-    if (!(df->args = carena_alloc(d->a, (na + 1) * sizeof(carg))))
+    if (!(df->args = arena_alloc(d->a, (na + 1) * sizeof(carg))))
         return oom(d), NULL;
     df->nargs = na;
     return df;
@@ -158,7 +158,7 @@ static bool rd_str(cdec *d, char **out, uint32_t *len_out)
     uint32_t len;
     if (!rd_name(&d->r, &p, &len))
         return false;
-    if (!(*out = carena_strdup(d->a, (const char *)p, len)))
+    if (!(*out = arena_strndup(d->a, (const char *)p, len)))
         return oom(d);
     if (len_out)
         *len_out = len;
@@ -239,8 +239,8 @@ static bool unique_ext(cdec *d, cextern *x, uint32_t n, size_t at, const char *w
 
 static functype *mk_functype(cdec *d, uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *r)
 {
-    functype *f = carena_alloc(d->a, sizeof *f);
-    uint8_t *t = carena_alloc(d->a, np + nr + 1);
+    functype *f = arena_alloc(d->a, sizeof *f);
+    uint8_t *t = arena_alloc(d->a, np + nr + 1);
     if (!f || !t)
         return oom(d), NULL;
     if (np) memcpy(t, p, np);
@@ -369,7 +369,7 @@ static bool rd_core_externtype(cdec *d, ccomp *cc, ccore_extern *x)
 /* A copy of n items in the arena, with room for one more so that it is never empty. */
 static void *arena_copy(cdec *d, const void *items, uint32_t n, size_t size)
 {
-    void *p = carena_alloc(d->a, ((size_t)n + 1) * size);
+    void *p = arena_alloc(d->a, ((size_t)n + 1) * size);
     if (!p)
         return oom(d), NULL;
     if (n)
@@ -379,7 +379,7 @@ static void *arena_copy(cdec *d, const void *items, uint32_t n, size_t size)
 
 static ctype *new_type(cdec *d, uint8_t kind)
 {
-    ctype *t = carena_alloc(d->a, sizeof *t);
+    ctype *t = arena_alloc(d->a, sizeof *t);
     if (!t)
         return oom(d), NULL;
     t->kind = kind;
@@ -583,9 +583,9 @@ static void inherit(ctype *t, const ctype *e)
 static bool alloc_fields(cdec *d, ctype *t, uint32_t n, bool names, bool elems)
 {
     t->n = n;
-    if (names && !(t->names = carena_alloc(d->a, (n + 1) * sizeof *t->names)))
+    if (names && !(t->names = arena_alloc(d->a, (n + 1) * sizeof *t->names)))
         return oom(d);
-    if (elems && !(t->elems = carena_alloc(d->a, (n + 2) * sizeof *t->elems)))
+    if (elems && !(t->elems = arena_alloc(d->a, (n + 2) * sizeof *t->elems)))
         return oom(d);
     return true;
 }
@@ -1251,15 +1251,15 @@ static bool module_static_type(cdec *d, pith_module *pm, ctype **out)
     ctype *t = new_type(d, PITH_CT_MODULE);
     if (!t)
         return false;
-    t->cimports = carena_alloc(d->a, (m->nimports + 1) * sizeof(ccore_extern));
-    t->cexports = carena_alloc(d->a, (m->nexports + 1) * sizeof(ccore_extern));
+    t->cimports = arena_alloc(d->a, (m->nimports + 1) * sizeof(ccore_extern));
+    t->cexports = arena_alloc(d->a, (m->nexports + 1) * sizeof(ccore_extern));
     if (!t->cimports || !t->cexports)
         return oom(d);
     for (uint32_t i = 0; i < m->nimports; i++) {
         const import *im = &m->imports[i];
         ccore_extern *x = &t->cimports[i];
-        if (!(x->module = carena_strdup(d->a, im->module, im->module_len)) ||
-            !(x->name = carena_strdup(d->a, im->name, im->name_len)))
+        if (!(x->module = arena_strndup(d->a, im->module, im->module_len)) ||
+            !(x->name = arena_strndup(d->a, im->name, im->name_len)))
             return oom(d);
         x->kind = im->kind;
         switch (im->kind) {
@@ -1273,7 +1273,7 @@ static bool module_static_type(cdec *d, pith_module *pm, ctype **out)
     for (uint32_t i = 0; i < m->nexports; i++) {
         const export_ *ex = &m->exports[i];
         ccore_extern *x = &t->cexports[i];
-        if (!(x->name = carena_strdup(d->a, ex->name, ex->name_len)))
+        if (!(x->name = arena_strndup(d->a, ex->name, ex->name_len)))
             return oom(d);
         x->kind = ex->kind;
         switch (ex->kind) {
@@ -1399,7 +1399,7 @@ static bool rd_core_instance(cdec *d, scope *s)
         if (!(df = new_def_args(d, cc, CD_CORE_INLINE, at)) || !(it = new_type(d, PITH_CT_MODULE)))
             return false;
         na = df->nargs;
-        if (!(it->cexports = carena_alloc(d->a, (na + 1) * sizeof(ccore_extern))))
+        if (!(it->cexports = arena_alloc(d->a, (na + 1) * sizeof(ccore_extern))))
             return oom(d);
         it->ncexports = na;
         for (uint32_t k = 0; k < na; k++) {
@@ -1541,7 +1541,7 @@ static const ctype *subst_type(subst *s, const ctype *t, int depth)
     const ctype *m = subst_memo(s, t);
     if (m)
         return m;
-    ctype *c = carena_alloc(s->d->a, sizeof *c);
+    ctype *c = arena_alloc(s->d->a, sizeof *c);
     if (!c) {
         s->failed = true;
         return t;
@@ -1555,7 +1555,7 @@ static const ctype *subst_type(subst *s, const ctype *t, int depth)
     uint32_t ne = t->kind == PITH_CT_LIST || t->kind == PITH_CT_OPTION || t->kind == PITH_CT_OWN ||
                   t->kind == PITH_CT_BORROW ? 1 : t->kind == PITH_CT_RESULT ? 2 : t->n;
     if (t->elems && ne && t->kind != PITH_CT_RESOURCE) {
-        const ctype **el = carena_alloc(s->d->a, ne * sizeof *el);
+        const ctype **el = arena_alloc(s->d->a, ne * sizeof *el);
         if (!el) {
             s->failed = true;
             return t;
@@ -1575,7 +1575,7 @@ static const ctype *subst_type(subst *s, const ctype *t, int depth)
         uint32_t n = side ? t->nexports : t->nimports;
         if (!v || !n || (t->kind != PITH_CT_INSTANCE && t->kind != PITH_CT_COMPONENT))
             continue;
-        cextern *nv = carena_alloc(s->d->a, n * sizeof *nv);
+        cextern *nv = arena_alloc(s->d->a, n * sizeof *nv);
         if (!nv) {
             s->failed = true;
             return t;
@@ -1650,7 +1650,7 @@ static bool rd_instance(cdec *d, scope *s)
             }
         }
         ctype *it = new_type(d, PITH_CT_INSTANCE);
-        cextern *ex = it ? carena_alloc(d->a, (ct->nexports + 1) * sizeof *ex) : NULL;
+        cextern *ex = it ? arena_alloc(d->a, (ct->nexports + 1) * sizeof *ex) : NULL;
         if (!ex) {
             free(map.to);
             return it ? oom(d) : false;
@@ -1675,7 +1675,7 @@ static bool rd_instance(cdec *d, scope *s)
         if (!(df = new_def_args(d, cc, CD_INLINE, at)) || !(it = new_type(d, PITH_CT_INSTANCE)))
             return false;
         na = df->nargs;
-        if (!(it->exports = carena_alloc(d->a, (na + 1) * sizeof(cextern))))
+        if (!(it->exports = arena_alloc(d->a, (na + 1) * sizeof(cextern))))
             return oom(d);
         it->nexports = na;
         for (uint32_t k = 0; k < na; k++) {
@@ -2022,7 +2022,7 @@ static void rd_name_section(cdec *d, ccomp *cc, size_t pos, size_t end)
         const uint8_t *p;
         uint32_t len;
         if (id == 0) {
-            if (!rd_name(&sr, &p, &len) || !(cname = carena_strdup(d->a, (const char *)p, len)))
+            if (!rd_name(&sr, &p, &len) || !(cname = arena_strndup(d->a, (const char *)p, len)))
                 return;
         } else if (id == 1) {
             uint8_t sort;
@@ -2031,13 +2031,13 @@ static void rd_name_section(cdec *d, ccomp *cc, size_t pos, size_t end)
                 return;
             bool funcs = sort == 0x01 && !fnames;
             uint32_t cap = cc->nspace[SP_FUNC];
-            if (funcs && cap && !(fnames = carena_alloc(d->a, cap * sizeof *fnames)))
+            if (funcs && cap && !(fnames = arena_alloc(d->a, cap * sizeof *fnames)))
                 return;
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t idx;
                 if (!rd_u32(&sr, &idx) || !rd_name(&sr, &p, &len))
                     return;
-                if (funcs && idx < cap && !(fnames[idx] = carena_strdup(d->a, (const char *)p, len)))
+                if (funcs && idx < cap && !(fnames[idx] = arena_strndup(d->a, (const char *)p, len)))
                     return;
             }
             if (funcs)

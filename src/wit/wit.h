@@ -140,7 +140,7 @@ typedef struct wit_package {
     uint32_t nworlds, cap_worlds;
 } wit_package;
 
-struct wit_arena;
+struct arena;
 
 /* The container of everything. Read the arrays directly; change them only through the
  * functions below. */
@@ -155,7 +155,7 @@ typedef struct wit_resolve {
     uint32_t ntypes, cap_types;
     wit_func *funcs;
     uint32_t nfuncs, cap_funcs;
-    struct wit_arena *strings;      /* every string of the model */
+    struct arena *strings;      /* every string of the model */
     bool oom;                       /* sticky: an allocation failed; the model is incomplete */
 } wit_resolve;
 

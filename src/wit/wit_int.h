@@ -1,4 +1,4 @@
-/* wit_int.h: internals shared by the WIT layer's files: the arena, the error context
+/* wit_int.h: internals shared by the WIT layer's files: the run's arena, the error context
  * (file:line:col messages, longjmp out of deep parsing), the lexer, the syntax tree. */
 #ifndef PITH_WIT_INT_H
 #define PITH_WIT_INT_H
@@ -8,18 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "wit/wit.h"
-
-/* ------------------------------------------------------------------ arena */
-
-/* Bump allocator: everything is freed at once. Memory is zeroed. */
-typedef struct wit_arena {
-    struct wit_chunk *head;
-} wit_arena;
-
-void *wit_arena_alloc(wit_arena *a, size_t n);
-char *wit_arena_strndup(wit_arena *a, const char *s, size_t n);
-void wit_arena_free(wit_arena *a);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -32,7 +22,7 @@ typedef struct wit_pos {
 /* Everything one parse+resolve run needs: the sources (for positions), the arena for the
  * syntax tree and scratch data, and the jump buffer that wit_fail unwinds to. */
 typedef struct wit_ctx {
-    wit_arena arena;
+    arena arena;
     const wit_source *files;
     uint32_t nfiles;
     pith_error *err;

@@ -52,14 +52,14 @@ void wit_resolve_free(wit_resolve *r) {
     free(r->worlds);
     free(r->types);
     free(r->funcs);
-    wit_arena_free(r->strings);
+    arena_free(r->strings);
     free(r->strings);
     free(r);
 }
 
 const char *wit_strdup(wit_resolve *r, const char *s) {
     if (!s) return NULL;
-    char *d = wit_arena_strndup(r->strings, s, strlen(s));
+    char *d = arena_strndup(r->strings, s, strlen(s));
     if (!d) r->oom = true;
     return d;
 }

@@ -1215,7 +1215,7 @@ pith_status wit_resolve_groups(wit_resolve *r, const wit_group *groups, size_t n
     check_model(s);
     if (root) *root = root_pkg ? root_pkg->id : WIT_NONE;
 done:
-    wit_arena_free(&c->arena);
+    arena_free(&c->arena);
     free(c);
     free(s);
     return st;

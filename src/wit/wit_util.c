@@ -1,5 +1,5 @@
-/* wit_util.c: small shared pieces of the WIT layer: the bump arena, error messages with
- * file:line:col positions, and the semver and kebab-case checks. */
+/* wit_util.c: small shared pieces of the WIT layer: error messages with file:line:col
+ * positions, allocation from the run's arena, and the semver and kebab-case checks. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,59 +7,6 @@
 
 #include "core/reader.h"
 #include "wit/wit_int.h"
-
-/* ------------------------------------------------------------------ arena */
-
-struct wit_chunk {
-    struct wit_chunk *next;
-    size_t used, cap;
-    _Alignas(16) unsigned char data[];
-};
-
-void *wit_arena_alloc(wit_arena *a, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    if (n == 0) n = 16;
-    struct wit_chunk *ch = a->head;
-    if (!ch || ch->cap - ch->used < n) {
-        size_t cap = n > 32768 ? n : 32768;
-        if (cap > SIZE_MAX - sizeof *ch) return NULL;
-        ch = malloc(sizeof *ch + cap);
-        if (!ch) return NULL;
-        ch->used = 0;
-        ch->cap = cap;
-        /* A big block goes behind the current chunk so the current one keeps filling. */
-        if (a->head && n > 32768) {
-            ch->next = a->head->next;
-            a->head->next = ch;
-        } else {
-            ch->next = a->head;
-            a->head = ch;
-        }
-    }
-    void *p = ch->data + ch->used;
-    ch->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-char *wit_arena_strndup(wit_arena *a, const char *s, size_t n) {
-    if (n == SIZE_MAX) return NULL;
-    char *p = wit_arena_alloc(a, n + 1);
-    if (!p) return NULL;
-    if (n) memcpy(p, s, n);
-    p[n] = 0;
-    return p;
-}
-
-void wit_arena_free(wit_arena *a) {
-    struct wit_chunk *ch = a->head;
-    while (ch) {
-        struct wit_chunk *next = ch->next;
-        free(ch);
-        ch = next;
-    }
-    a->head = NULL;
-}
 
 /* ------------------------------------------------------------------ errors */
 
@@ -113,13 +60,13 @@ _Noreturn void wit_fail_nomem(wit_ctx *c) {
 }
 
 void *wit_ctx_alloc(wit_ctx *c, size_t n) {
-    void *p = wit_arena_alloc(&c->arena, n);
+    void *p = arena_alloc(&c->arena, n);
     if (!p) wit_fail_nomem(c);
     return p;
 }
 
 char *wit_ctx_strndup(wit_ctx *c, const char *s, size_t n) {
-    char *p = wit_arena_strndup(&c->arena, s, n);
+    char *p = arena_strndup(&c->arena, s, n);
     if (!p) wit_fail_nomem(c);
     return p;
 }

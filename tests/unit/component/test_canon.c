@@ -978,7 +978,7 @@ typedef struct lowered {
     chost_def host;
     canon_lowered cl;
     pith_func *core;
-    carena arena;
+    arena arena;
     int calls;
 } lowered;
 
@@ -1005,7 +1005,7 @@ static lowered *mk_lowered(const ctype *ft, pith_chost_callback cb, uint8_t enc)
 
 static void free_lowered(lowered *lw)
 {
-    carena_free(&lw->arena);
+    arena_free(&lw->arena);
     free(lw);
 }
 

@@ -444,40 +444,40 @@ static void test_mutations(void **state)
 
 /* ---------------------------------------------------------------- types */
 
-static ctype *mk(carena *a, uint8_t kind, uint32_t n)
+static ctype *mk(arena *a, uint8_t kind, uint32_t n)
 {
-    ctype *t = carena_alloc(a, sizeof *t);
+    ctype *t = arena_alloc(a, sizeof *t);
     t->kind = kind;
     t->n = n;
     t->dtor = CNONE;
     if (n) {
-        t->names = carena_alloc(a, n * sizeof *t->names);
-        t->elems = carena_alloc(a, n * sizeof *t->elems);
+        t->names = arena_alloc(a, n * sizeof *t->names);
+        t->elems = arena_alloc(a, n * sizeof *t->elems);
     }
     return t;
 }
 
-static ctype *record2(carena *a, const char *n0, const ctype *t0, const char *n1, const ctype *t1)
+static ctype *record2(arena *a, const char *n0, const ctype *t0, const char *n1, const ctype *t1)
 {
     ctype *r = mk(a, PITH_CT_RECORD, 2);
-    r->names[0] = carena_strdup(a, n0, strlen(n0));
-    r->names[1] = carena_strdup(a, n1, strlen(n1));
+    r->names[0] = arena_strndup(a, n0, strlen(n0));
+    r->names[1] = arena_strndup(a, n1, strlen(n1));
     r->elems[0] = t0;
     r->elems[1] = t1;
     ctype_layout(r);
     return r;
 }
 
-static ctype *func1(carena *a, const ctype *param, const ctype *result)
+static ctype *func1(arena *a, const ctype *param, const ctype *result)
 {
     ctype *f = mk(a, PITH_CT_FUNC, 1);
-    f->names[0] = carena_strdup(a, "x", 1);
+    f->names[0] = arena_strndup(a, "x", 1);
     f->elems[0] = param;
     f->result = result;
     return f;
 }
 
-static ctype *wrap(carena *a, uint8_t kind, const ctype *e)
+static ctype *wrap(arena *a, uint8_t kind, const ctype *e)
 {
     ctype *t = mk(a, kind, kind == PITH_CT_RESULT ? 2 : 1);
     t->elems[0] = e;
@@ -490,7 +490,7 @@ static ctype *wrap(carena *a, uint8_t kind, const ctype *e)
 static void test_type_equality(void **state)
 {
     (void)state;
-    carena a = {0};
+    arena a = {0};
     const ctype *u32 = ctype_prim(PITH_CT_U32), *str = ctype_prim(PITH_CT_STRING);
     ctype *r1 = record2(&a, "a", u32, "b", str), *r2 = record2(&a, "a", u32, "b", str);
     ctype *r3 = record2(&a, "a", u32, "c", str), *r4 = record2(&a, "a", str, "b", str);
@@ -519,13 +519,13 @@ static void test_type_equality(void **state)
     size_t need = pith_ctype_print(r1, small, sizeof small);
     assert_int_equal(need, strlen("record { a: u32, b: string }"));
     assert_int_equal(strlen(small), 7);
-    carena_free(&a);
+    arena_free(&a);
 }
 
 static void test_resource_subtyping(void **state)
 {
     (void)state;
-    carena a = {0};
+    arena a = {0};
     ctype *ra = mk(&a, PITH_CT_RESOURCE, 0), *rb = mk(&a, PITH_CT_RESOURCE, 0);
     ctype *rc = mk(&a, PITH_CT_RESOURCE, 0);
     ra->rid = 0; rb->rid = 1; rc->rid = 2;
@@ -536,7 +536,7 @@ static void test_resource_subtyping(void **state)
     assert_true(ctype_sub(wrap(&a, PITH_CT_BORROW, ra), wrap(&a, PITH_CT_BORROW, rb), &map));
     assert_false(ctype_sub(wrap(&a, PITH_CT_OWN, rc), wrap(&a, PITH_CT_OWN, rb), &map));
     assert_false(ctype_sub(wrap(&a, PITH_CT_OWN, ra), wrap(&a, PITH_CT_BORROW, rb), &map));
-    carena_free(&a);
+    arena_free(&a);
 }
 
 /* ---------------------------------------------------------------- names */
@@ -689,7 +689,7 @@ static void test_handles(void **state)
 static void test_values(void **state)
 {
     (void)state;
-    carena a = {0};
+    arena a = {0};
     pith_error err;
     const ctype *u32 = ctype_prim(PITH_CT_U32), *str = ctype_prim(PITH_CT_STRING);
     ctype *rec = record2(&a, "n", u32, "s", str);
@@ -786,7 +786,7 @@ static void test_values(void **state)
     *cur = pith_cval_u32(1);
     assert_false(pith_cval_check(&deep, deep_t, &err));
     pith_cval_drop(&deep);
-    carena_free(&a);
+    arena_free(&a);
 }
 
 int main(void)

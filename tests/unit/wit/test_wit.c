@@ -127,7 +127,7 @@ static void test_lexer(void **state) {
     const wit_pos at = {0, 35};
     wit_pos_text(&c, at, pos, sizeof pos);
     assert_string_equal(pos, "x.wit:4:6");
-    wit_arena_free(&c.arena);
+    arena_free(&c.arena);
 }
 
 static void test_semver(void **state) {

@@ -1,0 +1,70 @@
+/* arena.c: the bump allocator of arena.h. Chunks of 32 KiB; a larger block gets a chunk of
+ * its own, put behind the one being filled so that it keeps filling. */
+#include "core/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK 32768
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+void *arena_alloc(arena *a, size_t n)
+{
+    if (n > SIZE_MAX - 15)
+        return NULL;
+    n = (n + 15) & ~(size_t)15;
+    if (n == 0)
+        n = 16;
+    struct arena_chunk *ch = a->head;
+    if (!ch || ch->cap - ch->used < n) {
+        size_t cap = n > CHUNK ? n : CHUNK;
+        if (cap > SIZE_MAX - sizeof *ch)
+            return NULL;
+        ch = malloc(sizeof *ch + cap);
+        if (!ch)
+            return NULL;
+        ch->used = 0;
+        ch->cap = cap;
+        if (a->head && n > CHUNK) {
+            ch->next = a->head->next;
+            a->head->next = ch;
+        } else {
+            ch->next = a->head;
+            a->head = ch;
+        }
+    }
+    void *p = ch->data + ch->used;
+    ch->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    if (n == SIZE_MAX)
+        return NULL;
+    char *p = arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void arena_free(arena *a)
+{
+    struct arena_chunk *ch = a->head;
+    while (ch) {
+        struct arena_chunk *next = ch->next;
+        free(ch);
+        ch = next;
+    }
+    a->head = NULL;
+}

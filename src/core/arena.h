@@ -1,0 +1,16 @@
+/* arena.h: the bump allocator for data that lives and dies together (a component's types and
+ * names, a WIT parse and its model's strings): zeroed, 16-byte aligned blocks, freed at once. */
+#ifndef PITH_CORE_ARENA_H
+#define PITH_CORE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena {
+    struct arena_chunk *head;       /* the chunk being filled; older ones behind it */
+} arena;
+
+void *arena_alloc(arena *a, size_t n);                      /* NULL when out of memory */
+char *arena_strndup(arena *a, const char *s, size_t n);     /* NUL-terminated copy of n bytes */
+void arena_free(arena *a);                                  /* every block; a is empty again */
+
+#endif
