@@ -334,13 +334,7 @@ pith_status pith_wasi_config_pass_fd(pith_wasi_config *cfg, int host_fd, pith_er
 /* Entry for a host fd: its type decides the rights; read_only strips the mutating ones. */
 static wasi_fd host_entry(int fd, bool own, bool read_only)
 {
-    wasi_fd f;
-    memset(&f, 0, sizeof f);
-    f.kind = WFD_HOST;
-    f.host = fd;
-    f.own = own;
-    f.filetype = fdt_filetype_of_fd(fd);
-    f.base = fdt_max_rights(f.filetype, &f.inh);
+    wasi_fd f = fdt_host_entry(fd, own);
     if (read_only) {
         f.base &= ~WR_MUTATING;
         f.inh &= ~WR_MUTATING;

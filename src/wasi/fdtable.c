@@ -113,3 +113,15 @@ uint64_t fdt_max_rights(uint8_t filetype, uint64_t *inh)
         return WR_TTY_BASE;
     }
 }
+
+wasi_fd fdt_host_entry(int fd, bool own)
+{
+    wasi_fd f;
+    memset(&f, 0, sizeof f);
+    f.kind = WFD_HOST;
+    f.host = fd;
+    f.own = own;
+    f.filetype = fdt_filetype_of_fd(fd);
+    f.base = fdt_max_rights(f.filetype, &f.inh);
+    return f;
+}

@@ -109,16 +109,9 @@ wasi_errno wasi_path_open(wasi_call *c, const pith_val *args)
     e = sbx_open(dir->host, path, fl, 0666, follow_flags(dirflags), &c->ctx->use_openat2, &hfd);
     if (e)
         return e;
-    wasi_fd nf;
-    memset(&nf, 0, sizeof nf);
-    nf.kind = WFD_HOST;
-    nf.own = true;
-    nf.host = hfd;
-    nf.filetype = fdt_filetype_of_fd(hfd);
-    uint64_t max_inh;
-    uint64_t max = fdt_max_rights(nf.filetype, &max_inh);
-    nf.base = base & max;
-    nf.inh = inh & max_inh;
+    wasi_fd nf = fdt_host_entry(hfd, true);
+    nf.base &= base;
+    nf.inh &= inh;
     uint32_t got;
     e = fdt_insert(c->ctx, &nf, &got);      /* may move the table: `dir` is stale now */
     if (e)

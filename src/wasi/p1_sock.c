@@ -44,13 +44,8 @@ wasi_errno wasi_sock_accept(wasi_call *c, const pith_val *args)
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return wasi_from_errno(errno);
-    wasi_fd nf;
-    memset(&nf, 0, sizeof nf);
-    nf.kind = WFD_HOST;
-    nf.own = true;
-    nf.host = fd;
-    nf.filetype = fdt_filetype_of_fd(fd);
-    nf.base = fdt_max_rights(nf.filetype, &nf.inh) & ~WR_SOCK_ACCEPT;
+    wasi_fd nf = fdt_host_entry(fd, true);
+    nf.base &= ~WR_SOCK_ACCEPT;
     uint32_t got;
     e = fdt_insert(c->ctx, &nf, &got);
     if (e)

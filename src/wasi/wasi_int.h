@@ -137,6 +137,9 @@ uint8_t fdt_filetype_of_mode(unsigned mode);
 uint8_t fdt_filetype_of_fd(int fd);
 /* The most a host fd of this type may do. */
 uint64_t fdt_max_rights(uint8_t filetype, uint64_t *inh);
+/* An entry for host fd `fd` (closed on release if `own`) with the most rights its type allows;
+ * callers narrow them. */
+wasi_fd fdt_host_entry(int fd, bool own);
 
 /* errno_map.c */
 wasi_errno wasi_from_errno(int host_errno);
