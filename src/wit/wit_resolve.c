@@ -845,9 +845,11 @@ static bool wb_add(rstate *s, wbuild *b, int side, wit_world_item it, wit_pos po
     return true;
 }
 
-/* Interfaces that interface `iface` uses, in order of first use. */
-static uint32_t iface_deps(rstate *s, uint32_t iface, uint32_t *out, uint32_t cap) {
+/* Interfaces that interface `iface` uses, in order of first use: *count of them, in the
+ * arena (at most one per type of the interface). */
+static const uint32_t *deps_of(rstate *s, uint32_t iface, uint32_t *count) {
     const wit_interface *in = &s->r->ifaces[iface];
+    uint32_t *out = wit_ctx_alloc(s->c, (in->ntypes ? in->ntypes : 1) * sizeof *out);
     uint32_t n = 0;
     for (uint32_t i = 0; i < in->ntypes; i++) {
         const wit_typedef *t = &s->r->types[in->types[i]];
@@ -856,17 +858,17 @@ static uint32_t iface_deps(rstate *s, uint32_t iface, uint32_t *out, uint32_t ca
         if (o->owner_kind != WIT_OWNER_INTERFACE || o->owner == iface) continue;
         bool seen = false;
         for (uint32_t k = 0; k < n; k++) seen |= out[k] == o->owner;
-        if (!seen && n < cap) out[n++] = o->owner;
+        if (!seen) out[n++] = o->owner;
     }
-    return n;
+    *count = n;
+    return out;
 }
 
 static void elaborate_import(rstate *s, wbuild *out, uint32_t iface, wit_gate gate, uint32_t depth) {
     if (smap_get(&out->ifaces[0], id_key(s, iface))) return;
     if (depth > MAX_DEPTH) wit_fail(s->c, PITH_ERR_INVALID, (wit_pos){0, 0}, "interfaces nest too deeply");
-    uint32_t n = s->r->ifaces[iface].ntypes;
-    uint32_t *deps = wit_ctx_alloc(s->c, (n ? n : 1) * sizeof *deps);
-    n = iface_deps(s, iface, deps, n);
+    uint32_t n;
+    const uint32_t *deps = deps_of(s, iface, &n);
     for (uint32_t i = 0; i < n; i++) elaborate_import(s, out, deps[i], gate, depth + 1);
     wit_world_item it = {.kind = WIT_ITEM_INTERFACE, .id = iface, .gate = gate};
     wb_add(s, out, 0, it, (wit_pos){0, 0});
@@ -878,9 +880,8 @@ static void elaborate(rstate *s, wbuild *in, uint32_t world) {
     for (uint32_t i = 0; i < in->n[0]; i++) {
         wit_world_item it = in->items[0][i];
         if (it.kind == WIT_ITEM_INTERFACE) {
-            uint32_t n = s->r->ifaces[it.id].ntypes;
-            uint32_t *deps = wit_ctx_alloc(s->c, (n ? n : 1) * sizeof *deps);
-            n = iface_deps(s, it.id, deps, n);
+            uint32_t n;
+            const uint32_t *deps = deps_of(s, it.id, &n);
             for (uint32_t k = 0; k < n; k++) elaborate_import(s, &out, deps[k], it.gate, 0);
         } else if (it.kind == WIT_ITEM_TYPE) {
             const wit_typedef *t = &s->r->types[it.id];
@@ -897,9 +898,8 @@ static void elaborate(rstate *s, wbuild *in, uint32_t world) {
     for (uint32_t i = 0; i < in->n[1]; i++) {
         wit_world_item it = in->items[1][i];
         if (it.kind == WIT_ITEM_INTERFACE) {
-            uint32_t n = s->r->ifaces[it.id].ntypes;
-            uint32_t *deps = wit_ctx_alloc(s->c, (n ? n : 1) * sizeof *deps);
-            n = iface_deps(s, it.id, deps, n);
+            uint32_t n;
+            const uint32_t *deps = deps_of(s, it.id, &n);
             for (uint32_t k = 0; k < n; k++) {
                 if (smap_get(&in->ifaces[1], id_key(s, deps[k]))) continue; /* exported too */
                 elaborate_import(s, &out, deps[k], it.gate, 0);
