@@ -9,8 +9,8 @@
 
 #include "component/component.h"
 #include "component/pre.h"
-#include "core/rt.h"
 #include "core/array.h"
+#include "core/rt.h"
 
 /* ---------------------------------------------------------------- linker */
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "component/component.h"
-#include "core/rt.h"
 #include "core/array.h"
+#include "core/rt.h"
 
 pith_status ctrap(pith_error *err, const char *fmt, ...)
 {

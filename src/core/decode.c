@@ -1,10 +1,11 @@
 /* decode.c: the WebAssembly 2.0 binary decoder: header, section framing and order, and the
  * contents of every section into a module. Messages follow the spec interpreter's wording. */
 #include "core/decode.h"
-#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/array.h"
 
 /* Like the spec interpreter, section contents are read with the whole module as the limit and
  * then checked against the declared size. That reproduces its error messages (a missing `end`

@@ -2,11 +2,12 @@
  * value types with an "unknown" type after unreachable code, control stack of label types).
  * Iterative and allocation-free per instruction: the stacks are reused across functions. */
 #include "core/validate.h"
-#include "core/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "core/array.h"
 
 #define T_UNKNOWN 0u   /* polymorphic stack entry; no value type has code 0 */
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/reader.h"
 #include "core/array.h"
+#include "core/reader.h"
 
 /* ------------------------------------------------------------------ characters */
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/reader.h"
 #include "core/array.h"
+#include "core/reader.h"
 #include "text/wat.h"
 
 /* Why one pass works: every reference points backwards, so an index is known once its

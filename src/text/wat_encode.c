@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/wat.h"
 #include "core/array.h"
+#include "text/wat.h"
 
 void wb_reserve(wat *w, wbuf *b, size_t extra) {
     uint8_t *p = bytes_reserve(b->p, b->len, &b->cap, extra, 64);

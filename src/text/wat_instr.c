@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/instr.h"
 #include "text/wat.h"
-#include "core/array.h"
 
 static void emit_op(wat *w, wbuf *b, opcode op) {
     const opcode_info *oi = &opcode_table[op];

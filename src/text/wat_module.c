@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/instr.h"
 #include "core/reader.h"
 #include "text/text.h"
 #include "text/wat.h"
 #include "text/wat_component.h"
-#include "core/array.h"
 
 static const char *const space_name[SP_COUNT] = {"type", "func", "table", "memory",
                                                  "global", "elem", "data"};

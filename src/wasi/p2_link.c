@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "wasi/p2.h"
 #include "core/array.h"
+#include "wasi/p2.h"
 
 static const char *const res_names[R_COUNT] = {
     "error", "pollable", "input-stream", "output-stream", "descriptor",

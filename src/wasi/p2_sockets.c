@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "wasi/p2.h"
 #include "core/array.h"
+#include "wasi/p2.h"
 
 /* ---------------------------------------------------------------- grants (config) */
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wit/wit_int.h"
 #include "core/array.h"
+#include "wit/wit_int.h"
 
 /* Grows *arr (of *cap elements of size sz) to hold n + 1; false (and r->oom) on failure. */
 static bool grow(wit_resolve *r, void **arr, uint32_t *cap, uint32_t n, size_t sz) {
