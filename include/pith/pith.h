@@ -191,6 +191,11 @@ const char *pith_module_func_name(const pith_module *module, uint32_t func_index
  * except pith_store_interrupt which any thread may call. */
 pith_store *pith_store_new(pith_engine *engine);
 void pith_store_free(pith_store *store);
+/* Frees everything the store owns (instances, functions, memories, tables, globals) and
+ * returns it to its state after pith_store_new (engine limits, no fuel, no interrupt, no data)
+ * while keeping its buffers: a cheap fresh store for the next instance. Handles to its
+ * objects, and component instances in it, must be gone; does nothing while code runs. */
+void pith_store_reset(pith_store *store);
 
 /* Per-store caps, tightened from the engine's config (0 leaves a field unchanged). */
 void pith_store_set_limits(pith_store *store, const pith_config *limits);

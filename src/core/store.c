@@ -25,10 +25,9 @@ pith_store *pith_store_new(pith_engine *engine)
     return s;
 }
 
-void pith_store_free(pith_store *s)
+/* Destroys every object the store owns; the ownership arrays stay (empty) for reuse. */
+static void drop_objects(pith_store *s)
 {
-    if (!s)
-        return;
     for (uint32_t i = 0; i < s->ninstances; i++)
         instance_destroy(s->instances[i]);
     for (uint32_t i = 0; i < s->nfuncs; i++)
@@ -39,6 +38,39 @@ void pith_store_free(pith_store *s)
         table_destroy(s->tables[i]);
     for (uint32_t i = 0; i < s->nglobals; i++)
         free(s->globals[i]);
+    s->ninstances = s->nfuncs = s->nmems = s->ntables = s->nglobals = 0;
+}
+
+void pith_store_reset(pith_store *s)
+{
+    if (!s || s->depth)
+        return;
+    drop_objects(s);
+    /* as pith_store_new left it, but the value stack and frame records stay allocated (the
+     * stack's contents are never read before they are written) */
+    s->limits = s->engine->config;
+    s->stack_used = 0;
+    s->fuel = 0;
+    s->fuel_enabled = false;
+    s->cstack_base = 0;
+    atomic_store(&s->interrupt, false);
+    s->user_data = NULL;
+    if (s->stack_slots != s->limits.value_stack_slots) {
+        slot *n = realloc(s->stack, (size_t)s->limits.value_stack_slots * sizeof *n);
+        if (n) {
+            s->stack = n;
+            s->stack_slots = s->limits.value_stack_slots;
+        } else {
+            s->limits.value_stack_slots = s->stack_slots;
+        }
+    }
+}
+
+void pith_store_free(pith_store *s)
+{
+    if (!s)
+        return;
+    drop_objects(s);
     free(s->instances);
     free(s->funcs);
     free(s->mems);

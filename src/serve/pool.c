@@ -292,7 +292,11 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
     memset(&err, 0, sizeof err);
     res->outcome = "error";
     uint64_t t0 = sv_now_ns();
-    pith_store *store = pith_store_new(srv->engine);
+    /* The slot's store, emptied after each request: a fresh store without the allocation
+     * of its value stack (every object of the last request is gone with the reset). */
+    if (!slot->store)
+        slot->store = pith_store_new(srv->engine);
+    pith_store *store = slot->store;
     if (!store) {
         snprintf(res->detail, sizeof res->detail, "out of memory");
         return;
@@ -319,7 +323,7 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
                                            err.trap == PITH_TRAP_INTERRUPTED) ? "timeout"
                        : err.status == PITH_ERR_TRAP ? "trap" : "error";
         snprintf(res->detail, sizeof res->detail, "instantiate: %s", err.message);
-        pith_store_free(store);
+        pith_store_reset(store);
         sv_objs_reset(w);
         w->p2 = NULL;
         return;
@@ -357,7 +361,7 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
     run_publish(w, NULL, 0);
     uint64_t mem2 = store_memory_bytes(store);
     pith_cinstance_free(inst);
-    pith_store_free(store);
+    pith_store_reset(store);
     sv_objs_reset(w);
     sv_outgoing_reset(w);
     w->p2 = NULL;
