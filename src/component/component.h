@@ -306,7 +306,8 @@ struct crt {
     atomic_uint refs;
     pith_store *store;
     pith_component *comp;       /* holds a reference */
-    void **owned;  uint32_t nowned, cowned;     /* malloc'd blocks freed with the crt */
+    arena arena;                /* the instance records (functions, instances, states, index
+                                   spaces): one block or a few per instantiation */
     crt **deps;  uint32_t ndeps, cdeps;          /* referenced instances */
     chost_def **hosts;  uint32_t nhosts, chosts;
     cstate **states;  uint32_t nstates, cstates;

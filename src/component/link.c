@@ -438,16 +438,10 @@ static pith_status check_imports(pith_clinker *l, const ccomp *cc, pith_error *e
 
 /* ---------------------------------------------------------------- run-time state */
 
+/* Zeroed memory freed with the crt. */
 static void *rt_alloc(crt *rt, size_t size)
 {
-    void **v = array_reserve(rt->owned, &rt->cowned, rt->nowned + 1, sizeof *v, 64);
-    if (!v)
-        return NULL;
-    rt->owned = v;
-    void *p = calloc(1, size ? size : 1);
-    if (p)
-        rt->owned[rt->nowned++] = p;
-    return p;
+    return arena_alloc(&rt->arena, size);
 }
 
 static bool rt_dep(crt *rt, crt *dep)
@@ -478,18 +472,13 @@ void crt_unref(crt *rt)
 {
     if (!rt || atomic_fetch_sub(&rt->refs, 1) != 1)
         return;
-    for (uint32_t i = 0; i < rt->nstates; i++) {
+    for (uint32_t i = 0; i < rt->nstates; i++)
         free(rt->states[i]->handles);
-        free(rt->states[i]->rtypes);
-        free(rt->states[i]);
-    }
     free(rt->states);
     for (uint32_t i = 0; i < rt->nhosts; i++)
         chost_def_unref(rt->hosts[i]);
     free(rt->hosts);
-    for (uint32_t i = 0; i < rt->nowned; i++)
-        free(rt->owned[i]);
-    free(rt->owned);
+    arena_free(&rt->arena);
     for (uint32_t i = 0; i < rt->ndeps; i++)
         crt_unref(rt->deps[i]);
     free(rt->deps);
@@ -1114,24 +1103,23 @@ static pith_status instantiate_frame(frame *f, pith_cinstance **out)
 {
     pith_status st = PITH_OK;
     ccomp *cc = f->cc;
-    cstate *s = calloc(1, sizeof *s);
+    cstate *s = rt_alloc(f->rt, sizeof *s);
     if (!s)
         return nomem(f->err);
     cstate **v = array_reserve(f->rt->states, &f->rt->cstates, f->rt->nstates + 1, sizeof *v, 8);
-    if (!v) {
-        free(s);
+    if (!v)
         return nomem(f->err);
-    }
     f->rt->states = v;
     f->rt->states[f->rt->nstates++] = s;
     s->rt = f->rt;
     s->may_leave = s->may_enter = true;
     s->nrtypes = f->rt->comp->nrids;
-    if (s->nrtypes && !(s->rtypes = calloc(s->nrtypes, sizeof *s->rtypes)))
+    if (s->nrtypes && !(s->rtypes = rt_alloc(f->rt, s->nrtypes * sizeof *s->rtypes)))
         return nomem(f->err);
     f->st = s;
+    /* the index spaces live as long as the instance (in its arena): no free per frame */
     for (int i = 0; i < SP_COUNT; i++)
-        if (cc->nspace[i] && !(f->sp[i] = calloc(cc->nspace[i], sizeof(void *)))) {
+        if (cc->nspace[i] && !(f->sp[i] = rt_alloc(f->rt, cc->nspace[i] * sizeof(void *)))) {
             st = nomem(f->err);
             goto done;
         }
@@ -1161,8 +1149,6 @@ static pith_status instantiate_frame(frame *f, pith_cinstance **out)
         *out = ci;
     }
 done:
-    for (int i = 0; i < SP_COUNT; i++)
-        free(f->sp[i]);
     free(f->exports);
     return st;
 }
