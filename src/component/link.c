@@ -516,8 +516,9 @@ typedef struct frame {
 /* Name lookups while wiring instances together are the same at every instantiation of a
  * component: the prepare pass records the index each lookup found (keyed by the lookup's
  * site), later passes try that index first and confirm it with one comparison; a hint that
- * does not confirm only costs the full search. Masks 0x40.. are apart from find_def's. */
-enum { HINT_CORE_ARG = 0x41, HINT_CORE_ITEM = 0x42, HINT_EXPORT = 0x43 };
+ * does not confirm only costs the full search. Masks 0x40.. are apart from find_def's.
+ * HINT_HOST_TYPE keeps, per core function type, the interned host_functype core_host uses. */
+enum { HINT_CORE_ARG = 0x41, HINT_CORE_ITEM = 0x42, HINT_EXPORT = 0x43, HINT_HOST_TYPE = 0x44 };
 
 static bool hint_get(const frame *f, const void *a, const void *b, uint8_t mask, uint32_t *idx)
 {
@@ -835,6 +836,18 @@ static pith_status res_builtin(pith_caller *caller, void *env, const pith_val *a
 
 static pith_func *core_host(frame *f, const functype *ft, pith_host_callback cb, void *env)
 {
+    /* A prepared linker interned the type once: one allocation, no engine lock. */
+    void *v;
+    if (f->memo && cmemo_get(f->memo, (const char *)ft, NULL, HINT_HOST_TYPE, &v))
+        return func_new_host_shared(f->rt->store, v, cb, env);
+    if (f->memo && !cmemo_frozen(f->memo)) {
+        host_functype *ht = host_functype_new(f->rt->store->engine, ft);
+        if (ht && cmemo_keep(f->memo, ht)) {
+            cmemo_put(f->memo, (const char *)ft, NULL, HINT_HOST_TYPE, ht);
+            return func_new_host_shared(f->rt->store, ht, cb, env);
+        }
+        free(ht);
+    }
     pith_valtype *vals = rt_alloc(f->rt, (ft->nparams + ft->nresults + 1) * sizeof *vals);
     pith_functype *pt = rt_alloc(f->rt, sizeof *pt);
     if (!vals || !pt)

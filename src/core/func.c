@@ -96,6 +96,53 @@ fail:
     return NULL;
 }
 
+host_functype *host_functype_new(pith_engine *e, const functype *ft)
+{
+    size_t n = (size_t)ft->nparams + ft->nresults;
+    host_functype *ht = malloc(sizeof *ht + n * (sizeof(pith_valtype) + 1) + 1);
+    if (!ht)
+        return NULL;
+    pith_valtype *vals = (pith_valtype *)(ht + 1);
+    uint8_t *types = (uint8_t *)(vals + n);
+    if (n)
+        memcpy(types, ft->types, n);
+    ht->type = (functype){.nparams = ft->nparams, .nresults = ft->nresults, .types = types};
+    for (uint32_t i = 0; i < n; i++) {
+        if (!valtype_is_valid(types[i])) {
+            free(ht);
+            return NULL;
+        }
+        *(i < ft->nparams ? &ht->type.param_slots : &ht->type.result_slots) +=
+            valtype_slots(types[i]);
+    }
+    ht->type.id = engine_intern_type(e, &ht->type);
+    if (ht->type.id == UINT32_MAX) {
+        free(ht);
+        return NULL;
+    }
+    functype_to_api(&ht->type, vals, &ht->api);
+    return ht;
+}
+
+pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
+                                pith_host_callback callback, void *env)
+{
+    func_host *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->host_type = ht->type;
+    h->api_type = ht->api;
+    h->shared_type = true;
+    h->f.type = &h->host_type;
+    h->host = callback;
+    h->env = env;
+    if (!store_own_func(s, &h->f)) {
+        free(h);
+        return NULL;
+    }
+    return &h->f;
+}
+
 /* Frees a host function (Wasm functions belong to their instance's block). */
 void func_destroy(pith_func *f)
 {
@@ -104,8 +151,10 @@ void func_destroy(pith_func *f)
     func_host *h = (func_host *)f;
     if (h->finalizer)
         h->finalizer(h->env);
-    free(h->host_type.types);
-    free((void *)h->api_type.params);
+    if (!h->shared_type) {
+        free(h->host_type.types);
+        free((void *)h->api_type.params);
+    }
     free(h);
 }
 

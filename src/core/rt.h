@@ -33,6 +33,17 @@ void slots_to_val(const slot *in, uint8_t t, pith_val *out);
 /* Fills a public functype whose arrays live in `vals` (nparams + nresults entries). */
 void functype_to_api(const functype *ft, pith_valtype *vals, pith_functype *out);
 
+/* A host function type interned once (one block; free() frees it) so that many host
+ * functions can share it: func_new_host_shared then costs one allocation and no lock. */
+typedef struct host_functype {
+    functype type;
+    pith_functype api;
+} host_functype;
+host_functype *host_functype_new(pith_engine *e, const functype *ft);
+/* Like pith_func_new_host; `ht` must outlive the function. */
+pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
+                                pith_host_callback callback, void *env);
+
 /* Runs f with arguments/results in `slots`, keeping the store's stack bookkeeping balanced
  * even when the call traps. */
 pith_status func_call_slots(pith_store *s, pith_func *f, slot *slots, pith_error *err);

@@ -74,8 +74,9 @@ typedef struct func_host {
     pith_host_callback host;
     void *env;
     pith_finalizer finalizer;
-    functype host_type;     /* owned copy of the type */
-    pith_functype api_type; /* public form; arrays owned by this func */
+    functype host_type;     /* the type (its arrays owned by this func unless shared_type) */
+    pith_functype api_type; /* public form (likewise) */
+    bool shared_type;       /* the arrays belong to a host_functype (func_new_host_shared) */
 } func_host;
 
 struct pith_instance {
