@@ -196,18 +196,50 @@ void instance_destroy(pith_instance *inst)
             free(got.block);
     }
     free(inst->funcs);
-    free(inst->tables);
-    free(inst->mems);
-    free(inst->globals);
-    free(inst->type_ids);
     if (inst->elem_refs && inst->m)
         for (uint32_t i = 0; i < inst->m->nelems; i++)
             free(inst->elem_refs[i]);
-    free(inst->elem_refs);
-    free(inst->elem_size);
-    free(inst->data_dropped);
     pith_module_free(inst->module);
-    free(inst);
+    free(inst);     /* with its arrays (instance_alloc) */
+}
+
+/* Reserves `n` elements of `size` bytes at *at (aligned to `size`, a power of two up to 8);
+ * false on overflow. */
+static bool reserve_array(size_t *at, size_t n, size_t size, size_t *off)
+{
+    size_t start = (*at + size - 1) & ~(size - 1);
+    if (start < *at || (n && size > (SIZE_MAX - start) / n))
+        return false;
+    *off = start;
+    *at = start + n * size;
+    return true;
+}
+
+/* The instance and its fixed-size arrays (tables, memories, globals, type ids, element and
+ * data segment state) in one zeroed block: one allocation to make and free. */
+static pith_instance *instance_alloc(const module *m)
+{
+    size_t at = sizeof(pith_instance), ot, om, og, oy, oe, os, od;
+    if (!reserve_array(&at, module_total_tables(m), sizeof(pith_table *), &ot) ||
+        !reserve_array(&at, module_total_mems(m), sizeof(pith_memory *), &om) ||
+        !reserve_array(&at, module_total_globals(m), sizeof(pith_global *), &og) ||
+        !reserve_array(&at, m->nelems, sizeof(slot *), &oe) ||
+        !reserve_array(&at, m->ntypes, sizeof(uint32_t), &oy) ||
+        !reserve_array(&at, m->nelems, sizeof(uint32_t), &os) ||
+        !reserve_array(&at, m->ndatas, sizeof(bool), &od))
+        return NULL;
+    unsigned char *b = calloc(1, at);
+    if (!b)
+        return NULL;
+    pith_instance *inst = (pith_instance *)b;
+    inst->tables = (pith_table **)(b + ot);
+    inst->mems = (pith_memory **)(b + om);
+    inst->globals = (pith_global **)(b + og);
+    inst->elem_refs = (slot **)(b + oe);
+    inst->type_ids = (uint32_t *)(b + oy);
+    inst->elem_size = (uint32_t *)(b + os);
+    inst->data_dropped = (bool *)(b + od);
+    return inst;
 }
 
 static pith_status nomem(pith_error *err)
@@ -250,8 +282,7 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
 {
     pith_store *s = inst->store;
     const module *m = inst->m;
-    uint32_t nf = module_total_funcs(m), nt = module_total_tables(m);
-    uint32_t nm = module_total_mems(m), ng = module_total_globals(m);
+    uint32_t nf = module_total_funcs(m);
     /* every entry is set below before inst->nfuncs covers it: no zeroing (it is large); a
      * destroyed instance's index space and function block come with their defined entries
      * set already */
@@ -259,15 +290,7 @@ static pith_status allocate(pith_instance *inst, const pith_extern *imports, pit
     funcs_slot got = img && img->funcs && m->nfuncs ? snapshot_funcs_take(img)
                                                     : (funcs_slot){0};
     inst->funcs = got.index ? got.index : malloc((nf ? nf : 1) * sizeof *inst->funcs);
-    inst->tables = calloc(nt ? nt : 1, sizeof *inst->tables);
-    inst->mems = calloc(nm ? nm : 1, sizeof *inst->mems);
-    inst->globals = calloc(ng ? ng : 1, sizeof *inst->globals);
-    inst->type_ids = calloc(m->ntypes ? m->ntypes : 1, sizeof *inst->type_ids);
-    inst->elem_refs = calloc(m->nelems ? m->nelems : 1, sizeof *inst->elem_refs);
-    inst->elem_size = calloc(m->nelems ? m->nelems : 1, sizeof *inst->elem_size);
-    inst->data_dropped = calloc(m->ndatas ? m->ndatas : 1, sizeof *inst->data_dropped);
-    if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->type_ids ||
-        !inst->elem_refs || !inst->elem_size || !inst->data_dropped) {
+    if (!inst->funcs) {
         free(got.block);    /* not in the index space yet: instance_destroy would miss it */
         return nomem(err);
     }
@@ -521,7 +544,7 @@ pith_status pith_instantiate(pith_store *store, pith_module *pm, const pith_exte
     if ((st = check_limits(store, m, err)) != PITH_OK)
         return st;
 
-    pith_instance *inst = calloc(1, sizeof *inst);
+    pith_instance *inst = instance_alloc(m);
     if (!inst || !store_own_instance(store, inst)) {
         free(inst);
         return nomem(err);
