@@ -26,6 +26,14 @@ typedef struct mem_slot {
  * they are unmapped. */
 #define MAX_SLOTS 256
 
+/* Memories up to this size that did not grow are reset by copying the image back over them
+ * (and zeroing the rest) rather than by madvise(MADV_DONTNEED): their pages stay mapped and
+ * writable, so the reset changes no page table entry. That spares the TLB shootdown (an
+ * interrupt to every other core running one of the process's threads: the other workers of
+ * pith serve), and the next instance's first write to each page takes no copy-on-write
+ * fault. Beyond it copying every byte costs more than dropping the pages. */
+#define COPY_RESET_MAX (256u << 10)
+
 void snapshot_free(module_image *img)
 {
     if (!img || atomic_fetch_sub(&img->refs, 1u) != 1u)
@@ -34,6 +42,8 @@ void snapshot_free(module_image *img)
         mem_image *mi = &img->mems[i];
         if (mi->fd >= 0)
             close(mi->fd);
+        if (mi->view)
+            munmap((void *)mi->view, mi->len);
         for (uint32_t k = 0; k < mi->nslots; k++)
             munmap(mi->slots[k].data, mi->slots[k].reserved);
         free(mi->slots);
@@ -218,6 +228,11 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
                 memcpy(p + off, m->bytes + d->start, d->len);
         }
         munmap(p, lens[k]);
+        if (lens[k] <= COPY_RESET_MAX) {
+            /* optional: without it, resets drop pages */
+            void *v = mmap(NULL, lens[k], PROT_READ, MAP_SHARED, fd, 0);
+            img->mems[k].view = v == MAP_FAILED ? NULL : v;
+        }
     }
     free(lens);
     if (st != PITH_OK) {
@@ -291,11 +306,20 @@ bool snapshot_memory_recycle(pith_memory *mem)
     module_image *img = mi->owner;
     uint64_t min = (uint64_t)mi->min_pages * WASM_PAGE;
     bool kept = false;
-    /* Private copies dropped: the image part reads the memfd again, the rest reads zero.
-     * Pages grown past the minimum become inaccessible again. Without a clean reset the
+    /* Small and not grown: the image copied back, the rest zeroed (COPY_RESET_MAX). Else
+     * private copies dropped: the image part reads the memfd again, the rest reads zero, and
+     * pages grown past the minimum become inaccessible again. Without a clean reset the
      * memory is not reused. */
+    bool copy = mem->data && mem->size == min && min <= COPY_RESET_MAX &&
+                (mi->fd < 0 || mi->view);
+    if (copy) {
+        size_t img_len = mi->fd >= 0 ? mi->len : 0;
+        if (img_len)
+            memcpy(mem->data, mi->view, img_len);
+        memset(mem->data + img_len, 0, (size_t)min - img_len);
+    }
     if (mem->data && mem->size >= min &&
-        (mem->size == 0 || madvise(mem->data, (size_t)mem->size, MADV_DONTNEED) == 0) &&
+        (copy || mem->size == 0 || madvise(mem->data, (size_t)mem->size, MADV_DONTNEED) == 0) &&
         (mem->size == min ||
          mprotect(mem->data + min, (size_t)(mem->size - min), PROT_NONE) == 0)) {
         pthread_mutex_lock(&mi->lock);

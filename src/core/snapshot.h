@@ -9,6 +9,8 @@
 typedef struct mem_image {
     int fd;                 /* memfd with the bytes; -1 when the memory starts all zero */
     size_t len;             /* bytes of the image (a multiple of the Wasm page size) */
+    const uint8_t *view;    /* the image mapped read-only (NULL: none), the source of
+                               snapshot_memory_recycle's copy-back */
     uint32_t min_pages;
     struct module_image *owner;
     /* reset memories kept for reuse (same reservation, image still mapped): taking one
@@ -46,8 +48,8 @@ void snapshot_free(module_image *img);
  * caller then creates and fills it the ordinary way). */
 pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32_t i,
                                     pith_error *err);
-/* memory.c: a memory made from an image is being destroyed: resets it to the image
- * (madvise) and keeps it for the next instance. False when it was not kept (unmap it). */
+/* memory.c: a memory made from an image is being destroyed: resets it to the image and
+ * keeps it for the next instance. False when it was not kept (unmap it). */
 bool snapshot_memory_recycle(pith_memory *mem);
 /* instance.c: a kept function block of the module's image (NULL when none), and giving one
  * back when its instance is destroyed (false: not kept, free it). */
