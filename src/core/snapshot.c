@@ -220,13 +220,19 @@ pith_status snapshot_prepare(pith_module *pm, pith_error *err)
             break;
         }
         /* segments in order: later ones overwrite earlier ones, as instantiation does */
+        size_t lo = lens[k], hi = 0;
         for (uint32_t i = 0; i < m->ndatas; i++) {
             const data *d = &m->datas[i];
             uint32_t off;
             if (d->mode == SEG_ACTIVE && d->memory - m->nmem_imports == k && d->len &&
-                const_offset(m, &d->offset, &off))
+                const_offset(m, &d->offset, &off)) {
                 memcpy(p + off, m->bytes + d->start, d->len);
+                lo = off < lo ? off : lo;
+                hi = off + d->len > hi ? off + d->len : hi;
+            }
         }
+        img->mems[k].data_lo = lo;
+        img->mems[k].data_hi = hi;
         munmap(p, lens[k]);
         if (lens[k] <= COPY_RESET_MAX) {
             /* optional: without it, resets drop pages */
@@ -313,10 +319,12 @@ bool snapshot_memory_recycle(pith_memory *mem)
     bool copy = mem->data && mem->size == min && min <= COPY_RESET_MAX &&
                 (mi->fd < 0 || mi->view);
     if (copy) {
-        size_t img_len = mi->fd >= 0 ? mi->len : 0;
-        if (img_len)
-            memcpy(mem->data, mi->view, img_len);
-        memset(mem->data + img_len, 0, (size_t)min - img_len);
+        /* only the segments' bytes are copied: zeroing the rest is twice as fast */
+        size_t lo = mi->fd >= 0 ? mi->data_lo : 0, hi = mi->fd >= 0 ? mi->data_hi : 0;
+        memset(mem->data, 0, lo);
+        if (hi > lo)
+            memcpy(mem->data + lo, mi->view + lo, hi - lo);
+        memset(mem->data + hi, 0, (size_t)min - hi);
     }
     if (mem->data && mem->size >= min &&
         (copy || mem->size == 0 || madvise(mem->data, (size_t)mem->size, MADV_DONTNEED) == 0) &&

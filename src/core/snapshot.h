@@ -11,6 +11,7 @@ typedef struct mem_image {
     size_t len;             /* bytes of the image (a multiple of the Wasm page size) */
     const uint8_t *view;    /* the image mapped read-only (NULL: none), the source of
                                snapshot_memory_recycle's copy-back */
+    size_t data_lo, data_hi;    /* bytes the data segments cover (the rest is zero) */
     uint32_t min_pages;
     struct module_image *owner;
     /* reset memories kept for reuse (same reservation, image still mapped): taking one
