@@ -12,11 +12,16 @@ static const double bounds[SV_HIST_N] = {
     0.01, 0.1, 1, 10
 };
 
+/* The same bounds in nanoseconds, for sv_hist_add (twice per request: no floating point). */
+static const uint64_t bounds_ns[SV_HIST_N] = {
+    5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+    10000000, 100000000, 1000000000, 10000000000
+};
+
 void sv_hist_add(sv_hist *h, uint64_t ns)
 {
-    double s = (double)ns / 1e9;
     int i = 0;
-    while (i < SV_HIST_N && s > bounds[i])
+    while (i < SV_HIST_N && ns > bounds_ns[i])
         i++;
     atomic_fetch_add_explicit(&h->b[i], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);

@@ -92,6 +92,19 @@ static bool put_str(sv_buf *b, const char *s)
     return sv_buf_put(b, s, strlen(s));
 }
 
+/* Appends v in decimal (base 10) or lower-case hex (16): the response head is made for every
+ * request, and snprintf was a good part of the host's own per-request work. */
+static bool put_uint(sv_buf *b, uint64_t v, unsigned base)
+{
+    char d[24];
+    size_t n = sizeof d;
+    do {
+        d[--n] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    return sv_buf_put(b, d + n, sizeof d - n);
+}
+
 /* Writes as much of c->out as the socket takes now. -1: connection broken. */
 static int out_try(sv_conn *c)
 {
@@ -205,9 +218,11 @@ static void simple_response(sv_conn *c, int status, const char *ctype, const cha
 static void start_response(sv_conn *c, bool final, size_t total)
 {
     sv_exchange *x = &c->x;
-    char line[128];
-    int n = snprintf(line, sizeof line, "HTTP/1.1 %u %s\r\n", x->status, reason(x->status));
-    sv_buf_put(&c->out, line, (size_t)n);
+    put_str(&c->out, "HTTP/1.1 ");
+    put_uint(&c->out, x->status, 10);
+    sv_buf_put(&c->out, " ", 1);
+    put_str(&c->out, reason(x->status));
+    sv_buf_put(&c->out, "\r\n", 2);
     for (uint32_t i = 0; i < x->resp_headers.n; i++) {
         const sv_field *f = &x->resp_headers.v[i];
         sv_buf_put(&c->out, f->name, f->nlen);
@@ -217,15 +232,17 @@ static void start_response(sv_conn *c, bool final, size_t total)
     }
     /* RFC 9110 6.6.1: an origin server with a clock sends Date, unless the guest did */
     if (!sv_fields_find(&x->resp_headers, "date")) {
-        n = snprintf(line, sizeof line, "date: %s\r\n", http_date(c->w));
-        sv_buf_put(&c->out, line, (size_t)n);
+        put_str(&c->out, "date: ");
+        put_str(&c->out, http_date(c->w));
+        sv_buf_put(&c->out, "\r\n", 2);
     }
     bool no_body = x->status == 204 || x->status == 304 || (x->status >= 100 && x->status < 200);
     if (x->resp_len >= 0 || no_body) {
         x->resp_chunked = false;
     } else if (final) {
-        n = snprintf(line, sizeof line, "content-length: %zu\r\n", total);
-        sv_buf_put(&c->out, line, (size_t)n);
+        put_str(&c->out, "content-length: ");
+        put_uint(&c->out, total, 10);
+        sv_buf_put(&c->out, "\r\n", 2);
         x->resp_chunked = false;
     } else if (c->http10) {
         c->keep_alive = false;      /* the end of the body is the end of the connection */
@@ -245,9 +262,8 @@ static void append_body(sv_conn *c, const uint8_t *p, size_t n)
     if (!n || c->x.head)
         return;
     if (c->x.resp_chunked) {
-        char h[24];
-        int k = snprintf(h, sizeof h, "%zx\r\n", n);
-        sv_buf_put(&c->out, h, (size_t)k);
+        put_uint(&c->out, n, 16);
+        sv_buf_put(&c->out, "\r\n", 2);
         sv_buf_put(&c->out, p, n);
         sv_buf_put(&c->out, "\r\n", 2);
     } else {
