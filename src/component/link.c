@@ -598,10 +598,12 @@ static void bind_instance(frame *f, const ctype *want, const pith_cinstance *hav
     for (uint32_t i = 0; i < want->nexports; i++) {
         const cextern *x = &want->exports[i];
         pith_cextern v;
-        if (!cinstance_export_h(f, have, x, want, x->name, &v))
+        /* only resource types and nested instances bind anything: no lookup for the rest */
+        bool res = x->sort == PITH_CSORT_TYPE && x->type->kind == PITH_CT_RESOURCE;
+        if ((!res && x->sort != PITH_CSORT_INSTANCE) ||
+            !cinstance_export_h(f, have, x, want, x->name, &v))
             continue;
-        if (x->sort == PITH_CSORT_TYPE && x->type->kind == PITH_CT_RESOURCE &&
-            v.sort == PITH_CSORT_TYPE)
+        if (res && v.sort == PITH_CSORT_TYPE)
             bind_rid(f, x->type, v.of.resource);
         else if (x->sort == PITH_CSORT_INSTANCE && v.sort == PITH_CSORT_INSTANCE)
             bind_instance(f, x->type, v.of.instance, depth + 1);
