@@ -66,7 +66,7 @@ pith_func *pith_func_new_host(pith_store *store, const pith_functype *type,
             return NULL;
         *(i < type->nparams ? &pslots : &rslots) += valtype_slots((uint8_t)t);
     }
-    func_host *h = calloc(1, sizeof *h);
+    func_host *h = store_alloc(store, sizeof *h);
     pith_func *f = h ? &h->f : NULL;
     uint8_t *types = malloc(n ? n : 1);
     pith_valtype *vals = malloc((n ? n : 1) * sizeof *vals);
@@ -90,7 +90,6 @@ pith_func *pith_func_new_host(pith_store *store, const pith_functype *type,
         goto fail;
     return f;
 fail:
-    free(h);
     free(types);
     free(vals);
     return NULL;
@@ -127,7 +126,7 @@ host_functype *host_functype_new(pith_engine *e, const functype *ft)
 pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
                                 pith_host_callback callback, void *env)
 {
-    func_host *h = calloc(1, sizeof *h);
+    func_host *h = store_alloc(s, sizeof *h);
     if (!h)
         return NULL;
     h->host_type = ht->type;
@@ -136,11 +135,7 @@ pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
     h->f.type = &h->host_type;
     h->host = callback;
     h->env = env;
-    if (!store_own_func(s, &h->f)) {
-        free(h);
-        return NULL;
-    }
-    return &h->f;
+    return store_own_func(s, &h->f) ? &h->f : NULL;
 }
 
 /* Frees a host function (Wasm functions belong to their instance's block). */
@@ -155,7 +150,7 @@ void func_destroy(pith_func *f)
         free(h->host_type.types);
         free((void *)h->api_type.params);
     }
-    free(h);
+    /* the record is the store's (store_alloc) */
 }
 
 const pith_functype *pith_func_type(const pith_func *func)

@@ -8,9 +8,8 @@
 pith_global *global_create(pith_store *s, const globaltype *type, const slot value[2],
                            pith_error *err)
 {
-    pith_global *g = calloc(1, sizeof *g);
+    pith_global *g = store_alloc(s, sizeof *g);
     if (!g || !store_own_global(s, g)) {
-        free(g);
         pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory creating a global");
         return NULL;
     }

@@ -200,7 +200,7 @@ void instance_destroy(pith_instance *inst)
         for (uint32_t i = 0; i < inst->m->nelems; i++)
             free(inst->elem_refs[i]);
     pith_module_free(inst->module);
-    free(inst);     /* with its arrays (instance_alloc) */
+    /* the record and its arrays are the store's (instance_alloc) */
 }
 
 /* Reserves `n` elements of `size` bytes at *at (aligned to `size`, a power of two up to 8);
@@ -216,8 +216,8 @@ static bool reserve_array(size_t *at, size_t n, size_t size, size_t *off)
 }
 
 /* The instance and its fixed-size arrays (tables, memories, globals, type ids, element and
- * data segment state) in one zeroed block: one allocation to make and free. */
-static pith_instance *instance_alloc(const module *m)
+ * data segment state) in one zeroed block of the store's. */
+static pith_instance *instance_alloc(pith_store *s, const module *m)
 {
     size_t at = sizeof(pith_instance), ot, om, og, oy, oe, os, od;
     if (!reserve_array(&at, module_total_tables(m), sizeof(pith_table *), &ot) ||
@@ -228,7 +228,7 @@ static pith_instance *instance_alloc(const module *m)
         !reserve_array(&at, m->nelems, sizeof(uint32_t), &os) ||
         !reserve_array(&at, m->ndatas, sizeof(bool), &od))
         return NULL;
-    unsigned char *b = calloc(1, at);
+    unsigned char *b = store_alloc(s, at);
     if (!b)
         return NULL;
     pith_instance *inst = (pith_instance *)b;
@@ -544,11 +544,9 @@ pith_status pith_instantiate(pith_store *store, pith_module *pm, const pith_exte
     if ((st = check_limits(store, m, err)) != PITH_OK)
         return st;
 
-    pith_instance *inst = instance_alloc(m);
-    if (!inst || !store_own_instance(store, inst)) {
-        free(inst);
+    pith_instance *inst = instance_alloc(store, m);
+    if (!inst || !store_own_instance(store, inst))
         return nomem(err);
-    }
     inst->store = store;
     atomic_fetch_add(&pm->refs, 1u);
     inst->module = pm;

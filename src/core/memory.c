@@ -62,11 +62,10 @@ pith_memory *memory_create(pith_store *s, const limits *lim, pith_error *err)
             return NULL;
         }
     }
-    pith_memory *mem = calloc(1, sizeof *mem);
+    pith_memory *mem = store_alloc(s, sizeof *mem);
     if (!mem || !commit(data, (uint64_t)lim->min * PAGE_SIZE_WASM) ||
         !store_own_memory(s, mem)) {
         munmap(data, reserved);
-        free(mem);
         pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory creating a memory");
         return NULL;
     }
@@ -88,7 +87,7 @@ void memory_destroy(pith_memory *mem)
         return;
     if (mem->data)
         munmap(mem->data, mem->reserved);
-    free(mem);
+    /* the record is the store's (store_alloc) */
 }
 
 pith_memory *pith_memory_new(pith_store *store, const pith_memtype *type, pith_error *err)

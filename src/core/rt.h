@@ -7,6 +7,11 @@
 
 #include "core/runtime.h"
 
+/* Zeroed, 16-byte aligned memory for a record of an object the store owns (instance,
+ * function, memory, table, global): never freed on its own, only with the store or by
+ * pith_store_reset, after every object was destroyed. NULL when out of memory. */
+void *store_alloc(pith_store *s, size_t size);
+
 /* Store ownership lists. Each returns false (and takes no ownership) when out of memory. */
 bool store_own_instance(pith_store *s, pith_instance *inst);
 bool store_own_func(pith_store *s, pith_func *f);

@@ -117,6 +117,10 @@ struct pith_store {
     pith_memory **mems;         uint32_t nmems, cmems;
     pith_table **tables;        uint32_t ntables, ctables;
     pith_global **globals;      uint32_t nglobals, cglobals;
+    /* the records of those objects (store_alloc): freed, or rewound by pith_store_reset, at
+     * once after every object was destroyed */
+    struct store_chunk *chunks;
+    size_t chunk_used;          /* bytes taken from chunks (the newest) */
 };
 
 struct pith_caller {

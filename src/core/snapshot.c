@@ -275,10 +275,9 @@ pith_memory *snapshot_memory_create(pith_store *s, const pith_module *pm, uint32
     }
     pith_memory *mem;
     if (got.data) {
-        mem = calloc(1, sizeof *mem);
+        mem = store_alloc(s, sizeof *mem);
         if (!mem || !store_own_memory(s, mem)) {
             munmap(got.data, got.reserved);
-            free(mem);
             pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory creating a memory");
             return NULL;
         }
@@ -349,7 +348,5 @@ bool snapshot_memory_recycle(pith_memory *mem)
     }
     mem->image = NULL;
     snapshot_free(img);
-    if (kept)
-        free(mem);
     return kept;
 }

@@ -6,6 +6,53 @@
 #include "core/array.h"
 #include "core/rt.h"
 
+struct store_chunk {
+    struct store_chunk *next;
+    size_t cap;
+    _Alignas(16) unsigned char data[];
+};
+
+void *store_alloc(pith_store *s, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (!size || size > SIZE_MAX / 4)
+        return NULL;
+    if (!s->chunks || s->chunks->cap - s->chunk_used < size) {
+        /* doubling, so that after a reset the one chunk kept soon holds a whole instance */
+        size_t cap = s->chunks ? s->chunks->cap * 2 : 4096;
+        while (cap < size)
+            cap *= 2;
+        struct store_chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = s->chunks;
+        c->cap = cap;
+        s->chunks = c;
+        s->chunk_used = 0;
+    }
+    void *p = s->chunks->data + s->chunk_used;
+    s->chunk_used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+/* Frees the chunks, but the newest (largest) one when `keep`. */
+static void release_chunks(pith_store *s, bool keep)
+{
+    struct store_chunk *c = s->chunks, *kept = keep ? c : NULL;
+    if (kept)
+        c = c->next;
+    while (c) {
+        struct store_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    if (kept)
+        kept->next = NULL;
+    s->chunks = kept;
+    s->chunk_used = 0;
+}
+
 pith_store *pith_store_new(pith_engine *engine)
 {
     if (!engine)
@@ -36,8 +83,6 @@ static void drop_objects(pith_store *s)
         memory_destroy(s->mems[i]);
     for (uint32_t i = 0; i < s->ntables; i++)
         table_destroy(s->tables[i]);
-    for (uint32_t i = 0; i < s->nglobals; i++)
-        free(s->globals[i]);
     s->ninstances = s->nfuncs = s->nmems = s->ntables = s->nglobals = 0;
 }
 
@@ -46,6 +91,7 @@ void pith_store_reset(pith_store *s)
     if (!s || s->depth)
         return;
     drop_objects(s);
+    release_chunks(s, true);
     /* as pith_store_new left it, but the value stack and frame records stay allocated (the
      * stack's contents are never read before they are written) */
     s->limits = s->engine->config;
@@ -71,6 +117,7 @@ void pith_store_free(pith_store *s)
     if (!s)
         return;
     drop_objects(s);
+    release_chunks(s, false);
     free(s->instances);
     free(s->funcs);
     free(s->mems);

@@ -15,10 +15,9 @@ pith_table *table_create(pith_store *s, const tabletype *type, slot init, pith_e
                   type->lim.min, cap);
         return NULL;
     }
-    pith_table *t = calloc(1, sizeof *t);
+    pith_table *t = store_alloc(s, sizeof *t);
     slot *elems = type->lim.min ? malloc((size_t)type->lim.min * sizeof *elems) : NULL;
     if (!t || (type->lim.min && !elems) || !store_own_table(s, t)) {
-        free(t);
         free(elems);
         pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory creating a table");
         return NULL;
@@ -39,8 +38,7 @@ void table_destroy(pith_table *t)
 {
     if (!t)
         return;
-    free(t->elems);
-    free(t);
+    free(t->elems);     /* the record is the store's (store_alloc) */
 }
 
 /* The slot for a public value of the table's element type, or false on a type mismatch. */
