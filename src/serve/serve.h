@@ -389,6 +389,7 @@ struct sv_worker {
     pith_store *running;
     uint64_t deadline_ns;
     void *loop;                 /* server.c's per-worker loop state */
+    atomic_uint nconns;         /* open HTTP connections, and sockets handed over to it */
     void *admin_listener;       /* worker 0 also serves the admin address */
 };
 

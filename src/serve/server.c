@@ -1,8 +1,9 @@
 /* server.c: the HTTP/1.1 side of `pith serve`: one libuv loop per worker thread on a
- * SO_REUSEPORT listener, requests parsed by Debian's http-parser (keep-alive, pipelining,
- * chunked bodies and trailers, header size and time limits), responses framed by the host
- * (content-length or chunked, trailers), the admin listener, signals (SIGTERM drain, SIGHUP
- * reload) and the watchdog that interrupts guests past their deadline. */
+ * SO_REUSEPORT listener (accepted sockets spread over the workers by open connections),
+ * requests parsed by Debian's http-parser (keep-alive, pipelining, chunked bodies and
+ * trailers, header size and time limits), responses framed by the host (content-length or
+ * chunked, trailers), the admin listener, signals (SIGTERM drain, SIGHUP reload) and the
+ * watchdog that interrupts guests past their deadline. */
 #define _GNU_SOURCE     /* pthread_timedjoin_np for the drain deadline */
 #include "serve/curl_lazy.h"
 #include <arpa/inet.h>
@@ -26,6 +27,26 @@
 #define SV_OUT_HIGH (64u << 10)     /* buffered response bytes that force a socket write */
 #define SV_DRAIN_MAX (1u << 20)     /* unread request body we read and drop to keep the conn */
 #define SV_READ_CHUNK 65536
+
+/* A worker's loop and listeners. Sockets accepted on one worker's SO_REUSEPORT listener are
+ * spread over the workers by their open connections: the kernel picks a listener by a hash
+ * of the addresses, which with a few dozen keep-alive clients often gives one worker half as
+ * many again as the other, and then its clients wait (throughput and p99 latency). A socket
+ * for another worker goes into that worker's handoff queue, with a wake-up. */
+typedef struct sv_wloop {
+    uv_loop_t loop;
+    uv_poll_t listener;
+    int listen_fd;
+    uv_timer_t retry;           /* resumes accepting after EMFILE and the like */
+    uv_tcp_t admin;
+    uv_async_t wake;
+    bool has_admin;
+    pthread_mutex_t handoff_lock;
+    int *handoff;               /* accepted sockets given to this worker */
+    uint32_t nhandoff, chandoff;
+    time_t date_sec;            /* the second date_text was made for */
+    char date_text[64];         /* IMF-fixdate, remade at most once a second */
+} sv_wloop;
 
 typedef struct sv_conn {
     uv_tcp_t tcp;
@@ -838,6 +859,8 @@ static void on_handle_closed(uv_handle_t *h)
     sv_buf_free(&c->hname);
     sv_buf_free(&c->hval);
     atomic_fetch_sub(&c->w->srv->metrics.connections, 1);
+    if (!c->admin)
+        atomic_fetch_sub(&c->w->nconns, 1);
     free(c);
 }
 
@@ -904,18 +927,17 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     conn_process(c);
 }
 
-static void on_connection(uv_stream_t *server, int status)
+/* A connection of worker w's loop, before its socket is accepted (admin) or opened (HTTP);
+ * NULL when out of memory. */
+static sv_conn *conn_new(sv_worker *w, uv_loop_t *loop, bool admin)
 {
-    if (status < 0)
-        return;
-    sv_worker *w = server->data;
     sv_conn *c = calloc(1, sizeof *c);
     if (!c)
-        return;
+        return NULL;
     c->w = w;
-    c->admin = server == (uv_stream_t *)w->admin_listener;
-    uv_tcp_init(server->loop, &c->tcp);
-    uv_timer_init(server->loop, &c->timer);
+    c->admin = admin;
+    uv_tcp_init(loop, &c->tcp);
+    uv_timer_init(loop, &c->timer);
     c->handles = 2;
     c->tcp.data = c->timer.data = c;
     http_parser_init(&c->parser, HTTP_REQUEST);
@@ -923,16 +945,147 @@ static void on_connection(uv_stream_t *server, int status)
     c->x.resp_len = -1;
     c->keep_alive = true;
     atomic_fetch_add(&w->srv->metrics.connections, 1);
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
-        conn_close(c);
-        return;
-    }
+    if (!admin)
+        atomic_fetch_add(&w->nconns, 1);
+    return c;
+}
+
+static void conn_start(sv_conn *c)
+{
     uv_os_fd_t fd;
     uv_fileno((uv_handle_t *)&c->tcp, &fd);
     c->fd = fd;
     uv_tcp_nodelay(&c->tcp, 1);
-    arm_timer(c, w->srv->cfg->header_timeout_ms);
+    arm_timer(c, c->w->srv->cfg->header_timeout_ms);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+/* The admin listener (worker 0). */
+static void on_connection(uv_stream_t *server, int status)
+{
+    if (status < 0)
+        return;
+    sv_conn *c = conn_new(server->data, server->loop, true);
+    if (!c)
+        return;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+        conn_close(c);
+        return;
+    }
+    conn_start(c);
+}
+
+/* Serves an accepted HTTP socket in worker w. */
+static void conn_open(sv_worker *w, int fd)
+{
+    sv_conn *c = conn_new(w, &((sv_wloop *)w->loop)->loop, false);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    if (uv_tcp_open(&c->tcp, fd) < 0) {
+        close(fd);
+        conn_close(c);
+        return;
+    }
+    conn_start(c);
+}
+
+/* The worker with the fewest open connections, w itself on a tie; counted as one more. */
+static sv_worker *least_loaded(sv_worker *w)
+{
+    sv_server *s = w->srv;
+    sv_worker *best = w;
+    unsigned min = atomic_load(&w->nconns);
+    for (uint32_t i = 0; i < s->nworkers; i++) {
+        unsigned n = atomic_load(&s->workers[i].nconns);
+        if (n < min) {
+            min = n;
+            best = &s->workers[i];
+        }
+    }
+    return best;
+}
+
+static void handoff(sv_worker *to, int fd)
+{
+    sv_wloop *l = to->loop;
+    pthread_mutex_lock(&l->handoff_lock);
+    bool ok = true;
+    if (l->nhandoff == l->chandoff) {
+        uint32_t nc = l->chandoff ? l->chandoff * 2 : 16;
+        int *v = realloc(l->handoff, nc * sizeof *v);
+        if (v) {
+            l->handoff = v;
+            l->chandoff = nc;
+        } else {
+            ok = false;
+        }
+    }
+    if (ok) {
+        l->handoff[l->nhandoff++] = fd;
+        atomic_fetch_add(&to->nconns, 1);   /* counted now, so the next choice sees it */
+    }
+    pthread_mutex_unlock(&l->handoff_lock);
+    if (ok)
+        uv_async_send(&l->wake);
+    else
+        close(fd);
+}
+
+/* Sockets other workers accepted for this one (their count was taken for them already). */
+static void take_handoffs(sv_worker *w)
+{
+    sv_wloop *l = w->loop;
+    for (;;) {
+        pthread_mutex_lock(&l->handoff_lock);
+        int fd = l->nhandoff ? l->handoff[--l->nhandoff] : -1;
+        pthread_mutex_unlock(&l->handoff_lock);
+        if (fd < 0)
+            return;
+        atomic_fetch_sub(&w->nconns, 1);
+        if (atomic_load(&w->srv->stopping))
+            close(fd);
+        else
+            conn_open(w, fd);
+    }
+}
+
+static void on_listen_ready(uv_poll_t *p, int status, int events);
+
+static void on_retry(uv_timer_t *t)
+{
+    sv_wloop *l = ((sv_worker *)t->data)->loop;
+    if (!uv_is_closing((uv_handle_t *)&l->listener))
+        uv_poll_start(&l->listener, UV_READABLE, on_listen_ready);
+}
+
+static void on_listen_ready(uv_poll_t *p, int status, int events)
+{
+    (void)events;
+    sv_worker *w = p->data;
+    sv_wloop *l = w->loop;
+    if (status < 0)
+        return;
+    /* a bounded batch, so a flood of connections cannot starve this worker's requests */
+    for (int k = 0; k < 64; k++) {
+        int fd = accept4(l->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                /* out of descriptors or memory: pause accepting rather than spin */
+                uv_poll_stop(&l->listener);
+                uv_timer_start(&l->retry, on_retry, 100, 0);
+            }
+            return;
+        }
+        sv_worker *to = least_loaded(w);
+        if (to == w)
+            conn_open(w, fd);
+        else
+            handoff(to, fd);
+    }
 }
 
 /* A listening socket with SO_REUSEPORT so every worker accepts on its own. */
@@ -985,15 +1138,6 @@ static int listen_socket(const char *addr, bool probe, char *err, size_t errcap)
 
 /* ---------------------------------------------------------------- workers */
 
-typedef struct sv_wloop {
-    uv_loop_t loop;
-    uv_tcp_t listener;
-    uv_tcp_t admin;
-    uv_async_t wake;
-    bool has_admin;
-    time_t date_sec;            /* the second date_text was made for */
-    char date_text[64];         /* IMF-fixdate, remade at most once a second */
-} sv_wloop;
 
 static const char *http_date(sv_worker *w)
 {
@@ -1030,14 +1174,26 @@ static void close_walk(uv_handle_t *h, void *arg)
     }
 }
 
+static void on_listener_closed(uv_handle_t *h)
+{
+    sv_wloop *l = ((sv_worker *)h->data)->loop;
+    close(l->listen_fd);
+    l->listen_fd = -1;
+}
+
 static void on_wake(uv_async_t *a)
 {
     sv_worker *w = a->data;
     sv_wloop *l = w->loop;
+    take_handoffs(w);
     if (!atomic_load(&w->srv->stopping))
         return;
-    if (!uv_is_closing((uv_handle_t *)&l->listener))
-        uv_close((uv_handle_t *)&l->listener, NULL);
+    if (!uv_is_closing((uv_handle_t *)&l->listener)) {
+        uv_poll_stop(&l->listener);
+        uv_close((uv_handle_t *)&l->listener, on_listener_closed);
+        uv_timer_stop(&l->retry);
+        uv_close((uv_handle_t *)&l->retry, NULL);
+    }
     if (l->has_admin && !uv_is_closing((uv_handle_t *)&l->admin))
         uv_close((uv_handle_t *)&l->admin, NULL);
     uv_close((uv_handle_t *)&l->wake, NULL);
@@ -1252,10 +1408,13 @@ int sv_server_run(sv_config *cfg)
             fprintf(stderr, "pith serve: %s\n", err);
             exit(1);    /* startup only: nothing is running yet */
         }
-        uv_tcp_init(&l->loop, &l->listener);
-        uv_tcp_open(&l->listener, fd);
+        l->listen_fd = fd;
+        pthread_mutex_init(&l->handoff_lock, NULL);
+        uv_poll_init(&l->loop, &l->listener, fd);
         l->listener.data = w;
-        uv_listen((uv_stream_t *)&l->listener, 4096, on_connection);
+        uv_timer_init(&l->loop, &l->retry);
+        l->retry.data = w;
+        uv_poll_start(&l->listener, UV_READABLE, on_listen_ready);
         if (i == 0 && admin_fd >= 0) {
             uv_tcp_init(&l->loop, &l->admin);
             uv_tcp_open(&l->admin, admin_fd);
@@ -1337,6 +1496,11 @@ int sv_server_run(sv_config *cfg)
         sv_pool_release(w);
         sv_worker_free_types(w);
         uv_loop_close(&loops[i].loop);
+        /* handed over after that worker had stopped */
+        for (uint32_t k = 0; k < loops[i].nhandoff; k++)
+            close(loops[i].handoff[k]);
+        free(loops[i].handoff);
+        pthread_mutex_destroy(&loops[i].handoff_lock);
         pthread_mutex_destroy(&w->run_lock);
     }
     free(loops);
