@@ -1,6 +1,7 @@
 /* inst_bench.c: in-process instantiation time of a wasi:http component as `pith serve` does it
- * per request (fresh store + instance from the worker's pre-resolved linker, then teardown);
- * prints p50/p99 of create and of create+teardown. usage: inst_bench APP.wasm [N] */
+ * per request (instance from the worker's pre-resolved linker in the slot's store, then
+ * teardown: instance freed, store emptied by pith_store_reset); prints p50/p99 of create and
+ * of create+teardown. usage: inst_bench APP.wasm [N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,10 @@ int main(int argc, char **argv)
      * sv_objs_reset resets it with the HTTP objects */
     w.p2 = w.slots[0].wasi->p2;
     uint64_t *create = malloc(n * sizeof *create), *total = malloc(n * sizeof *total);
+    pith_store *s = pith_store_new(srv.engine);
     for (size_t i = 0; i < n; i++) {
         pith_error e;
         uint64_t t0 = sv_now_ns();
-        pith_store *s = pith_store_new(srv.engine);
         pith_cinstance *inst = NULL;
         if (pith_clinker_instantiate(w.slots[0].linker, s, f.comp, &inst, &e) != PITH_OK) {
             fprintf(stderr, "instantiate: %s\n", e.message);
@@ -62,12 +63,13 @@ int main(int argc, char **argv)
         }
         uint64_t t1 = sv_now_ns();
         pith_cinstance_free(inst);
-        pith_store_free(s);
+        pith_store_reset(s);
         sv_objs_reset(&w);
         uint64_t t2 = sv_now_ns();
         create[i] = t1 - t0;
         total[i] = t2 - t0;
     }
+    pith_store_free(s);
     qsort(create, n, sizeof *create, cmp);
     qsort(total, n, sizeof *total, cmp);
     printf("%s: %zu instantiations: create p50 %.1f us p99 %.1f us; create+teardown p50 %.1f us p99 %.1f us\n",
