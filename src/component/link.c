@@ -538,9 +538,18 @@ static void hint_put(const frame *f, const void *a, const void *b, uint8_t mask,
 static bool rcore_get_h(const frame *f, const rcore *c, const void *a, const void *b,
                         const char *name, pith_extern *out)
 {
-    if (c->inst)
-        return pith_instance_export(c->inst, name, out);
     uint32_t j;
+    if (c->inst) {     /* the hint is the export's position, confirmed by its name */
+        const module *m = c->inst->m;
+        size_t len = strlen(name);
+        if (hint_get(f, a, b, HINT_CORE_ITEM, &j) && j < m->nexports &&
+            name_eq(m->exports[j].name, m->exports[j].name_len, name, len))
+            return instance_export_at(c->inst, j, out);
+        j = instance_export_index(c->inst, name, len);
+        if (j != UINT32_MAX)
+            hint_put(f, a, b, HINT_CORE_ITEM, j);
+        return instance_export_at(c->inst, j, out);
+    }
     if (hint_get(f, a, b, HINT_CORE_ITEM, &j) && j < c->n && !strcmp(c->names[j], name)) {
         *out = c->items[j];
         return true;
@@ -891,7 +900,9 @@ static pith_status run_def(frame *f, const cdef *df)
     case CD_CORE_INSTANTIATE: {
         pith_module *pm = f->sp[SP_CORE_MODULE][df->a];
         const module *m = pm->m;
-        pith_extern *imps = calloc(m->nimports + 1, sizeof *imps);
+        /* on the stack unless there are many */
+        pith_extern ibuf[32];
+        pith_extern *imps = m->nimports <= 32 ? ibuf : calloc(m->nimports, sizeof *imps);
         if (!imps)
             return nomem(err);
         for (uint32_t i = 0; i < m->nimports; i++) {
@@ -907,14 +918,16 @@ static pith_status run_def(frame *f, const cdef *df)
                     hint_put(f, im, df, HINT_CORE_ARG, k);
                 }
             if (!src || !rcore_get_h(f, src, im, df, im->name, &imps[i])) {
-                free(imps);
+                if (imps != ibuf)
+                    free(imps);
                 return fail_link(f, df->offset, "core import `%s` `%s` is not provided",
                                  im->module, im->name);
             }
         }
         pith_instance *inst;
         st = pith_instantiate(f->rt->store, pm, imps, m->nimports, &inst, err);
-        free(imps);
+        if (imps != ibuf)
+            free(imps);
         if (st != PITH_OK)
             return st;
         rcore *rc = rt_alloc(f->rt, sizeof *rc);

@@ -583,13 +583,21 @@ static uint32_t find_export(const pith_instance *instance, const char *name, siz
     return UINT32_MAX;
 }
 
+uint32_t instance_export_index(const pith_instance *inst, const char *name, size_t len)
+{
+    return find_export(inst, name, len);
+}
+
 bool pith_instance_export(pith_instance *instance, const char *name, pith_extern *out)
 {
     if (!instance || !name)
         return false;
+    return instance_export_at(instance, find_export(instance, name, strlen(name)), out);
+}
+
+bool instance_export_at(pith_instance *instance, uint32_t i, pith_extern *out)
+{
     const module *m = instance->m;
-    size_t len = strlen(name);
-    uint32_t i = find_export(instance, name, len);
     if (i < m->nexports) {
         const export_ *ex = &m->exports[i];
         pith_extern e;

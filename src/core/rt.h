@@ -49,6 +49,11 @@ host_functype *host_functype_new(pith_engine *e, const functype *ft);
 pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
                                 pith_host_callback callback, void *env);
 
+/* Exports by position (module export order): the position of the export called name[0..len)
+ * (UINT32_MAX when none), and the export at a position (false when out of range). */
+uint32_t instance_export_index(const pith_instance *inst, const char *name, size_t len);
+bool instance_export_at(pith_instance *inst, uint32_t i, pith_extern *out);
+
 /* Runs f with arguments/results in `slots`, keeping the store's stack bookkeeping balanced
  * even when the call traps. */
 pith_status func_call_slots(pith_store *s, pith_func *f, slot *slots, pith_error *err);
