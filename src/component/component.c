@@ -14,6 +14,8 @@ static void comp_destroy(pith_component *c)
 {
     ccomp_free(c->root);
     arena_free(&c->arena);
+    for (int i = 0; i < 8; i++)
+        arena_chunk_free(atomic_load(&c->spare[i]));
     free(c->nodes);
     free(c->bytes);
     free(c);

@@ -195,6 +195,9 @@ struct pith_component {
     pith_engine *engine;
     uint8_t *bytes;  size_t len;
     arena arena;           /* every type and name */
+    /* arena chunks of freed instances, for the next ones (instantiation from several threads:
+     * taken and given back by atomic exchange) */
+    _Atomic(struct arena_chunk *) spare[8];
     ccomp *root;
     uint32_t nrids;         /* resource identities in use (rmap size) */
     pith_component_node *nodes;  uint32_t nnodes, cnodes;   /* nested modules/components */

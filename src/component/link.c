@@ -478,7 +478,14 @@ void crt_unref(crt *rt)
     for (uint32_t i = 0; i < rt->nhosts; i++)
         chost_def_unref(rt->hosts[i]);
     free(rt->hosts);
-    arena_free(&rt->arena);
+    /* the chunk being filled goes back to the component for its next instance */
+    struct arena_chunk *ch = arena_take(&rt->arena);
+    for (int i = 0; ch && i < 8; i++) {
+        struct arena_chunk *none = NULL;
+        if (atomic_compare_exchange_strong(&rt->comp->spare[i], &none, ch))
+            ch = NULL;
+    }
+    arena_chunk_free(ch);
     for (uint32_t i = 0; i < rt->ndeps; i++)
         crt_unref(rt->deps[i]);
     free(rt->deps);
@@ -1198,6 +1205,9 @@ pith_status pith_clinker_instantiate(pith_clinker *linker, pith_store *store, pi
     rt->store = store;
     rt->comp = c;
     atomic_fetch_add(&c->refs, 1);
+    for (int i = 0; i < 8 && !rt->arena.head; i++)
+        if (atomic_load_explicit(&c->spare[i], memory_order_relaxed))
+            arena_reuse(&rt->arena, atomic_exchange(&c->spare[i], NULL));
     frame f = { .rt = rt, .cc = c->root, .linker = linker, .err = err,
                 .memo = linker && cmemo_component(linker->memo) == c ? linker->memo : NULL };
     pith_cinstance *ci = NULL;

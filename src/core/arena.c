@@ -58,13 +58,37 @@ char *arena_strndup(arena *a, const char *s, size_t n)
     return p;
 }
 
-void arena_free(arena *a)
+void arena_chunk_free(struct arena_chunk *ch)
 {
-    struct arena_chunk *ch = a->head;
     while (ch) {
         struct arena_chunk *next = ch->next;
         free(ch);
         ch = next;
     }
+}
+
+void arena_free(arena *a)
+{
+    arena_chunk_free(a->head);
     a->head = NULL;
+}
+
+struct arena_chunk *arena_take(arena *a)
+{
+    struct arena_chunk *ch = a->head;
+    if (ch) {
+        arena_chunk_free(ch->next);
+        ch->next = NULL;
+    }
+    a->head = NULL;
+    return ch;
+}
+
+void arena_reuse(arena *a, struct arena_chunk *ch)
+{
+    if (ch) {
+        ch->next = NULL;
+        ch->used = 0;
+    }
+    a->head = ch;
 }

@@ -12,5 +12,11 @@ typedef struct arena {
 void *arena_alloc(arena *a, size_t n);                      /* NULL when out of memory */
 char *arena_strndup(arena *a, const char *s, size_t n);     /* NUL-terminated copy of n bytes */
 void arena_free(arena *a);                                  /* every block; a is empty again */
+/* Chunk recycling, for arenas made and freed many times a second (a component instance's):
+ * arena_take frees every chunk but the one being filled and returns that one (NULL: none),
+ * leaving `a` empty; arena_reuse starts an empty arena on such a chunk (NULL: none). */
+struct arena_chunk *arena_take(arena *a);
+void arena_reuse(arena *a, struct arena_chunk *c);
+void arena_chunk_free(struct arena_chunk *c);                /* and those behind it */
 
 #endif
