@@ -97,9 +97,9 @@ void pith_store_reset(pith_store *s)
     s->limits = s->engine->config;
     s->stack_used = 0;
     s->fuel = 0;
-    s->fuel_enabled = false;
+    pith_store_disable_fuel(s);
+    pith_store_clear_interrupt(s);
     s->cstack_base = 0;
-    atomic_store(&s->interrupt, false);
     s->user_data = NULL;
     if (s->stack_slots != s->limits.value_stack_slots) {
         slot *n = realloc(s->stack, (size_t)s->limits.value_stack_slots * sizeof *n);
