@@ -65,6 +65,8 @@ typedef struct sv_conn {
     sv_buf out;                 /* response bytes not yet written */
     sv_buf pending;             /* response body bytes before the head is sent */
     uint64_t start_ns;
+    uint64_t deadline;          /* loop time (ms) of the header or idle timeout; 0: none */
+    uint64_t timer_at;          /* loop time the timer is set for */
 } sv_conn;
 
 static const http_parser_settings *settings(void);
@@ -796,9 +798,16 @@ static void end_exchange(sv_conn *c)
 
 static void on_timer(uv_timer_t *t);
 
+/* The connection's deadline is now `ms` away (header or idle timeout). The timer is only
+ * moved when that is sooner than it is set for: otherwise it fires early and is set again
+ * for what is left (on_timer), so a keep-alive request costs no timer operations. */
 static void arm_timer(sv_conn *c, uint64_t ms)
 {
-    uv_timer_start(&c->timer, on_timer, ms, 0);
+    c->deadline = uv_now(c->tcp.loop) + ms;
+    if (!uv_is_active((uv_handle_t *)&c->timer) || c->deadline < c->timer_at) {
+        uv_timer_start(&c->timer, on_timer, ms, 0);
+        c->timer_at = c->deadline;
+    }
 }
 
 static void conn_process(sv_conn *c)
@@ -834,7 +843,7 @@ static void conn_process(sv_conn *c)
             break;
         }
         if (c->headers_done && !c->dispatched) {
-            uv_timer_stop(&c->timer);
+            c->deadline = 0;    /* none while the guest runs and the response goes out */
             dispatch(c);
             end_exchange(c);
         }
@@ -877,8 +886,15 @@ static void conn_close(sv_conn *c)
 static void on_timer(uv_timer_t *t)
 {
     sv_conn *c = t->data;
-    if (c->write_pending)
+    /* stopped until the next deadline (arm_timer) */
+    if (c->write_pending || !c->deadline)
         return;
+    uint64_t now = uv_now(t->loop);
+    if (now < c->deadline) {
+        uv_timer_start(t, on_timer, c->deadline - now, 0);
+        c->timer_at = c->deadline;
+        return;
+    }
     if (c->header_bytes && !c->headers_done) {
         c->keep_alive = false;
         simple_response(c, 408, "text/plain", "request timeout\n", 16, NULL);
