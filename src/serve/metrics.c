@@ -18,14 +18,56 @@ static const uint64_t bounds_ns[SV_HIST_N] = {
     10000000, 100000000, 1000000000, 10000000000
 };
 
+void sv_count(atomic_ullong *c, uint64_t n)
+{
+    /* one writer: a relaxed load and store are enough, and readers see whole values */
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
 void sv_hist_add(sv_hist *h, uint64_t ns)
 {
     int i = 0;
     while (i < SV_HIST_N && ns > bounds_ns[i])
         i++;
-    atomic_fetch_add_explicit(&h->b[i], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+    sv_count(&h->b[i], 1);
+    sv_count(&h->sum_ns, ns);
+    sv_count(&h->count, 1);
+}
+
+static void add(atomic_ullong *dst, const atomic_ullong *src)
+{
+    sv_count(dst, atomic_load_explicit(src, memory_order_relaxed));
+}
+
+static void add_hist(sv_hist *d, const sv_hist *s)
+{
+    for (int i = 0; i <= SV_HIST_N; i++)
+        add(&d->b[i], &s->b[i]);
+    add(&d->sum_ns, &s->sum_ns);
+    add(&d->count, &s->count);
+}
+
+/* d += s, field by field (d is the renderer's own). */
+static void add_shard(sv_metrics *d, const sv_metrics *s, size_t nfuncs)
+{
+    for (size_t i = 0; i < nfuncs; i++) {
+        const sv_func_metrics *sf = &s->f[i];
+        sv_func_metrics *df = &d->f[i];
+        for (int k = 0; k < 6; k++)
+            add(&df->status[k], &sf->status[k]);
+        add(&df->traps, &sf->traps);
+        add(&df->timeouts, &sf->timeouts);
+        add(&df->denials, &sf->denials);
+        add(&df->rejected, &sf->rejected);
+        add_hist(&df->latency, &sf->latency);
+        add_hist(&df->inst, &sf->inst);
+    }
+    add(&d->live_instances, &s->live_instances);
+    add(&d->guest_memory_bytes, &s->guest_memory_bytes);
+    add(&d->connections, &s->connections);
+    add(&d->bad_requests, &s->bad_requests);
+    add(&d->unrouted, &s->unrouted);
 }
 
 typedef struct sbuf {
@@ -76,7 +118,23 @@ static void hist(sbuf *b, const char *name, const char *fn, const sv_hist *h)
         (unsigned long long)atomic_load(&h->count));
 }
 
-char *sv_metrics_render(const sv_metrics *m, const sv_config *cfg, size_t *len)
+static char *render(const sv_metrics *m, const sv_config *cfg, size_t *len);
+
+char *sv_metrics_render(const sv_metrics *const *shards, size_t n, const sv_config *cfg,
+                        size_t *len)
+{
+    sv_metrics *sum = calloc(1, sizeof *sum);
+    if (!sum)
+        return NULL;
+    size_t nf = cfg->nfuncs < SV_MAX_FUNCS ? cfg->nfuncs : SV_MAX_FUNCS;
+    for (size_t i = 0; i < n; i++)
+        add_shard(sum, shards[i], nf);
+    char *text = render(sum, cfg, len);
+    free(sum);
+    return text;
+}
+
+static char *render(const sv_metrics *m, const sv_config *cfg, size_t *len)
 {
     sbuf b = {0};
     char fn[256];

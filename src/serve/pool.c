@@ -328,9 +328,9 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
         w->p2 = NULL;
         return;
     }
-    atomic_fetch_add(&srv->metrics.live_instances, 1);
+    sv_count(&w->metrics.live_instances, 1);
     uint64_t mem = store_memory_bytes(store);
-    atomic_fetch_add(&srv->metrics.guest_memory_bytes, mem);
+    sv_count(&w->metrics.guest_memory_bytes, mem);
     const char *hname = handler_name(f->comp);
     pith_cfunc *fn = hname ? pith_cinstance_func(inst, hname, "handle") : NULL;
     if (!fn) {
@@ -365,8 +365,9 @@ void sv_pool_run(sv_worker *w, sv_slot *slot, sv_run_result *res)
     sv_objs_reset(w);
     sv_outgoing_reset(w);
     w->p2 = NULL;
-    atomic_fetch_sub(&srv->metrics.live_instances, 1);
-    atomic_fetch_sub(&srv->metrics.guest_memory_bytes, mem);
+    /* gauges: the shards' sum is the current value (unsigned wrap-around adds up) */
+    sv_count(&w->metrics.live_instances, (uint64_t)-1);
+    sv_count(&w->metrics.guest_memory_bytes, -mem);
     (void)mem2;
 }
 

@@ -36,7 +36,7 @@ typedef struct sv_func {
     /* run time */
     pith_component *comp;
     bool reuse;                 /* (testing) keep one instance per worker: off by default */
-    atomic_uint active;         /* live instances */
+    atomic_uint active;         /* live instances, counted only under a max_concurrent limit */
     uint32_t index;             /* position in the app (metrics) */
 } sv_func;
 
@@ -337,9 +337,14 @@ typedef struct sv_metrics {
     atomic_ullong unrouted;
 } sv_metrics;
 
+/* Counters come in shards: one per worker, written by that worker alone with these two (plain
+ * loads and stores: no contended atomic per request), and the server's, for events that any
+ * thread may count (atomic_fetch_add). /metrics shows their sums. */
+void sv_count(atomic_ullong *c, uint64_t n);
 void sv_hist_add(sv_hist *h, uint64_t ns);
-/* Renders the Prometheus text format into a malloc'd string. */
-char *sv_metrics_render(const sv_metrics *m, const sv_config *cfg, size_t *len);
+/* Renders the sum of n shards in the Prometheus text format into a malloc'd string. */
+char *sv_metrics_render(const sv_metrics *const *shards, size_t n, const sv_config *cfg,
+                        size_t *len);
 
 /* log.c: one JSON line per request; security lines for denials and traps. */
 typedef struct sv_log {
@@ -389,6 +394,10 @@ struct sv_worker {
     pith_store *running;
     uint64_t deadline_ns;
     void *loop;                 /* server.c's per-worker loop state */
+    /* Held while this worker uses cfg->funcs (a request, /metrics); a reload takes every
+     * worker's to swap them. Each worker's own, so a request locks nothing shared. */
+    pthread_mutex_t cfg_lock;
+    _Alignas(64) sv_metrics metrics;    /* this worker's shard (sv_count) */
     atomic_uint nconns;         /* open HTTP connections, and sockets handed over to it */
     void *admin_listener;       /* worker 0 also serves the admin address */
 };
@@ -419,11 +428,10 @@ void sv_worker_free_types(sv_worker *w);
 struct sv_server {
     sv_config *cfg;
     pith_engine *engine;
-    sv_metrics metrics;
+    sv_metrics metrics;         /* the shared shard (atomic_fetch_add) */
     sv_log log;
     atomic_bool stopping;
     atomic_ullong app_gen;      /* bumped by a reload */
-    pthread_rwlock_t app_lock;  /* guards cfg->funcs against a reload */
     sv_worker *workers;
     uint32_t nworkers;
     atomic_ullong inflight;

@@ -634,9 +634,9 @@ static void record(sv_conn *c, sv_func *f, uint64_t inst_ns, const char *outcome
     uint64_t dur = sv_now_ns() - c->start_ns;
     unsigned cls = c->x.status / 100;
     if (f) {
-        sv_func_metrics *m = &s->metrics.f[f->index];
+        sv_func_metrics *m = &c->w->metrics.f[f->index];
         if (cls >= 1 && cls <= 5)
-            atomic_fetch_add(&m->status[cls], 1);
+            sv_count(&m->status[cls], 1);
         sv_hist_add(&m->latency, dur);
     }
     if (s->log.requests)
@@ -665,9 +665,14 @@ static void admin_dispatch(sv_conn *c)
                         stop ? 9 : 3, NULL);
     } else if (!strcmp(path, "/metrics")) {
         size_t len = 0;
-        pthread_rwlock_rdlock(&s->app_lock);
-        char *text = sv_metrics_render(&s->metrics, s->cfg, &len);
-        pthread_rwlock_unlock(&s->app_lock);
+        const sv_metrics *shards[1 + 256];
+        size_t n = 0;
+        shards[n++] = &s->metrics;
+        for (uint32_t i = 0; i < s->nworkers && n < sizeof shards / sizeof shards[0]; i++)
+            shards[n++] = &s->workers[i].metrics;
+        pthread_mutex_lock(&c->w->cfg_lock);
+        char *text = sv_metrics_render(shards, n, s->cfg, &len);
+        pthread_mutex_unlock(&c->w->cfg_lock);
         simple_response(c, text ? 200 : 500, "text/plain; version=0.0.4", text ? text : "",
                         text ? len : 0, NULL);
         free(text);
@@ -689,7 +694,7 @@ static void dispatch(sv_conn *c)
     }
     char path[4096];
     path_of(&c->x, path, sizeof path);
-    pthread_rwlock_rdlock(&s->app_lock);
+    pthread_mutex_lock(&w->cfg_lock);
     if (w->app_gen != atomic_load(&s->app_gen)) {
         char err[256];
         sv_pool_release(w);
@@ -705,30 +710,31 @@ static void dispatch(sv_conn *c)
         if (w->slots[i].func == f)
             slot = &w->slots[i];
     if (!f || !slot) {
-        atomic_fetch_add(&s->metrics.unrouted, 1);
+        sv_count(&w->metrics.unrouted, 1);
         simple_response(c, 404, "text/plain", "no function for this path\n", 26, NULL);
         record(c, NULL, 0, "unrouted");
-        pthread_rwlock_unlock(&s->app_lock);
+        pthread_mutex_unlock(&w->cfg_lock);
         return;
     }
     c->x.func = f;
-    sv_func_metrics *m = &s->metrics.f[f->index];
+    sv_func_metrics *m = &w->metrics.f[f->index];
     /* body limit known from content-length: refuse before reading it */
     const sv_field *cl = sv_fields_find(&c->x.req_headers, "content-length");
     if (cl && f->lim.max_body && strtoull((const char *)cl->val, NULL, 10) > f->lim.max_body) {
         c->keep_alive = false;
         simple_response(c, 413, "text/plain", "request body too large\n", 23, NULL);
         record(c, f, 0, "body-too-large");
-        pthread_rwlock_unlock(&s->app_lock);
+        pthread_mutex_unlock(&w->cfg_lock);
         return;
     }
-    unsigned prev = atomic_fetch_add(&f->active, 1);
-    if (f->lim.max_concurrent && prev >= f->lim.max_concurrent) {
+    /* counted across workers only under a limit: a shared atomic per request otherwise */
+    bool limited = f->lim.max_concurrent != 0;
+    if (limited && atomic_fetch_add(&f->active, 1) >= f->lim.max_concurrent) {
         atomic_fetch_sub(&f->active, 1);
-        atomic_fetch_add(&m->rejected, 1);
+        sv_count(&m->rejected, 1);
         simple_response(c, 503, "text/plain", "busy\n", 5, "retry-after: 1\r\n");
         record(c, f, 0, "saturated");
-        pthread_rwlock_unlock(&s->app_lock);
+        pthread_mutex_unlock(&w->cfg_lock);
         return;
     }
     w->x = &c->x;
@@ -738,13 +744,14 @@ static void dispatch(sv_conn *c)
     sv_run_result res;
     memset(&res, 0, sizeof res);
     sv_pool_run(w, slot, &res);
-    atomic_fetch_sub(&f->active, 1);
+    if (limited)
+        atomic_fetch_sub(&f->active, 1);
     sv_exchange *x = &c->x;
     const char *outcome = res.outcome;
     if (!strcmp(outcome, "trap"))
-        atomic_fetch_add(&m->traps, 1);
+        sv_count(&m->traps, 1);
     if (!strcmp(outcome, "timeout"))
-        atomic_fetch_add(&m->timeouts, 1);
+        sv_count(&m->timeouts, 1);
     if (x->body_error && c->too_large && !x->resp_started) {
         c->keep_alive = false;
         simple_response(c, 413, "text/plain", "request body too large\n", 23, NULL);
@@ -781,7 +788,7 @@ static void dispatch(sv_conn *c)
     record(c, f, res.inst_ns, outcome);
     w->x = NULL;
     w->conn = NULL;
-    pthread_rwlock_unlock(&s->app_lock);
+    pthread_mutex_unlock(&w->cfg_lock);
 }
 
 /* After the response: drop the unread body (bounded) so the connection can be reused. */
@@ -832,7 +839,7 @@ static void conn_process(sv_conn *c)
             int st = c->too_large ? 431 : 400;
             simple_response(c, st, "text/plain", st == 431 ? "headers too large\n" : "bad request\n",
                             st == 431 ? 18 : 12, NULL);
-            atomic_fetch_add(&c->w->srv->metrics.bad_requests, 1);
+            sv_count(&c->w->metrics.bad_requests, 1);
             c->closing = true;
             out_async(c);
             break;
@@ -867,7 +874,7 @@ static void on_handle_closed(uv_handle_t *h)
     sv_buf_free(&c->pending);
     sv_buf_free(&c->hname);
     sv_buf_free(&c->hval);
-    atomic_fetch_sub(&c->w->srv->metrics.connections, 1);
+    sv_count(&c->w->metrics.connections, (uint64_t)-1);
     if (!c->admin)
         atomic_fetch_sub(&c->w->nconns, 1);
     free(c);
@@ -960,7 +967,7 @@ static sv_conn *conn_new(sv_worker *w, uv_loop_t *loop, bool admin)
     c->parser.data = c;
     c->x.resp_len = -1;
     c->keep_alive = true;
-    atomic_fetch_add(&w->srv->metrics.connections, 1);
+    sv_count(&w->metrics.connections, 1);
     if (!admin)
         atomic_fetch_add(&w->nconns, 1);
     return c;
@@ -1306,13 +1313,16 @@ static void reload(sv_server *s)
         sv_config_free(&next);
         return;
     }
-    pthread_rwlock_wrlock(&s->app_lock);
+    /* every worker's lock, always in the same order (each worker only ever holds its own) */
+    for (uint32_t i = 0; i < s->nworkers; i++)
+        pthread_mutex_lock(&s->workers[i].cfg_lock);
     sv_func *old = cfg->funcs;
     size_t nold = cfg->nfuncs;
     cfg->funcs = next.funcs;
     cfg->nfuncs = next.nfuncs;
     atomic_fetch_add(&s->app_gen, 1);
-    pthread_rwlock_unlock(&s->app_lock);
+    for (uint32_t i = 0; i < s->nworkers; i++)
+        pthread_mutex_unlock(&s->workers[i].cfg_lock);
     next.funcs = old;
     next.nfuncs = nold;
     /* Workers re-prepare before their next request; old slots only point at old funcs'
@@ -1370,7 +1380,6 @@ int sv_server_run(sv_config *cfg)
         curl_global_init(CURL_GLOBAL_DEFAULT);
     else
         fprintf(stderr, "pith serve: libcurl.so.4 not loadable: outgoing HTTP requests will fail\n");
-    pthread_rwlock_init(&s->app_lock, NULL);
     pthread_mutex_init(&s->log.lock, NULL);
     s->log.out = stdout;
     s->log.requests = cfg->log_requests;
@@ -1417,6 +1426,7 @@ int sv_server_run(sv_config *cfg)
         w->id = i;
         w->loop = l;
         pthread_mutex_init(&w->run_lock, NULL);
+        pthread_mutex_init(&w->cfg_lock, NULL);
         uv_loop_init(&l->loop);
         l->loop.data = w;
         int fd = listen_socket(cfg->addr, i == 0, err, sizeof err);
@@ -1446,13 +1456,13 @@ int sv_server_run(sv_config *cfg)
             exit(1);
         }
         w->app_gen = UINT64_MAX;
-        pthread_rwlock_rdlock(&s->app_lock);
+        pthread_mutex_lock(&w->cfg_lock);
         if (sv_pool_prepare(w, err, sizeof err) != 0) {
             fprintf(stderr, "pith serve: %s\n", err);
             exit(1);
         }
         w->app_gen = atomic_load(&s->app_gen);
-        pthread_rwlock_unlock(&s->app_lock);
+        pthread_mutex_unlock(&w->cfg_lock);
     }
     for (uint32_t i = 0; i < n; i++)
         pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]);
@@ -1518,6 +1528,7 @@ int sv_server_run(sv_config *cfg)
         free(loops[i].handoff);
         pthread_mutex_destroy(&loops[i].handoff_lock);
         pthread_mutex_destroy(&w->run_lock);
+        pthread_mutex_destroy(&w->cfg_lock);
     }
     free(loops);
     if (!cfg->quiet)
@@ -1535,7 +1546,6 @@ out:
     free(s->retired);
     if (s->engine)
         pith_engine_free(s->engine);
-    pthread_rwlock_destroy(&s->app_lock);
     pthread_mutex_destroy(&s->log.lock);
     free(s);
     if (have_curl)
