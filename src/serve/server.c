@@ -560,7 +560,11 @@ static int on_headers_complete(http_parser *p)
     if (!commit_header(c))
         return 1;
     c->headers_done = true;
-    snprintf(c->x.method, sizeof c->x.method, "%s", http_method_str(p->method));
+    /* (no snprintf: it cost more than the rest of this callback) */
+    const char *m = http_method_str(p->method);
+    size_t ml = strnlen(m, sizeof c->x.method - 1);
+    memcpy(c->x.method, m, ml);
+    c->x.method[ml] = 0;
     c->x.head = p->method == HTTP_HEAD;
     c->keep_alive = http_should_keep_alive(p) && !atomic_load(&c->w->srv->stopping);
     c->http10 = p->http_major == 1 && p->http_minor == 0;
