@@ -42,7 +42,8 @@ start() { # URL CMD...
 stop() { kill -TERM -- -$SPID $SPID 2>/dev/null; wait $SPID 2>/dev/null; SPID=; }
 
 PITH_RPS=
-if start http://127.0.0.1:18080/ "$PITH" serve "$OUT/hello.wasm" --addr 127.0.0.1:18080 --quiet; then
+if start http://127.0.0.1:18080/ \
+        "$PITH" serve "$OUT/hello.wasm" --addr 127.0.0.1:18080 --quiet; then
     bench "pith serve (fresh instance)" http://127.0.0.1:18080/
     PITH_RPS=$RPS
 fi
@@ -56,14 +57,17 @@ NG
     if start http://127.0.0.1:18081/ nginx -c "$OUT/nginx.conf" -p "$OUT"; then
         bench "nginx return 200" http://127.0.0.1:18081/
         [ -n "$PITH_RPS" ] && [ -n "$RPS" ] &&
-            awk -v p="$PITH_RPS" -v n="$RPS" 'BEGIN { printf "%-38s %9.1f %%\n", "pith / nginx", 100 * p / n }'
+            awk -v p="$PITH_RPS" -v n="$RPS" \
+                'BEGIN { printf "%-38s %9.1f %%\n", "pith / nginx", 100 * p / n }'
     fi
     stop
 fi
 if [ -x "$JCO" ] && "$JCO" serve --help >/dev/null 2>&1; then
     for mode in "" instance; do
         name="jco serve (one instance)" args=()
-        [ -n "$mode" ] && name="jco serve --isolate-requests $mode" args=(--isolate-requests "$mode")
+        if [ -n "$mode" ]; then
+            name="jco serve --isolate-requests $mode" args=(--isolate-requests "$mode")
+        fi
         if start http://127.0.0.1:18082/ "$JCO" serve "$OUT/hello.wasm" --host 127.0.0.1 \
                 --port 18082 "${args[@]}"; then
             bench "$name" http://127.0.0.1:18082/
