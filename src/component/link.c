@@ -858,13 +858,10 @@ static pith_func *core_host(frame *f, const functype *ft, pith_host_callback cb,
     void *v;
     if (f->memo && cmemo_get(f->memo, (const char *)ft, NULL, HINT_HOST_TYPE, &v))
         return func_new_host_shared(f->rt->store, v, cb, env);
-    if (f->memo && !cmemo_frozen(f->memo)) {
-        host_functype *ht = host_functype_new(f->rt->store->engine, ft);
-        if (ht && cmemo_keep(f->memo, ht)) {
-            cmemo_put(f->memo, (const char *)ft, NULL, HINT_HOST_TYPE, ht);
-            return func_new_host_shared(f->rt->store, ht, cb, env);
-        }
-        free(ht);
+    host_functype *ht = f->memo ? cmemo_alloc(f->memo, host_functype_size(ft)) : NULL;
+    if (ht && host_functype_init(ht, f->rt->store->engine, ft)) {
+        cmemo_put(f->memo, (const char *)ft, NULL, HINT_HOST_TYPE, ht);
+        return func_new_host_shared(f->rt->store, ht, cb, env);
     }
     pith_valtype *vals = rt_alloc(f->rt, (ft->nparams + ft->nresults + 1) * sizeof *vals);
     pith_functype *pt = rt_alloc(f->rt, sizeof *pt);

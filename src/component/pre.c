@@ -18,7 +18,7 @@ struct cmemo {
     cmemo_ent *v;
     uint32_t cap, n;            /* cap: power of two */
     bool frozen;
-    void **kept;  uint32_t nkept, ckept;    /* cmemo_keep's blocks */
+    arena kept;                 /* cmemo_alloc's blocks */
 };
 
 cmemo *cmemo_new(pith_component *c)
@@ -43,26 +43,13 @@ void cmemo_free(cmemo *m)
         return;
     pith_component_free(m->comp);
     free(m->v);
-    for (uint32_t i = 0; i < m->nkept; i++)
-        free(m->kept[i]);
-    free(m->kept);
+    arena_free(&m->kept);
     free(m);
 }
 
-bool cmemo_keep(cmemo *m, void *p)
+void *cmemo_alloc(cmemo *m, size_t size)
 {
-    if (m->frozen || !p)
-        return false;
-    if (m->nkept == m->ckept) {
-        uint32_t nc = m->ckept ? m->ckept * 2 : 16;
-        void **v = realloc(m->kept, nc * sizeof *v);
-        if (!v)
-            return false;
-        m->kept = v;
-        m->ckept = nc;
-    }
-    m->kept[m->nkept++] = p;
-    return true;
+    return m->frozen ? NULL : arena_alloc(&m->kept, size);
 }
 
 const pith_component *cmemo_component(const cmemo *m) { return m ? m->comp : NULL; }

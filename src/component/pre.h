@@ -17,9 +17,9 @@ const pith_component *cmemo_component(const cmemo *m);
 bool cmemo_get(const cmemo *m, const char *instance, const char *name, uint8_t mask, void **out);
 /* records a lookup (only while the memo is being filled) */
 void cmemo_put(cmemo *m, const char *instance, const char *name, uint8_t mask, void *d);
-/* Gives the memo a malloc'd block to free with it (only while it is being filled); false,
- * and nothing taken, when it cannot. */
-bool cmemo_keep(cmemo *m, void *p);
+/* Zeroed memory freed with the memo, for what its values point to (only while it is being
+ * filled; NULL when frozen or out of memory). */
+void *cmemo_alloc(cmemo *m, size_t size);
 void cmemo_freeze(cmemo *m);
 bool cmemo_frozen(const cmemo *m);
 

@@ -26,11 +26,18 @@ void *arena_alloc(arena *a, size_t n)
         size_t cap = n > CHUNK ? n : CHUNK;
         if (cap > SIZE_MAX - sizeof *ch)
             return NULL;
-        ch = malloc(sizeof *ch + cap);
-        if (!ch)
+        struct arena_chunk **sp = &a->spare;       /* one kept by arena_rewind? */
+        while (*sp && (*sp)->cap < cap)
+            sp = &(*sp)->next;
+        if (*sp) {
+            ch = *sp;
+            *sp = ch->next;
+        } else if (!(ch = malloc(sizeof *ch + cap))) {
             return NULL;
+        } else {
+            ch->cap = cap;
+        }
         ch->used = 0;
-        ch->cap = cap;
         if (a->head && n > CHUNK) {
             ch->next = a->head->next;
             a->head->next = ch;
@@ -70,6 +77,22 @@ void arena_chunk_free(struct arena_chunk *ch)
 void arena_free(arena *a)
 {
     arena_chunk_free(a->head);
+    arena_chunk_free(a->spare);
+    a->head = a->spare = NULL;
+}
+
+void arena_rewind(arena *a)
+{
+    /* spares the last round did not need go: what is kept is what one round uses */
+    arena_chunk_free(a->spare);
+    a->spare = NULL;
+    struct arena_chunk *ch = a->head;
+    while (ch) {
+        struct arena_chunk *next = ch->next;
+        ch->next = a->spare;
+        a->spare = ch;
+        ch = next;
+    }
     a->head = NULL;
 }
 
@@ -80,7 +103,8 @@ struct arena_chunk *arena_take(arena *a)
         arena_chunk_free(ch->next);
         ch->next = NULL;
     }
-    a->head = NULL;
+    arena_chunk_free(a->spare);
+    a->head = a->spare = NULL;
     return ch;
 }
 

@@ -95,32 +95,31 @@ fail:
     return NULL;
 }
 
-host_functype *host_functype_new(pith_engine *e, const functype *ft)
+size_t host_functype_size(const functype *ft)
 {
     size_t n = (size_t)ft->nparams + ft->nresults;
-    host_functype *ht = malloc(sizeof *ht + n * (sizeof(pith_valtype) + 1) + 1);
-    if (!ht)
-        return NULL;
+    return sizeof(host_functype) + n * (sizeof(pith_valtype) + 1);
+}
+
+bool host_functype_init(host_functype *ht, pith_engine *e, const functype *ft)
+{
+    size_t n = (size_t)ft->nparams + ft->nresults;
     pith_valtype *vals = (pith_valtype *)(ht + 1);
     uint8_t *types = (uint8_t *)(vals + n);
     if (n)
         memcpy(types, ft->types, n);
     ht->type = (functype){.nparams = ft->nparams, .nresults = ft->nresults, .types = types};
     for (uint32_t i = 0; i < n; i++) {
-        if (!valtype_is_valid(types[i])) {
-            free(ht);
-            return NULL;
-        }
+        if (!valtype_is_valid(types[i]))
+            return false;
         *(i < ft->nparams ? &ht->type.param_slots : &ht->type.result_slots) +=
             valtype_slots(types[i]);
     }
     ht->type.id = engine_intern_type(e, &ht->type);
-    if (ht->type.id == UINT32_MAX) {
-        free(ht);
-        return NULL;
-    }
+    if (ht->type.id == UINT32_MAX)
+        return false;
     functype_to_api(&ht->type, vals, &ht->api);
-    return ht;
+    return true;
 }
 
 pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,

@@ -38,13 +38,16 @@ void slots_to_val(const slot *in, uint8_t t, pith_val *out);
 /* Fills a public functype whose arrays live in `vals` (nparams + nresults entries). */
 void functype_to_api(const functype *ft, pith_valtype *vals, pith_functype *out);
 
-/* A host function type interned once (one block; free() frees it) so that many host
- * functions can share it: func_new_host_shared then costs one allocation and no lock. */
+/* A host function type interned once so that many host functions can share it:
+ * func_new_host_shared then costs no allocation of its own and no lock. Made in a block of
+ * host_functype_size(ft) bytes (its arrays follow it); false when ft is invalid or out of
+ * memory. */
 typedef struct host_functype {
     functype type;
     pith_functype api;
 } host_functype;
-host_functype *host_functype_new(pith_engine *e, const functype *ft);
+size_t host_functype_size(const functype *ft);
+bool host_functype_init(host_functype *ht, pith_engine *e, const functype *ft);
 /* Like pith_func_new_host; `ht` must outlive the function. */
 pith_func *func_new_host_shared(pith_store *s, const host_functype *ht,
                                 pith_host_callback callback, void *env);

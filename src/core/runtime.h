@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/arena.h"
 #include "core/module.h"
 
 /* A value on the interpreter stack: 64 bits; v128 takes two consecutive slots (low half
@@ -119,8 +120,7 @@ struct pith_store {
     pith_global **globals;      uint32_t nglobals, cglobals;
     /* the records of those objects (store_alloc): freed, or rewound by pith_store_reset, at
      * once after every object was destroyed */
-    struct store_chunk *chunks;
-    size_t chunk_used;          /* bytes taken from chunks (the newest) */
+    arena records;
 };
 
 struct pith_caller {

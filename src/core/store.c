@@ -6,51 +6,9 @@
 #include "core/array.h"
 #include "core/rt.h"
 
-struct store_chunk {
-    struct store_chunk *next;
-    size_t cap;
-    _Alignas(16) unsigned char data[];
-};
-
 void *store_alloc(pith_store *s, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (!size || size > SIZE_MAX / 4)
-        return NULL;
-    if (!s->chunks || s->chunks->cap - s->chunk_used < size) {
-        /* doubling, so that after a reset the one chunk kept soon holds a whole instance */
-        size_t cap = s->chunks ? s->chunks->cap * 2 : 4096;
-        while (cap < size)
-            cap *= 2;
-        struct store_chunk *c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->next = s->chunks;
-        c->cap = cap;
-        s->chunks = c;
-        s->chunk_used = 0;
-    }
-    void *p = s->chunks->data + s->chunk_used;
-    s->chunk_used += size;
-    memset(p, 0, size);
-    return p;
-}
-
-/* Frees the chunks, but the newest (largest) one when `keep`. */
-static void release_chunks(pith_store *s, bool keep)
-{
-    struct store_chunk *c = s->chunks, *kept = keep ? c : NULL;
-    if (kept)
-        c = c->next;
-    while (c) {
-        struct store_chunk *n = c->next;
-        free(c);
-        c = n;
-    }
-    if (kept)
-        kept->next = NULL;
-    s->chunks = kept;
-    s->chunk_used = 0;
+    return arena_alloc(&s->records, size);
 }
 
 pith_store *pith_store_new(pith_engine *engine)
@@ -91,7 +49,7 @@ void pith_store_reset(pith_store *s)
     if (!s || s->depth)
         return;
     drop_objects(s);
-    release_chunks(s, true);
+    arena_rewind(&s->records);
     /* as pith_store_new left it, but the value stack and frame records stay allocated (the
      * stack's contents are never read before they are written) */
     s->limits = s->engine->config;
@@ -117,7 +75,7 @@ void pith_store_free(pith_store *s)
     if (!s)
         return;
     drop_objects(s);
-    release_chunks(s, false);
+    arena_free(&s->records);
     free(s->instances);
     free(s->funcs);
     free(s->mems);
