@@ -76,5 +76,5 @@ if [ -x "$JCO" ] && "$JCO" serve --help >/dev/null 2>&1; then
     done
 fi
 gcc -O2 -I"$ROOT/include" -I"$ROOT/src" "$HERE/inst_bench.c" "$(dirname "$PITH")/libpith.a" \
-    -luv -lyaml -lcurl -lhttp_parser -lm -lpthread -o "$OUT/inst_bench" &&
+    -luv -lyaml -lcurl -lhttp_parser -lseccomp -lm -lpthread -o "$OUT/inst_bench" &&
     "$OUT/inst_bench" "$OUT/hello.wasm" 20000
