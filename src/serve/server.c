@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "core/array.h"
 #include "serve/serve.h"
 
 #define SV_OUT_HIGH (64u << 10)     /* buffered response bytes that force a socket write */
@@ -1038,18 +1039,10 @@ static void handoff(sv_worker *to, int fd)
 {
     sv_wloop *l = to->loop;
     pthread_mutex_lock(&l->handoff_lock);
-    bool ok = true;
-    if (l->nhandoff == l->chandoff) {
-        uint32_t nc = l->chandoff ? l->chandoff * 2 : 16;
-        int *v = realloc(l->handoff, nc * sizeof *v);
-        if (v) {
-            l->handoff = v;
-            l->chandoff = nc;
-        } else {
-            ok = false;
-        }
-    }
+    int *v = array_reserve(l->handoff, &l->chandoff, (uint64_t)l->nhandoff + 1, sizeof *v, 16);
+    bool ok = v != NULL;
     if (ok) {
+        l->handoff = v;
         l->handoff[l->nhandoff++] = fd;
         atomic_fetch_add(&to->nconns, 1);   /* counted now, so the next choice sees it */
     }
