@@ -129,7 +129,7 @@ static bool rd_sleb(reader *r, unsigned bits, int64_t *out)
 
 bool rd_u32(reader *r, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0;   /* pith_fail is opaque to GCC: it cannot see the failure path returns false */
     if (!rd_uleb(r, 32, &v))
         return false;
     *out = (uint32_t)v;
@@ -140,7 +140,7 @@ bool rd_u64(reader *r, uint64_t *out) { return rd_uleb(r, 64, out); }
 
 bool rd_s32(reader *r, int32_t *out)
 {
-    int64_t v;
+    int64_t v = 0;
     if (!rd_sleb(r, 32, &v))
         return false;
     *out = (int32_t)v;

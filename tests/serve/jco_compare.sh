@@ -24,7 +24,10 @@ JCO=$ROOT/tests/components/node_modules/.bin/jco
 [ -x "$PITH" ] || { echo "skip: $PITH not built"; exit 77; }
 OUT=$(mktemp -d)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$OUT"; }
+# jco serve runs its guest in a child node process: each server gets its own process group
+# (setsid) and the whole group is stopped, or those children outlive the test.
+stop_group() { kill -- -"$1" 2>/dev/null || kill "$1" 2>/dev/null; }
+cleanup() { for p in "${PIDS[@]}"; do stop_group "$p"; done; rm -rf "$OUT"; }
 trap cleanup EXIT
 pass=0 fail=0
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -92,7 +95,7 @@ serve_both() {
     PP=$(free_port) JP=$(free_port)
     "$PITH" serve "$wasm" --addr 127.0.0.1:$PP --quiet "$@" >/dev/null 2>"$OUT/pith.err" &
     PIDS+=($!)
-    "$JCO" serve "$wasm" --port $JP --host 127.0.0.1 >"$OUT/jco.log" 2>&1 &
+    setsid "$JCO" serve "$wasm" --port $JP --host 127.0.0.1 >"$OUT/jco.log" 2>&1 &
     JPID=$!
     PIDS+=($JPID)
     wait_http $PP 30 || { echo "FAIL: pith serve did not start"; cat "$OUT/pith.err"; exit 1; }
@@ -101,7 +104,7 @@ serve_both() {
         exit 77
     fi
 }
-stop_both() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; PIDS=(); }
+stop_both() { for p in "${PIDS[@]}"; do stop_group "$p"; wait "$p" 2>/dev/null; done; PIDS=(); }
 
 slow_body() { printf 'first,'; sleep 0.3; printf 'second,'; sleep 0.3; printf 'third'; }
 python3 -c 'import random; r = random.Random(9); print("".join(r.choice("abcdefghij\n") for _ in range(200000)), end="")' >"$OUT/big.txt"
