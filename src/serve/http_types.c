@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "serve/serve.h"
 
 const char *const sv_res_names[K_COUNT] = {
@@ -39,23 +40,15 @@ bool sv_buf_put(sv_buf *b, const void *p, size_t n)
         return true;
     if (b->off && b->off == b->len)
         b->off = b->len = 0;
-    if (b->len + n > b->cap) {
-        if (b->off) {       /* compact before growing */
-            memmove(b->p, b->p + b->off, b->len - b->off);
-            b->len -= b->off;
-            b->off = 0;
-        }
-        if (b->len + n > b->cap) {
-            size_t cap = b->cap ? b->cap : 4096;
-            while (cap < b->len + n)
-                cap *= 2;
-            uint8_t *q = realloc(b->p, cap);
-            if (!q)
-                return false;
-            b->p = q;
-            b->cap = cap;
-        }
+    if (b->len + n > b->cap && b->off) {   /* compact before growing */
+        memmove(b->p, b->p + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
     }
+    uint8_t *q = bytes_reserve(b->p, b->len, &b->cap, n, 4096);
+    if (!q)
+        return false;
+    b->p = q;
     memcpy(b->p + b->len, p, n);
     b->len += n;
     return true;
@@ -76,14 +69,10 @@ bool sv_fields_add(sv_fields *f, const char *name, size_t nlen, const uint8_t *v
 {
     if (f->n >= SV_MAX_FIELDS)
         return false;
-    if (f->n == f->cap) {
-        uint32_t cap = f->cap ? f->cap * 2 : 8;
-        sv_field *v = realloc(f->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        f->v = v;
-        f->cap = cap;
-    }
+    sv_field *v = array_reserve(f->v, &f->cap, (uint64_t)f->n + 1, sizeof *v, 8);
+    if (!v)
+        return false;
+    f->v = v;
     sv_field *e = &f->v[f->n];
     e->name = malloc(nlen + 1);
     e->val = malloc(vlen + 1);
@@ -196,15 +185,12 @@ sv_obj *sv_obj_new(sv_worker *w, uint8_t kind, uint32_t parent, uint32_t *rep)
             t->n = 1;   /* rep 0 means "none" */
         if (t->n >= SV_MAX_OBJS)
             return NULL;
-        if (t->n >= t->cap) {
-            uint32_t cap = t->cap ? t->cap * 2 : 64;
-            sv_obj **v = realloc(t->v, cap * sizeof *v);
-            if (!v)
-                return NULL;
-            memset(v + t->cap, 0, (cap - t->cap) * sizeof *v);
-            t->v = v;
-            t->cap = cap;
-        }
+        uint32_t old = t->cap;
+        sv_obj **v = array_reserve(t->v, &t->cap, (uint64_t)t->n + 1, sizeof *v, 64);
+        if (!v)
+            return NULL;
+        memset(v + old, 0, (t->cap - old) * sizeof *v);
+        t->v = v;
         r = t->n++;
     }
     sv_obj *o = calloc(1, sizeof *o);
@@ -268,14 +254,10 @@ void sv_obj_free(sv_worker *w, uint32_t rep)
     free(o);
     t->v[rep] = NULL;
     t->live--;
-    if (t->nfree == t->cfree) {
-        uint32_t cap = t->cfree ? t->cfree * 2 : 64;
-        uint32_t *f = realloc(t->free, cap * sizeof *f);
-        if (!f)
-            return;     /* the slot is simply not reused */
-        t->free = f;
-        t->cfree = cap;
-    }
+    uint32_t *f = array_reserve(t->free, &t->cfree, (uint64_t)t->nfree + 1, sizeof *f, 64);
+    if (!f)
+        return;     /* the slot is simply not reused */
+    t->free = f;
     t->free[t->nfree++] = rep;
 }
 
