@@ -437,9 +437,7 @@ static pith_status fields_from_list(P2_ARGS)
 static pith_status fields_get(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     const pith_cval *n = &a[1];
     size_t cnt = 0;
     for (uint32_t i = 0; i < o->u.f.n; i++)
@@ -457,9 +455,7 @@ static pith_status fields_get(P2_ARGS)
 static pith_status fields_has(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     bool has = false;
     for (uint32_t i = 0; i < o->u.f.n && !has; i++)
         has = name_is(&o->u.f.v[i], a[1].of.str.ptr, a[1].of.str.len);
@@ -482,9 +478,7 @@ static int mutation_check(sv_obj *o, const pith_cval *n)
 static pith_status fields_set(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
@@ -517,9 +511,7 @@ static pith_status fields_set(P2_ARGS)
 static pith_status fields_delete_cb(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
@@ -530,9 +522,7 @@ static pith_status fields_delete_cb(P2_ARGS)
 static pith_status fields_append(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     int e = mutation_check(o, &a[1]);
     if (e >= 0)
         return header_result(call, r, e);
@@ -563,9 +553,7 @@ static bool entries_val(pith_cval *v, const sv_fields *f)
 static pith_status fields_entries(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     return entries_val(&r[0], &o->u.f) ? PITH_OK : P2_OOM();
 }
 
@@ -589,9 +577,7 @@ bool sv_fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t
 static pith_status fields_clone(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_FIELDS, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_FIELDS, NULL);
     return sv_fields_handle(w, &o->u.f, false, 0, &r[0]) ? PITH_OK : P2_OOM();
 }
 
@@ -718,9 +704,7 @@ static pith_status inbody_finish(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *b = sv_arg(w, &a[0], K_IN_BODY, &rep);
-    if (!b)
-        return SV_BAD();
+    SV_SELF(b, K_IN_BODY, &rep);
     if (b->children)
         return pith_ccall_trap(call, "incoming-body finished while its stream is alive");
     uint8_t src = b->u.in_body.src;
@@ -751,9 +735,7 @@ static pith_status trailers_subscribe(P2_ARGS)
 static pith_status trailers_get(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *t = sv_arg(w, &a[0], K_FUT_TRAILERS, NULL);
-    if (!t)
-        return SV_BAD();
+    SV_SELF(t, K_FUT_TRAILERS, NULL);
     if (!sv_trailers_ready(w, t))
         return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
@@ -827,9 +809,7 @@ static pith_status oresp_new(P2_ARGS)
 static pith_status oresp_status(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_RESP, NULL);
     r[0].kind = PITH_CV_U16;
     r[0].of.u = o->u.out_resp.status;
     return PITH_OK;
@@ -838,9 +818,7 @@ static pith_status oresp_status(P2_ARGS)
 static pith_status oresp_set_status(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_RESP, NULL);
     uint64_t s = a[1].of.u;
     bool ok = s >= 100 && s <= 999;
     if (ok)
@@ -852,9 +830,7 @@ static pith_status oresp_headers(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_RESP, &rep);
     return sv_fields_handle(w, &o->u.out_resp.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
 }
 
@@ -862,9 +838,7 @@ static pith_status oresp_body(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_RESP, &rep);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_RESP, &rep);
     return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body,
                          OB_RESPONSE, &o->u.out_resp.h, &r[0]);
 }
@@ -937,9 +911,7 @@ static pith_status obody_finish(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *b = sv_arg(w, &a[0], K_OUT_BODY, &rep);
-    if (!b)
-        return SV_BAD();
+    SV_SELF(b, K_OUT_BODY, &rep);
     if (b->children)
         return pith_ccall_trap(call, "outgoing-body finished while its stream is alive");
     sv_fields tr;
@@ -1025,17 +997,13 @@ static pith_status opt_get(pith_ccall *call, pith_cval *r, bool has, uint64_t v)
     static pith_status opts_get_##field(P2_ARGS)                                              \
     {                                                                                      \
         SV_BEGIN;                                                                             \
-        sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
-        if (!o)                                                                            \
-            return SV_BAD();                                                                  \
+        SV_SELF(o, K_REQ_OPTS, NULL);                                                         \
         return opt_get(call, &r[0], o->u.opts.hasf, o->u.opts.field);                      \
     }                                                                                      \
     static pith_status opts_set_##field(P2_ARGS)                                              \
     {                                                                                      \
         SV_BEGIN;                                                                             \
-        sv_obj *o = sv_arg(w, &a[0], K_REQ_OPTS, NULL);                                    \
-        if (!o)                                                                            \
-            return SV_BAD();                                                                  \
+        SV_SELF(o, K_REQ_OPTS, NULL);                                                         \
         o->u.opts.hasf = a[1].of.var.index == 1;                                           \
         o->u.opts.field = o->u.opts.hasf ? a[1].of.var.payload->of.u : 0;                  \
         return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();                            \
@@ -1056,9 +1024,7 @@ static pith_status oreq_body(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, &rep);
     return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, OB_REQUEST,
                          &o->u.out_req.h, &r[0]);
 }
@@ -1066,9 +1032,7 @@ static pith_status oreq_body(P2_ARGS)
 static pith_status oreq_method(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, NULL);
     bool other = o->u.out_req.method == 9;
     if (!pith_cval_case(&r[0], PITH_CV_VARIANT, o->u.out_req.method, other))
         return P2_OOM();
@@ -1085,9 +1049,7 @@ static bool valid_token(const char *s, size_t n)
 static pith_status oreq_set_method(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, NULL);
     uint32_t m = a[1].of.var.index;
     if (m == 9) {
         const pith_cval *s = a[1].of.var.payload;
@@ -1130,17 +1092,13 @@ static bool set_opt_str(const pith_cval *v, char **dst, bool *has)
     static pith_status oreq_##field(P2_ARGS)                                                  \
     {                                                                                      \
         SV_BEGIN;                                                                             \
-        sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
-        if (!o)                                                                            \
-            return SV_BAD();                                                                  \
+        SV_SELF(o, K_OUT_REQ, NULL);                                                          \
         return opt_str(call, &r[0], o->u.out_req.has_##field, o->u.out_req.field);         \
     }                                                                                      \
     static pith_status oreq_set_##field(P2_ARGS)                                              \
     {                                                                                      \
         SV_BEGIN;                                                                             \
-        sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);                                     \
-        if (!o)                                                                            \
-            return SV_BAD();                                                                  \
+        SV_SELF(o, K_OUT_REQ, NULL);                                                          \
         bool ok = set_opt_str(&a[1], &o->u.out_req.field, &o->u.out_req.has_##field);      \
         return p2_result(&r[0], !ok, NULL) ? PITH_OK : P2_OOM();                              \
     }
@@ -1150,9 +1108,7 @@ OREQ_STR_ACCESSORS(authority)
 static pith_status oreq_scheme(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, NULL);
     if (!o->u.out_req.has_scheme)
         return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
     bool other = o->u.out_req.scheme == 2;
@@ -1166,9 +1122,7 @@ static pith_status oreq_scheme(P2_ARGS)
 static pith_status oreq_set_scheme(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, NULL);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, NULL);
     if (a[1].of.var.index == 0) {
         o->u.out_req.has_scheme = false;
         return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
@@ -1192,9 +1146,7 @@ static pith_status oreq_headers(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
-    if (!o)
-        return SV_BAD();
+    SV_SELF(o, K_OUT_REQ, &rep);
     return sv_fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
 }
 

@@ -622,20 +622,16 @@ fail:
     return NULL;
 }
 
-static pith_status handle(pith_ccall *call, void *env, const pith_cval *a, size_t na,
-                          pith_cval *r, size_t nr)
+static pith_status handle(P2_ARGS)
 {
-    (void)na; (void)nr;
-    sv_worker *w = env;
+    SV_BEGIN;
     uint32_t rep, orep = 0;
-    sv_obj *o = sv_arg(w, &a[0], K_OUT_REQ, &rep);
-    if (!o)
-        return pith_ccall_trap(call, "invalid handle");
+    SV_SELF(o, K_OUT_REQ, &rep);
     sv_obj *opts = NULL;
     if (a[1].of.var.index == 1) {
         opts = sv_arg(w, a[1].of.var.payload, K_REQ_OPTS, &orep);
         if (!opts)
-            return pith_ccall_trap(call, "invalid handle");
+            return SV_BAD();
     }
     char host[256] = "";
     bool https = o->u.out_req.has_scheme && o->u.out_req.scheme == 1;
@@ -716,9 +712,7 @@ static pith_status fut_subscribe(P2_ARGS)
 static pith_status fut_get(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *f = sv_arg(w, &a[0], K_FUT_IN_RESP, NULL);
-    if (!f)
-        return SV_BAD();
+    SV_SELF(f, K_FUT_IN_RESP, NULL);
     struct sv_out_call *c = f->u.fut.call;
     if (!sv_out_call_ready(w, c, 0))
         return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
@@ -755,8 +749,8 @@ static pith_status fut_get(P2_ARGS)
 static pith_status resp_status(P2_ARGS)
 {
     SV_BEGIN;
-    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, NULL);
-    if (!o || !o->u.in_resp.call)
+    SV_SELF(o, K_IN_RESP, NULL);
+    if (!o->u.in_resp.call)
         return SV_BAD();
     r[0] = pith_cval_u32(o->u.in_resp.call->status);
     r[0].kind = PITH_CV_U16;
@@ -767,8 +761,8 @@ static pith_status resp_headers(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep;
-    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
-    if (!o || !o->u.in_resp.call)
+    SV_SELF(o, K_IN_RESP, &rep);
+    if (!o->u.in_resp.call)
         return SV_BAD();
     return sv_fields_handle(w, &o->u.in_resp.call->headers, true, rep, &r[0]) ? PITH_OK
                                                                                 : P2_OOM();
@@ -778,8 +772,8 @@ static pith_status resp_consume(P2_ARGS)
 {
     SV_BEGIN;
     uint32_t rep, brep;
-    sv_obj *o = sv_arg(w, &a[0], K_IN_RESP, &rep);
-    if (!o || !o->u.in_resp.call)
+    SV_SELF(o, K_IN_RESP, &rep);
+    if (!o->u.in_resp.call)
         return SV_BAD();
     if (o->u.in_resp.body_taken)
         return pith_cval_case(&r[0], PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();

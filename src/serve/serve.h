@@ -203,6 +203,12 @@ typedef struct sv_objs {
 extern const p2_def sv_http_defs[], sv_outgoing_defs[];
 #define SV_BEGIN sv_worker *w = env; (void)w; (void)call; (void)a; (void)na; (void)r; (void)nr
 #define SV_BAD() pith_ccall_trap(call, "invalid handle")
+/* A method's self, a[0], as `o` of kind `kind` (its rep in *rep unless rep is NULL); a
+ * handle of another kind, or a stale one, traps. */
+#define SV_SELF(o, kind, rep)                                                              \
+    sv_obj *o = sv_arg(w, &a[0], kind, rep);                                               \
+    if (!o)                                                                                \
+        return SV_BAD()
 
 /* The WIT names of the worker's resource types (one per kind). */
 extern const char *const sv_res_names[K_COUNT];
