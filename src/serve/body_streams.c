@@ -286,17 +286,17 @@ uint32_t sv_body_outstream(sv_worker *w, uint32_t body)
     return make(w, body, K_OUT_BODY, &out_body_ops, p2_host_outstream_new);
 }
 
-pith_status sv_future_subscribe(pith_ccall *call, sv_worker *w, const pith_cval *self,
-                                uint8_t kind, pith_cval *r)
+pith_status sv_future_subscribe(P2_ARGS, uint8_t kind)
 {
+    SV_BEGIN;
     uint32_t rep;
-    if (!sv_arg(w, self, kind, &rep))
+    if (!sv_arg(w, &a[0], kind, &rep))
         return SV_BAD();
     uint32_t prep = make(w, rep, kind, kind == K_FUT_IN_RESP ? &fut_ops : &trailers_ops,
                          p2_host_pollable_new);
     if (!prep)
         return P2_OOM();
-    *r = p2_own(w->p2, R_POLLABLE, prep);
+    r[0] = p2_own(w->p2, R_POLLABLE, prep);
     return PITH_OK;
 }
 

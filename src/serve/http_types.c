@@ -322,6 +322,30 @@ bool sv_error_code(pith_cval *v, uint32_t code, const char *msg)
     return pith_cval_case(p, PITH_CV_OPTION, 0, false);
 }
 
+bool sv_error_result(pith_cval *r, uint32_t code, const char *msg)
+{
+    return pith_cval_case(r, PITH_CV_RESULT, 1, true) &&
+           sv_error_code(r->of.var.payload, code, msg);
+}
+
+pith_status sv_future_get(pith_ccall *call, pith_cval *r, bool ready, bool *taken,
+                          pith_cval **value)
+{
+    *value = NULL;
+    if (!ready)
+        return pith_cval_case(r, PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
+    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true))
+        return P2_OOM();
+    pith_cval *res = r->of.var.payload;
+    if (*taken)
+        return pith_cval_case(res, PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
+    *taken = true;
+    if (!pith_cval_case(res, PITH_CV_RESULT, 0, true))
+        return P2_OOM();
+    *value = res->of.var.payload;
+    return PITH_OK;
+}
+
 /* result<_, header-error> */
 static pith_status header_result(pith_ccall *call, pith_cval *r, int err /* -1 ok */)
 {
@@ -675,30 +699,23 @@ static pith_status inreq_consume(P2_ARGS)
 
 /* incoming-body.stream and outgoing-body.write: the body's one stream (a wasi:io stream, its
  * child), handed out once. */
-static pith_status body_stream(pith_ccall *call, sv_worker *w, const pith_cval *self,
-                               uint8_t kind, pith_cval *r)
+static pith_status body_stream(P2_ARGS, uint8_t kind)
 {
+    SV_BEGIN;
     uint32_t rep;
-    sv_obj *b = sv_arg(w, self, kind, &rep);
-    if (!b)
-        return SV_BAD();
+    SV_SELF(b, kind, &rep);
     bool in = kind == K_IN_BODY;
     bool *taken = in ? &b->u.in_body.stream_taken : &b->u.out_body.stream_taken;
     if (*taken)
-        return p2_result(r, true, NULL) ? PITH_OK : P2_OOM();
+        return p2_result(&r[0], true, NULL) ? PITH_OK : P2_OOM();
     uint32_t srep = in ? sv_body_instream(w, rep) : sv_body_outstream(w, rep);
     if (!srep)
         return P2_OOM();
     *taken = true;
     pith_cval h = p2_own(w->p2, in ? R_INSTREAM : R_OUTSTREAM, srep);
-    return p2_result(r, false, &h) ? PITH_OK : P2_OOM();
+    return p2_result(&r[0], false, &h) ? PITH_OK : P2_OOM();
 }
-
-static pith_status inbody_stream(P2_ARGS)
-{
-    SV_BEGIN;
-    return body_stream(call, w, &a[0], K_IN_BODY, &r[0]);
-}
+static pith_status inbody_stream(P2_ARGS) { return body_stream(call, env, a, na, r, nr, K_IN_BODY); }
 
 static pith_status inbody_finish(P2_ARGS)
 {
@@ -727,8 +744,7 @@ static pith_status inbody_finish(P2_ARGS)
 
 static pith_status trailers_subscribe(P2_ARGS)
 {
-    SV_BEGIN;
-    return sv_future_subscribe(call, w, &a[0], K_FUT_TRAILERS, &r[0]);
+    return sv_future_subscribe(call, env, a, na, r, nr, K_FUT_TRAILERS);
 }
 
 /* get: option<result<result<option<trailers>, error-code>>> */
@@ -736,17 +752,11 @@ static pith_status trailers_get(P2_ARGS)
 {
     SV_BEGIN;
     SV_SELF(t, K_FUT_TRAILERS, NULL);
-    if (!sv_trailers_ready(w, t))
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
-    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
-        return P2_OOM();
-    pith_cval *res = r[0].of.var.payload;
-    if (t->u.trailers.taken)
-        return pith_cval_case(res, PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
-    t->u.trailers.taken = true;
-    if (!pith_cval_case(res, PITH_CV_RESULT, 0, true))
-        return P2_OOM();
-    pith_cval *in = res->of.var.payload;
+    pith_cval *in;
+    pith_status st = sv_future_get(call, &r[0], sv_trailers_ready(w, t), &t->u.trailers.taken,
+                                   &in);
+    if (st != PITH_OK || !in)
+        return st;
     const sv_fields *tr = NULL;
     p2_fail f = {0};
     if (t->u.trailers.src == IS_REQ_BODY && w->x) {
@@ -758,12 +768,8 @@ static pith_status trailers_get(P2_ARGS)
         if (ec >= 0)
             f.code = (uint32_t)ec + 1;
     }
-    if (f.code) {
-        if (!pith_cval_case(in, PITH_CV_RESULT, 1, true) ||
-            !sv_error_code(in->of.var.payload, f.code - 1, f.msg))
-            return P2_OOM();
-        return PITH_OK;
-    }
+    if (f.code)
+        return sv_error_result(in, f.code - 1, f.msg) ? PITH_OK : P2_OOM();
     if (!pith_cval_case(in, PITH_CV_RESULT, 0, true))
         return P2_OOM();
     pith_cval *opt = in->of.var.payload;
@@ -778,11 +784,11 @@ static pith_status trailers_get(P2_ARGS)
 /* ---------------------------------------------------------------- outgoing-response */
 
 /* The outgoing-response and outgoing-request constructors: a new message owning `headers`. */
-static pith_status new_message(pith_ccall *call, sv_worker *w, const pith_cval *headers,
-                               uint8_t kind, pith_cval *r)
+static pith_status new_message(P2_ARGS, uint8_t kind)
 {
+    SV_BEGIN;
     sv_fields h;
-    if (!take_fields(w, headers, &h))
+    if (!take_fields(w, &a[0], &h))
         return SV_BAD();
     uint32_t rep;
     sv_obj *o = sv_obj_new(w, kind, 0, &rep);
@@ -796,15 +802,10 @@ static pith_status new_message(pith_ccall *call, sv_worker *w, const pith_cval *
     } else {
         o->u.out_req.h = h;     /* method get (0), no path, scheme or authority */
     }
-    *r = sv_own(w, kind, rep);
+    r[0] = sv_own(w, kind, rep);
     return PITH_OK;
 }
-
-static pith_status oresp_new(P2_ARGS)
-{
-    SV_BEGIN;
-    return new_message(call, w, &a[0], K_OUT_RESP, &r[0]);
-}
+static pith_status oresp_new(P2_ARGS) { return new_message(call, env, a, na, r, nr, K_OUT_RESP); }
 
 static pith_status oresp_status(P2_ARGS)
 {
@@ -901,11 +902,7 @@ static pith_status outparam_set(P2_ARGS)
 
 /* ---------------------------------------------------------------- outgoing-body */
 
-static pith_status obody_write(P2_ARGS)
-{
-    SV_BEGIN;
-    return body_stream(call, w, &a[0], K_OUT_BODY, &r[0]);
-}
+static pith_status obody_write(P2_ARGS) { return body_stream(call, env, a, na, r, nr, K_OUT_BODY); }
 
 static pith_status obody_finish(P2_ARGS)
 {
@@ -947,11 +944,7 @@ static pith_status obody_finish(P2_ARGS)
     }
     if (ec < 0)
         return p2_result(&r[0], false, NULL) ? PITH_OK : P2_OOM();
-    pith_cval e;
-    memset(&e, 0, sizeof e);
-    if (!sv_error_code(&e, (uint32_t)ec, NULL))
-        return P2_OOM();
-    return p2_result(&r[0], true, &e) ? PITH_OK : P2_OOM();
+    return sv_error_result(&r[0], (uint32_t)ec, NULL) ? PITH_OK : P2_OOM();
 }
 
 void sv_obj_dropped(sv_worker *w, uint32_t rep)
@@ -1014,11 +1007,7 @@ OPT_ACCESSORS(between, has_b)
 
 /* ---------------------------------------------------------------- outgoing-request */
 
-static pith_status oreq_new(P2_ARGS)
-{
-    SV_BEGIN;
-    return new_message(call, w, &a[0], K_OUT_REQ, &r[0]);
-}
+static pith_status oreq_new(P2_ARGS) { return new_message(call, env, a, na, r, nr, K_OUT_REQ); }
 
 static pith_status oreq_body(P2_ARGS)
 {
@@ -1174,11 +1163,8 @@ static pith_status outparam_send_info(P2_ARGS)
     if (!take_fields(w, &a[2], &h))
         return SV_BAD();
     sv_fields_free(&h);
-    pith_cval e;
-    memset(&e, 0, sizeof e);
-    if (!sv_error_code(&e, EC_INTERNAL, "informational responses are not supported"))
-        return P2_OOM();
-    return p2_result(&r[0], true, &e) ? PITH_OK : P2_OOM();
+    return sv_error_result(&r[0], EC_INTERNAL, "informational responses are not supported")
+               ? PITH_OK : P2_OOM();
 }
 
 const p2_def sv_http_defs[] = {

@@ -685,18 +685,13 @@ static pith_status handle(P2_ARGS)
         sv_obj *fut = sv_obj_new(w, K_FUT_IN_RESP, 0, &frep);
         if (!fut) {
             sv_out_call_release(w, c);
-            return pith_ccall_trap(call, "out of memory");
+            return P2_OOM();
         }
         fut->u.fut.call = c;    /* the call's first reference */
-        if (!pith_cval_case(&r[0], PITH_CV_RESULT, 0, true))
-            return pith_ccall_trap(call, "out of memory");
-        *r[0].of.var.payload = sv_own(w, K_FUT_IN_RESP, frep);
-        return PITH_OK;
+        pith_cval h = sv_own(w, K_FUT_IN_RESP, frep);
+        return p2_result(&r[0], false, &h) ? PITH_OK : P2_OOM();
     }
-    if (!pith_cval_case(&r[0], PITH_CV_RESULT, 1, true) ||
-        !sv_error_code(r[0].of.var.payload, ec, msg))
-        return pith_ccall_trap(call, "out of memory");
-    return PITH_OK;
+    return sv_error_result(&r[0], ec, msg) ? PITH_OK : P2_OOM();
 }
 
 /* ---------------------------------------------------------------- future-incoming-response */
@@ -704,8 +699,7 @@ static pith_status handle(P2_ARGS)
 
 static pith_status fut_subscribe(P2_ARGS)
 {
-    SV_BEGIN;
-    return sv_future_subscribe(call, w, &a[0], K_FUT_IN_RESP, &r[0]);
+    return sv_future_subscribe(call, env, a, na, r, nr, K_FUT_IN_RESP);
 }
 
 /* get: option<result<result<incoming-response, error-code>, ()>> */
@@ -714,34 +708,22 @@ static pith_status fut_get(P2_ARGS)
     SV_BEGIN;
     SV_SELF(f, K_FUT_IN_RESP, NULL);
     struct sv_out_call *c = f->u.fut.call;
-    if (!sv_out_call_ready(w, c, 0))
-        return pith_cval_case(&r[0], PITH_CV_OPTION, 0, false) ? PITH_OK : P2_OOM();
-    if (!pith_cval_case(&r[0], PITH_CV_OPTION, 1, true))
-        return P2_OOM();
-    pith_cval *outer = r[0].of.var.payload;
-    if (f->u.fut.taken)
-        return pith_cval_case(outer, PITH_CV_RESULT, 1, false) ? PITH_OK : P2_OOM();
-    f->u.fut.taken = true;
-    if (!pith_cval_case(outer, PITH_CV_RESULT, 0, true))
-        return P2_OOM();
-    pith_cval *inner = outer->of.var.payload;
-    if (!c->head_done) {
-        int ec = c->error >= 0 ? c->error : EC_INTERNAL;
-        if (!pith_cval_case(inner, PITH_CV_RESULT, 1, true) ||
-            !sv_error_code(inner->of.var.payload, (uint32_t)ec, c->msg[0] ? c->msg : NULL))
-            return P2_OOM();
-        return PITH_OK;
-    }
+    pith_cval *inner;
+    pith_status st = sv_future_get(call, &r[0], sv_out_call_ready(w, c, 0), &f->u.fut.taken,
+                                   &inner);
+    if (st != PITH_OK || !inner)
+        return st;
+    if (!c->head_done)
+        return sv_error_result(inner, c->error >= 0 ? (uint32_t)c->error : EC_INTERNAL,
+                               c->msg[0] ? c->msg : NULL) ? PITH_OK : P2_OOM();
     uint32_t rrep;
     sv_obj *resp = sv_obj_new(w, K_IN_RESP, 0, &rrep);
     if (!resp)
         return P2_OOM();
     resp->u.in_resp.call = c;
     sv_out_call_ref(c);
-    if (!pith_cval_case(inner, PITH_CV_RESULT, 0, true))
-        return P2_OOM();
-    *inner->of.var.payload = sv_own(w, K_IN_RESP, rrep);
-    return PITH_OK;
+    pith_cval h = sv_own(w, K_IN_RESP, rrep);
+    return p2_result(inner, false, &h) ? PITH_OK : P2_OOM();
 }
 
 /* ---------------------------------------------------------------- incoming-response */
@@ -784,10 +766,8 @@ static pith_status resp_consume(P2_ARGS)
     b->u.in_body.call = o->u.in_resp.call;
     sv_out_call_ref(b->u.in_body.call);
     o->u.in_resp.body_taken = true;
-    if (!pith_cval_case(&r[0], PITH_CV_RESULT, 0, true))
-        return P2_OOM();
-    *r[0].of.var.payload = sv_own(w, K_IN_BODY, brep);
-    return PITH_OK;
+    pith_cval h = sv_own(w, K_IN_BODY, brep);
+    return p2_result(&r[0], false, &h) ? PITH_OK : P2_OOM();
 }
 
 const p2_def sv_outgoing_defs[] = {

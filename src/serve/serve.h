@@ -245,6 +245,13 @@ enum { EC_DNS_TIMEOUT = 0, EC_DNS_ERROR = 1, EC_DEST_NOT_FOUND = 2, EC_DEST_UNAV
        EC_RESP_INCOMPLETE = 25, EC_RESP_BODY_SIZE = 28, EC_RESP_TIMEOUT = 33,
        EC_PROTOCOL = 35, EC_CONFIG = 37, EC_INTERNAL = 38 };
 bool sv_error_code(pith_cval *v, uint32_t code, const char *msg);
+/* r = err(error-code `code`): a result<_, error-code> failed. False on OOM. */
+bool sv_error_result(pith_cval *r, uint32_t code, const char *msg);
+/* The get of a future-trailers or future-incoming-response, option<result<T, ()>>: none until
+ * `ready`, err once the value was taken; else marks it taken and sets *value to where T goes
+ * (NULL: r is complete). */
+pith_status sv_future_get(pith_ccall *call, pith_cval *r, bool ready, bool *taken,
+                          pith_cval **value);
 /* A failure of a body stream with error-code `code` (message: static or the call's). */
 static inline p2_fail sv_fail(uint32_t code, const char *msg)
 {
@@ -260,8 +267,7 @@ void sv_p2_hooks(sv_worker *w, p2_state *st);
 uint32_t sv_body_instream(sv_worker *w, uint32_t body);
 uint32_t sv_body_outstream(sv_worker *w, uint32_t body);
 /* future-incoming-response.subscribe and future-trailers.subscribe (self of kind `kind`). */
-pith_status sv_future_subscribe(pith_ccall *call, sv_worker *w, const pith_cval *self,
-                                uint8_t kind, pith_cval *r);
+pith_status sv_future_subscribe(P2_ARGS, uint8_t kind);
 /* future-trailers readiness (takes what is left of the body to get there). */
 bool sv_trailers_ready(sv_worker *w, sv_obj *t);
 /* Why the request body failed (x->body_error). */
