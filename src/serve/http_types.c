@@ -220,7 +220,7 @@ static void obj_release(sv_worker *w, sv_obj *o)
 {
     switch (o->kind) {
     case K_FIELDS: sv_fields_free(&o->u.f); break;
-    case K_OUT_RESP: sv_fields_free(&o->u.out_resp.h); break;
+    case K_OUT_RESP: sv_fields_free(&o->u.out_resp.m.h); break;
     case K_OUT_BODY:
         sv_buf_free(&o->u.out_body.data);
         sv_fields_free(&o->u.out_body.trailers);
@@ -232,7 +232,7 @@ static void obj_release(sv_worker *w, sv_obj *o)
         free(o->u.out_req.path);
         free(o->u.out_req.authority);
         free(o->u.out_req.scheme_other);
-        sv_fields_free(&o->u.out_req.h);
+        sv_fields_free(&o->u.out_req.m.h);
         break;
     case K_FUT_IN_RESP: sv_out_call_release(w, o->u.fut.call); break;
     case K_IN_RESP: sv_out_call_release(w, o->u.in_resp.call); break;
@@ -385,25 +385,6 @@ static int64_t content_length(const sv_fields *h)
         n = n * 10 + (cl->val[i] - '0');
     }
     return n;
-}
-
-/* outgoing-response.body and outgoing-request.body: the one outgoing-body, handed out once.
- * The message's headers are immutable by now: their content-length is what finish checks. */
-static pith_status take_out_body(pith_ccall *call, sv_worker *w, bool *taken, uint32_t *body,
-                                 uint8_t role, const sv_fields *h, pith_cval *r)
-{
-    if (*taken)
-        return p2_result(r, true, NULL) ? PITH_OK : P2_OOM();
-    uint32_t brep;
-    sv_obj *b = sv_obj_new(w, K_OUT_BODY, 0, &brep);
-    if (!b)
-        return P2_OOM();
-    b->u.out_body.role = role;
-    b->u.out_body.declared = content_length(h);
-    *taken = true;
-    *body = brep;
-    pith_cval v = sv_own(w, K_OUT_BODY, brep);
-    return p2_result(r, false, &v) ? PITH_OK : P2_OOM();
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -781,7 +762,13 @@ static pith_status trailers_get(P2_ARGS)
     return PITH_OK;
 }
 
-/* ---------------------------------------------------------------- outgoing-response */
+/* ---------------------------------------------------------------- messages */
+
+/* The headers and body of an outgoing-response or outgoing-request. */
+static sv_message *message(sv_obj *o)
+{
+    return o->kind == K_OUT_RESP ? &o->u.out_resp.m : &o->u.out_req.m;
+}
 
 /* The outgoing-response and outgoing-request constructors: a new message owning `headers`. */
 static pith_status new_message(P2_ARGS, uint8_t kind)
@@ -796,15 +783,44 @@ static pith_status new_message(P2_ARGS, uint8_t kind)
         sv_fields_free(&h);
         return P2_OOM();
     }
-    if (kind == K_OUT_RESP) {
-        o->u.out_resp.h = h;
+    message(o)->h = h;          /* a request: method get (0), no path, scheme or authority */
+    if (kind == K_OUT_RESP)
         o->u.out_resp.status = 200;
-    } else {
-        o->u.out_req.h = h;     /* method get (0), no path, scheme or authority */
-    }
     r[0] = sv_own(w, kind, rep);
     return PITH_OK;
 }
+
+static pith_status message_headers(P2_ARGS, uint8_t kind)
+{
+    SV_BEGIN;
+    uint32_t rep;
+    SV_SELF(o, kind, &rep);
+    return sv_fields_handle(w, &message(o)->h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
+}
+
+/* The message's one outgoing-body, handed out once. Its headers are immutable by now: their
+ * content-length is what finish checks. */
+static pith_status message_body(P2_ARGS, uint8_t kind)
+{
+    SV_BEGIN;
+    SV_SELF(o, kind, NULL);
+    sv_message *m = message(o);
+    if (m->body_taken)
+        return p2_result(&r[0], true, NULL) ? PITH_OK : P2_OOM();
+    uint32_t brep;
+    sv_obj *b = sv_obj_new(w, K_OUT_BODY, 0, &brep);
+    if (!b)
+        return P2_OOM();
+    b->u.out_body.role = kind == K_OUT_REQ ? OB_REQUEST : OB_RESPONSE;
+    b->u.out_body.declared = content_length(&m->h);
+    m->body_taken = true;
+    m->body = brep;
+    pith_cval v = sv_own(w, K_OUT_BODY, brep);
+    return p2_result(&r[0], false, &v) ? PITH_OK : P2_OOM();
+}
+
+/* ---------------------------------------------------------------- outgoing-response */
+
 static pith_status oresp_new(P2_ARGS) { return new_message(call, env, a, na, r, nr, K_OUT_RESP); }
 
 static pith_status oresp_status(P2_ARGS)
@@ -829,20 +845,9 @@ static pith_status oresp_set_status(P2_ARGS)
 
 static pith_status oresp_headers(P2_ARGS)
 {
-    SV_BEGIN;
-    uint32_t rep;
-    SV_SELF(o, K_OUT_RESP, &rep);
-    return sv_fields_handle(w, &o->u.out_resp.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
+    return message_headers(call, env, a, na, r, nr, K_OUT_RESP);
 }
-
-static pith_status oresp_body(P2_ARGS)
-{
-    SV_BEGIN;
-    uint32_t rep;
-    SV_SELF(o, K_OUT_RESP, &rep);
-    return take_out_body(call, w, &o->u.out_resp.body_taken, &o->u.out_resp.body,
-                         OB_RESPONSE, &o->u.out_resp.h, &r[0]);
-}
+static pith_status oresp_body(P2_ARGS) { return message_body(call, env, a, na, r, nr, K_OUT_RESP); }
 
 /* ---------------------------------------------------------------- response-outparam */
 
@@ -873,10 +878,10 @@ static pith_status outparam_set(P2_ARGS)
     if (!o)
         return SV_BAD();
     x->status = o->u.out_resp.status;
-    x->resp_headers = o->u.out_resp.h;
-    memset(&o->u.out_resp.h, 0, sizeof o->u.out_resp.h);
-    x->main_body = o->u.out_resp.body_taken ? o->u.out_resp.body : 0;
-    bool body_taken = o->u.out_resp.body_taken;
+    x->resp_headers = o->u.out_resp.m.h;
+    memset(&o->u.out_resp.m.h, 0, sizeof o->u.out_resp.m.h);
+    x->main_body = o->u.out_resp.m.body_taken ? o->u.out_resp.m.body : 0;
+    bool body_taken = o->u.out_resp.m.body_taken;
     sv_obj_free(w, rrep);
     sv_obj *b = x->main_body ? sv_obj_get(w, x->main_body, K_OUT_BODY) : NULL;
     if (b)
@@ -1009,14 +1014,7 @@ OPT_ACCESSORS(between, has_b)
 
 static pith_status oreq_new(P2_ARGS) { return new_message(call, env, a, na, r, nr, K_OUT_REQ); }
 
-static pith_status oreq_body(P2_ARGS)
-{
-    SV_BEGIN;
-    uint32_t rep;
-    SV_SELF(o, K_OUT_REQ, &rep);
-    return take_out_body(call, w, &o->u.out_req.body_taken, &o->u.out_req.body, OB_REQUEST,
-                         &o->u.out_req.h, &r[0]);
-}
+static pith_status oreq_body(P2_ARGS) { return message_body(call, env, a, na, r, nr, K_OUT_REQ); }
 
 static pith_status oreq_method(P2_ARGS)
 {
@@ -1133,10 +1131,7 @@ static pith_status oreq_set_scheme(P2_ARGS)
 }
 static pith_status oreq_headers(P2_ARGS)
 {
-    SV_BEGIN;
-    uint32_t rep;
-    SV_SELF(o, K_OUT_REQ, &rep);
-    return sv_fields_handle(w, &o->u.out_req.h, true, rep, &r[0]) ? PITH_OK : P2_OOM();
+    return message_headers(call, env, a, na, r, nr, K_OUT_REQ);
 }
 
 /* http-error-code(err: borrow<io-error>) -> option<error-code>: the code a body stream's

@@ -556,7 +556,7 @@ static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, b
     /* the request body: what was written so far goes first, the rest streams as the guest
      * writes it. Its length is known when it was finished before handle (or declared);
      * otherwise it goes chunked. */
-    sv_obj *b = req->u.out_req.body_taken ? sv_obj_get(w, req->u.out_req.body, K_OUT_BODY)
+    sv_obj *b = req->u.out_req.m.body_taken ? sv_obj_get(w, req->u.out_req.m.body, K_OUT_BODY)
                                           : NULL;
     if (b && m != 1) {
         struct sv_out_body *ob = &b->u.out_body;
@@ -578,7 +578,7 @@ static struct sv_out_call *call_start(sv_worker *w, sv_obj *req, sv_obj *opts, b
         if (m == 0)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
     }
-    const sv_fields *h = &req->u.out_req.h;
+    const sv_fields *h = &req->u.out_req.m.h;
     for (uint32_t i = 0; i < h->n; i++) {
         size_t l = h->v[i].nlen + h->v[i].vlen + 3;
         char *line = malloc(l);
@@ -644,7 +644,7 @@ static pith_status handle(P2_ARGS)
     }
     sv_func *f = w->x ? w->x->func : NULL;
     bool allowed = f && host[0] && !other_scheme && sv_outbound_allowed(f, host, port);
-    uint32_t brep = o->u.out_req.body_taken ? o->u.out_req.body : 0;
+    uint32_t brep = o->u.out_req.m.body_taken ? o->u.out_req.m.body : 0;
     sv_obj *b = brep ? sv_obj_get(w, brep, K_OUT_BODY) : NULL;
     uint32_t ec = EC_REQUEST_DENIED;
     const char *msg = NULL;

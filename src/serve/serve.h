@@ -107,6 +107,13 @@ enum { IS_REQ_BODY, IS_RESP_BODY };
 /* What an outgoing-body belongs to. */
 enum { OB_RESPONSE, OB_REQUEST };
 
+/* What an outgoing-response and an outgoing-request have alike: headers and one body. */
+typedef struct sv_message {
+    sv_fields h;
+    bool body_taken;
+    uint32_t body;              /* rep of its outgoing-body once taken */
+} sv_message;
+
 typedef struct sv_obj {
     uint8_t kind;
     uint32_t parent;            /* rep this is a child of (0: none) */
@@ -116,10 +123,8 @@ typedef struct sv_obj {
         sv_fields f;
         struct { uint32_t unused; } in_req;     /* the exchange's request */
         struct {
+            sv_message m;
             uint16_t status;
-            bool body_taken;
-            uint32_t body;      /* rep of its outgoing-body once taken */
-            sv_fields h;
         } out_resp;
         struct sv_out_body {
             uint8_t role;       /* OB_* */
@@ -143,13 +148,11 @@ typedef struct sv_obj {
             struct sv_out_call *call;
         } trailers;
         struct {
+            sv_message m;
             uint8_t method;     /* method case; 9 = other */
             char *method_other, *path, *authority, *scheme_other;
             bool has_path, has_authority, has_scheme;
             uint8_t scheme;
-            sv_fields h;
-            bool body_taken;
-            uint32_t body;
         } out_req;
         struct { uint64_t connect, first_byte, between; bool has_c, has_f, has_b; } opts;
         struct { struct sv_out_call *call; bool taken; } fut;
