@@ -4,9 +4,10 @@
 # size, body size), metrics/healthz, SIGHUP reload, SIGTERM drain, deadlines racing instance
 # teardown (PITH_SERVE_STRESS requests, default 1500); with PITH_SERVE_JS=1 also a
 # componentize-js handler (about a minute to build): headers, body echo, status, timeout, trap,
-# outgoing requests to local test servers (allowed, denied, refused, first-byte timeout),
-# request bodies streamed to them, error-codes of body streams, and poll over a timer, a body
-# and a future together (PITH_SERVE_UPLOAD_MB, default 20: the streamed upload's size);
+# fields.set/append/delete and their header-errors, outgoing requests to local test servers
+# (allowed, denied, refused, first-byte timeout), request bodies streamed to them, error-codes
+# of body streams, and poll over a timer, a body and a future together (PITH_SERVE_UPLOAD_MB,
+# default 20: the streamed upload's size);
 # which threads seccomp confines; then the same requests to pith and `jco serve` (jco_compare.sh).
 # usage: tests/serve/run.sh [PITH]  -> "N passed, N failed"; exit 77 when tools are missing.
 set -uo pipefail
@@ -199,6 +200,8 @@ if [ "${PITH_SERVE_JS:-0}" = 1 ]; then
     check "js: blocked in wasi:io/poll past the deadline -> 504" \
         "$(curl -s -o /dev/null -w '%{http_code}' -H "x-target: 127.0.0.1:$BP" http://127.0.0.1:$P/fetch)" "504"
     check "js: fine after trap and timeout" "$(curl -s http://127.0.0.1:$P/again)" "hello from js: get /again"
+    check "js: fields set, append, delete and their header-errors" "$(curl -s -H 'x-name: bob' http://127.0.0.1:$P/fields)" \
+        "append:ok [1,2] set:ok [3,4,5] set-bad-value:invalid-syntax [3,4,5] append-bad-value:invalid-syntax [3,4,5] append-bad-name:invalid-syntax [3,4,5] set-forbidden:forbidden [3,4,5] delete-forbidden:forbidden [3,4,5] delete:ok [] delete-absent:ok [] false set-empty:ok [] append-immutable:immutable [] set-immutable:immutable [] delete-immutable:immutable []"
     before=$(wc -c <"$OUT/err3")
     check "js: console output" "$(curl -s http://127.0.0.1:$P/log)" "logged"
     n=$(( $(wc -c <"$OUT/err3") - before ))

@@ -1,6 +1,7 @@
 // handler.js: a wasi:http handler exporting incoming-handler itself (many requests per
 // instance): echoes method, path and a request header, streams POST bodies back, makes
-// outgoing requests (fetch, streamed uploads) and polls bodies, futures and timers together.
+// outgoing requests (fetch, streamed uploads), polls bodies, futures and timers together, and
+// reports what fields.set, append and delete do.
 import { ResponseOutparam, OutgoingResponse, OutgoingBody, IncomingBody, Fields, OutgoingRequest,
   RequestOptions, httpErrorCode } from 'wasi:http/types@0.2.10';
 import { handle as send } from 'wasi:http/outgoing-handler@0.2.10';
@@ -223,6 +224,37 @@ function pollTogether(request) {
   return `body=${bodyBytes} resp=${resp.status()} ${text} timers=${timers > 0} polls=${polls > 2}`;
 }
 
+// fields.set, append and delete, and the header-error each gives: one line of outcomes and
+// values ("op:ok" or "op:<header-error>", then the values of x-a after it).
+function fieldsOps(request) {
+  const f = new Fields();
+  const out = [];
+  const op = (name, fn) => {
+    try {
+      fn();
+      out.push(name + ':ok');
+    } catch (e) {
+      out.push(name + ':' + (e.payload ? e.payload.tag : String(e)));
+    }
+    out.push('[' + f.get('x-a').map(dec).join(',') + ']');
+  };
+  op('append', () => { f.append('x-a', enc('1')); f.append('X-A', enc('2')); });
+  op('set', () => f.set('x-a', [enc('3'), enc('4'), enc('5')]));
+  op('set-bad-value', () => f.set('x-a', [enc('ok'), enc('bad\n')]));
+  op('append-bad-value', () => f.append('x-a', enc('bad\r')));
+  op('append-bad-name', () => f.append('bad name', enc('v')));
+  op('set-forbidden', () => f.set('connection', [enc('close')]));
+  op('delete-forbidden', () => f.delete('transfer-encoding'));
+  op('delete', () => f.delete('x-a'));
+  op('delete-absent', () => f.delete('x-b'));
+  op('set-empty', () => { f.set('x-a', []); out.push(String(f.has('x-a'))); });
+  const h = request.headers();
+  op('append-immutable', () => h.append('x-c', enc('1')));
+  op('set-immutable', () => h.set('x-c', [enc('1')]));
+  op('delete-immutable', () => h.delete('x-name'));
+  return out.join(' ');
+}
+
 // blocking-write-and-flush takes at most 4096 bytes at a time (wasi:io/streams).
 function writeAll(out, bytes) {
   for (let i = 0; i < bytes.length; i += 4096)
@@ -252,6 +284,8 @@ export const incomingHandler = {
       text = upload(request);
     } else if (path.startsWith('/poll')) {
       text = pollTogether(request);
+    } else if (path.startsWith('/fields')) {
+      text = fieldsOps(request);
     } else if (path.startsWith('/log')) {
       for (let i = 0; i < 40; i++) console.log('y'.repeat(4000));    // 160 KB to stdout
       text = 'logged';
