@@ -468,77 +468,49 @@ static pith_status fields_has(P2_ARGS)
     return PITH_OK;
 }
 
-/* Common checks of set/delete/append: -1 when allowed. */
-static int mutation_check(sv_obj *o, const pith_cval *n)
-{
-    if (o->u.f.immutable)
-        return HE_IMMUTABLE;
-    if (!valid_name(n->of.str.ptr, n->of.str.len))
-        return HE_SYNTAX;
-    if (forbidden_name(n->of.str.ptr, n->of.str.len))
-        return HE_FORBIDDEN;
-    return -1;
-}
+/* fields.set, delete and append: a name's values replaced by, replaced by none of, or added
+ * to. Nothing changes unless the handle is mutable and the name and every value are valid. */
+enum { FM_SET, FM_DELETE, FM_APPEND };
 
-static pith_status fields_set(P2_ARGS)
+static pith_status fields_mutate(P2_ARGS, int op)
 {
     SV_BEGIN;
     SV_SELF(o, K_FIELDS, NULL);
-    int e = mutation_check(o, &a[1]);
-    if (e >= 0)
-        return header_result(call, r, e);
-    const pith_cval *vals = &a[2];
-    for (size_t i = 0; i < vals->of.list.len; i++) {
-        const pith_cval *v = &vals->of.list.items[i];
-        uint8_t *tmp = NULL;
-        size_t n;
-        if (!p2_list_bytes(v, &tmp, &n))
-            return P2_OOM();
-        bool ok = valid_value(tmp, n);
-        free(tmp);
-        if (!ok)
-            return header_result(call, r, HE_SYNTAX);
-    }
-    fields_delete(&o->u.f, a[1].of.str.ptr, a[1].of.str.len);
-    for (size_t i = 0; i < vals->of.list.len; i++) {
-        uint8_t *tmp;
-        size_t n;
-        if (!p2_list_bytes(&vals->of.list.items[i], &tmp, &n))
-            return P2_OOM();
-        bool ok = sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
-        free(tmp);
-        if (!ok)
-            return header_result(call, r, HE_SYNTAX);
+    const pith_cval *n = &a[1];
+    if (o->u.f.immutable)
+        return header_result(call, r, HE_IMMUTABLE);
+    if (!valid_name(n->of.str.ptr, n->of.str.len))
+        return header_result(call, r, HE_SYNTAX);
+    if (forbidden_name(n->of.str.ptr, n->of.str.len))
+        return header_result(call, r, HE_FORBIDDEN);
+    /* set: a list of values; append: one; delete: none */
+    const pith_cval *vals = op == FM_SET ? a[2].of.list.items : &a[2];
+    size_t nvals = op == FM_SET ? a[2].of.list.len : op == FM_APPEND;
+    for (int pass = 0; pass < 2; pass++) {     /* check every value, then add them */
+        if (pass == 1 && op != FM_APPEND)
+            fields_delete(&o->u.f, n->of.str.ptr, n->of.str.len);
+        for (size_t i = 0; i < nvals; i++) {
+            uint8_t *tmp;
+            size_t len;
+            if (!p2_list_bytes(&vals[i], &tmp, &len))
+                return P2_OOM();
+            bool ok = pass == 0 ? valid_value(tmp, len)
+                                : sv_fields_add(&o->u.f, n->of.str.ptr, n->of.str.len, tmp, len);
+            free(tmp);
+            if (!ok)
+                return header_result(call, r, HE_SYNTAX);
+        }
     }
     return header_result(call, r, -1);
 }
-
+static pith_status fields_set(P2_ARGS) { return fields_mutate(call, env, a, na, r, nr, FM_SET); }
 static pith_status fields_delete_cb(P2_ARGS)
 {
-    SV_BEGIN;
-    SV_SELF(o, K_FIELDS, NULL);
-    int e = mutation_check(o, &a[1]);
-    if (e >= 0)
-        return header_result(call, r, e);
-    fields_delete(&o->u.f, a[1].of.str.ptr, a[1].of.str.len);
-    return header_result(call, r, -1);
+    return fields_mutate(call, env, a, na, r, nr, FM_DELETE);
 }
-
 static pith_status fields_append(P2_ARGS)
 {
-    SV_BEGIN;
-    SV_SELF(o, K_FIELDS, NULL);
-    int e = mutation_check(o, &a[1]);
-    if (e >= 0)
-        return header_result(call, r, e);
-    uint8_t *tmp;
-    size_t n;
-    if (!p2_list_bytes(&a[2], &tmp, &n))
-        return P2_OOM();
-    bool ok = valid_value(tmp, n) &&
-              sv_fields_add(&o->u.f, a[1].of.str.ptr, a[1].of.str.len, tmp, n);
-    free(tmp);
-    return header_result(call, r, ok ? -1 : HE_SYNTAX);
+    return fields_mutate(call, env, a, na, r, nr, FM_APPEND);
 }
 
 static bool entries_val(pith_cval *v, const sv_fields *f)
