@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "serve/serve.h"
 
 /* Bucket upper bounds in seconds: 5 µs .. 10 s. */
@@ -93,14 +94,12 @@ __attribute__((format(printf, 2, 3))) static void out(sbuf *b, const char *fmt, 
             b->len += (size_t)n;
             return;
         }
-        size_t cap = (b->cap ? b->cap * 2 : 8192) + (size_t)n;
-        char *q = realloc(b->p, cap);
+        char *q = bytes_reserve(b->p, b->len, &b->cap, (size_t)n + 1, 8192);
         if (!q) {
             b->oom = true;
             return;
         }
         b->p = q;
-        b->cap = cap;
     }
 }
 
@@ -109,12 +108,13 @@ static void hist(sbuf *b, const char *name, const char *fn, const sv_hist *h)
     unsigned long long cum = 0;
     for (int i = 0; i < SV_HIST_N; i++) {
         cum += atomic_load(&h->b[i]);
-        out(b, "%s_bucket{function=\"%s\",le=\"%g\"} %llu\n", name, fn, bounds[i], cum);
+        out(b, "pith_%s_bucket{function=\"%s\",le=\"%g\"} %llu\n", name, fn, bounds[i], cum);
     }
     cum += atomic_load(&h->b[SV_HIST_N]);
-    out(b, "%s_bucket{function=\"%s\",le=\"+Inf\"} %llu\n", name, fn, cum);
-    out(b, "%s_sum{function=\"%s\"} %.9f\n", name, fn, (double)atomic_load(&h->sum_ns) / 1e9);
-    out(b, "%s_count{function=\"%s\"} %llu\n", name, fn,
+    out(b, "pith_%s_bucket{function=\"%s\",le=\"+Inf\"} %llu\n", name, fn, cum);
+    out(b, "pith_%s_sum{function=\"%s\"} %.9f\n", name, fn,
+        (double)atomic_load(&h->sum_ns) / 1e9);
+    out(b, "pith_%s_count{function=\"%s\"} %llu\n", name, fn,
         (unsigned long long)atomic_load(&h->count));
 }
 
@@ -158,28 +158,28 @@ static char *render(const sv_metrics *m, const sv_config *cfg, size_t *len)
                 (unsigned long long)atomic_load(v));
         }
     }
-    out(&b, "# HELP pith_request_duration_seconds Request latency (head parsed to response).\n"
-            "# TYPE pith_request_duration_seconds histogram\n");
-    for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
-        sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
-        hist(&b, "pith_request_duration_seconds", fn, &m->f[i].latency);
+    static const struct { const char *name, *help; } hists[] = {
+        {"request_duration_seconds", "Request latency (head parsed to response)."},
+        {"instantiation_seconds", "Time to create a request's instance."},
+    };
+    for (int k = 0; k < 2; k++) {
+        out(&b, "# HELP pith_%s %s\n# TYPE pith_%s histogram\n", hists[k].name, hists[k].help,
+            hists[k].name);
+        for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
+            sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
+            hist(&b, hists[k].name, fn, k == 0 ? &m->f[i].latency : &m->f[i].inst);
+        }
     }
-    out(&b, "# HELP pith_instantiation_seconds Time to create a request's instance.\n"
-            "# TYPE pith_instantiation_seconds histogram\n");
-    for (size_t i = 0; i < cfg->nfuncs && i < SV_MAX_FUNCS; i++) {
-        sv_json_escape(fn, sizeof fn, cfg->funcs[i].name, strlen(cfg->funcs[i].name));
-        hist(&b, "pith_instantiation_seconds", fn, &m->f[i].inst);
-    }
-    out(&b, "# TYPE pith_live_instances gauge\npith_live_instances %llu\n",
-        (unsigned long long)atomic_load(&m->live_instances));
-    out(&b, "# TYPE pith_guest_memory_bytes gauge\npith_guest_memory_bytes %llu\n",
-        (unsigned long long)atomic_load(&m->guest_memory_bytes));
-    out(&b, "# TYPE pith_open_connections gauge\npith_open_connections %llu\n",
-        (unsigned long long)atomic_load(&m->connections));
-    out(&b, "# TYPE pith_bad_requests_total counter\npith_bad_requests_total %llu\n",
-        (unsigned long long)atomic_load(&m->bad_requests));
-    out(&b, "# TYPE pith_unrouted_requests_total counter\npith_unrouted_requests_total %llu\n",
-        (unsigned long long)atomic_load(&m->unrouted));
+    const struct { const char *name, *type; const atomic_ullong *v; } totals[] = {
+        {"live_instances", "gauge", &m->live_instances},
+        {"guest_memory_bytes", "gauge", &m->guest_memory_bytes},
+        {"open_connections", "gauge", &m->connections},
+        {"bad_requests_total", "counter", &m->bad_requests},
+        {"unrouted_requests_total", "counter", &m->unrouted},
+    };
+    for (size_t k = 0; k < sizeof totals / sizeof *totals; k++)
+        out(&b, "# TYPE pith_%s %s\npith_%s %llu\n", totals[k].name, totals[k].type,
+            totals[k].name, (unsigned long long)atomic_load(totals[k].v));
     if (b.oom) {
         free(b.p);
         return NULL;
