@@ -281,23 +281,17 @@ void sv_objs_reset(sv_worker *w)
 
 pith_cval sv_own(sv_worker *w, uint8_t kind, uint32_t rep)
 {
-    pith_cval v;
-    memset(&v, 0, sizeof v);
-    v.kind = PITH_CV_OWN;
-    v.of.handle.type = w->rt[kind];
-    v.of.handle.rep = rep;
-    return v;
+    return p2_handle(w->rt[kind], rep);
 }
 
 sv_obj *sv_arg(sv_worker *w, const pith_cval *v, uint8_t kind, uint32_t *rep)
 {
-    if (v->kind != PITH_CV_BORROW && v->kind != PITH_CV_OWN)
-        return NULL;
-    if (v->of.handle.type != w->rt[kind])
+    uint32_t r;
+    if (!p2_handle_rep(v, w->rt[kind], &r))
         return NULL;
     if (rep)
-        *rep = v->of.handle.rep;
-    return sv_obj_get(w, v->of.handle.rep, kind);
+        *rep = r;
+    return sv_obj_get(w, r, kind);
 }
 
 static bool str_val(pith_cval *v, const char *s)

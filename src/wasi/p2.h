@@ -238,24 +238,34 @@ p2_fd *p2_fd_new(int fd);
 p2_fd *p2_fd_ref(p2_fd *f);
 void p2_fd_unref(p2_fd *f);
 
-/* Guest handle of an object made by the host. */
-static inline pith_cval p2_own(p2_state *st, uint8_t res, uint32_t rep)
+/* An own handle of resource type t: how an object the host made goes to the guest. */
+static inline pith_cval p2_handle(pith_rtype *t, uint32_t rep)
 {
     pith_cval v;
     memset(&v, 0, sizeof v);
     v.kind = PITH_CV_OWN;
-    v.of.handle.type = st->rt[res];
+    v.of.handle.type = t;
     v.of.handle.rep = rep;
     return v;
+}
+/* The rep of a borrow or own argument of resource type t; false for anything else. */
+static inline bool p2_handle_rep(const pith_cval *v, const pith_rtype *t, uint32_t *rep)
+{
+    if ((v->kind != PITH_CV_BORROW && v->kind != PITH_CV_OWN) || v->of.handle.type != t)
+        return false;
+    *rep = v->of.handle.rep;
+    return true;
+}
+/* Guest handle of an object made by the host. */
+static inline pith_cval p2_own(p2_state *st, uint8_t res, uint32_t rep)
+{
+    return p2_handle(st->rt[res], rep);
 }
 /* The object behind a borrow/own argument, checked to be of kind `res`. */
 static inline p2_obj *p2_arg(p2_state *st, const pith_cval *v, uint8_t res)
 {
-    if (v->kind != PITH_CV_BORROW && v->kind != PITH_CV_OWN)
-        return NULL;
-    if (v->of.handle.type != st->rt[res])
-        return NULL;
-    return p2_obj_get(st, v->of.handle.rep, res);
+    uint32_t rep;
+    return p2_handle_rep(v, st->rt[res], &rep) ? p2_obj_get(st, rep, res) : NULL;
 }
 
 /* ---- values ---- */
