@@ -366,16 +366,17 @@ static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char 
     return PITH_OK;
 }
 
-/* The content-length a message declares, or -1. */
-static int64_t content_length(const sv_fields *h)
+int64_t sv_content_length(const sv_fields *h)
 {
     const sv_field *cl = sv_fields_find(h, "content-length");
-    if (!cl || !cl->vlen || cl->vlen > 18)
+    if (!cl)
         return -1;
+    if (!cl->vlen || cl->vlen > 18)
+        return -2;
     int64_t n = 0;
     for (uint32_t i = 0; i < cl->vlen; i++) {
         if (cl->val[i] < '0' || cl->val[i] > '9')
-            return -1;
+            return -2;
         n = n * 10 + (cl->val[i] - '0');
     }
     return n;
@@ -778,7 +779,8 @@ static pith_status message_body(P2_ARGS, uint8_t kind)
     if (!b)
         return P2_OOM();
     b->u.out_body.role = kind == K_OUT_REQ ? OB_REQUEST : OB_RESPONSE;
-    b->u.out_body.declared = content_length(&m->h);
+    int64_t declared = sv_content_length(&m->h);
+    b->u.out_body.declared = declared >= 0 ? declared : -1;
     m->body_taken = true;
     m->body = brep;
     pith_cval v = sv_own(w, K_OUT_BODY, brep);

@@ -664,6 +664,8 @@ static pith_status handle(P2_ARGS)
         } else if (b && b->u.out_body.corrupt) {
             ec = EC_INTERNAL;
             msg = "the request body was dropped unfinished or finished at the wrong length";
+        } else if (sv_content_length(&o->u.out_req.m.h) == -2) {
+            ec = EC_PROTOCOL;   /* not a length: it would go out beside chunked framing */
         } else {
             c = call_start(w, o, opts, https, &msg);
             ec = EC_INTERNAL;

@@ -233,6 +233,9 @@ bool sv_fields_copy(sv_fields *dst, const sv_fields *src);
 bool sv_fields_handle(sv_worker *w, const sv_fields *f, bool immutable, uint32_t parent,
                       pith_cval *out);
 const sv_field *sv_fields_find(const sv_fields *f, const char *name);
+/* The content-length the fields declare (its first value): -1 when there is none, -2 when
+ * it is not a plain decimal number (empty, signed, spaced, over 18 digits). */
+int64_t sv_content_length(const sv_fields *h);
 void sv_buf_free(sv_buf *b);
 bool sv_buf_put(sv_buf *b, const void *p, size_t n);
 uint64_t sv_now_ns(void);

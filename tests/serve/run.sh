@@ -290,6 +290,10 @@ for n in (socket.gethostname(), "localhost.localdomain", "localhost4"):
         "$(up -H 'x-size: 3000' -H 'x-declare: 5000')" "finish error: HTTP-request-body-size"
     check "error-code: write past the content-length" \
         "$(up -H 'x-size: 3000' -H 'x-declare: 100')" "write error: HTTP-request-body-size"
+    check "error-code: content-length not a number: the request is not sent" \
+        "$(up -H 'x-size: 3000' -H 'x-declare: 3k')" "handle error: HTTP-protocol-error"
+    check "error-code: negative content-length: the request is not sent" \
+        "$(up -H 'x-size: 3000' -H 'x-declare: -3000')" "handle error: HTTP-protocol-error"
     check "error-code: request body to a refused connection" \
         "$(curl -s -m 60 -H "x-target: 127.0.0.1:$NP" -H 'x-size: 3000000' http://127.0.0.1:$P/upload)" "write error: connection-refused"
     check "error-code: response body cut short" \
