@@ -1318,11 +1318,11 @@ pith_status pith_ccall_trap(pith_ccall *call, const char *fmt, ...)
     return PITH_ERR_TRAP;
 }
 
+/* As pith_caller_exit for core host functions: every field set, none left from before. */
 pith_status pith_ccall_exit(pith_ccall *call, int code)
 {
-    call->err->status = PITH_ERR_EXIT;
+    pith_fail(call->err, PITH_ERR_EXIT, SIZE_MAX, "exit with code %d", code);
     call->err->exit_code = code;
-    snprintf(call->err->message, sizeof call->err->message, "exit with code %d", code);
     return PITH_ERR_EXIT;
 }
 

@@ -973,6 +973,13 @@ static pith_status host_bad(pith_ccall *call, void *env, const pith_cval *args, 
     return pith_ccall_trap(call, "host says no");
 }
 
+static pith_status host_exit(pith_ccall *call, void *env, const pith_cval *args, size_t nargs,
+                             pith_cval *results, size_t nresults)
+{
+    (void)env, (void)args, (void)nargs, (void)results, (void)nresults;
+    return pith_ccall_exit(call, 3);
+}
+
 typedef struct lowered {
     pith_cfunc callee;
     chost_def host;
@@ -1157,6 +1164,31 @@ static void test_lower_spilled_and_traps(void **state)
 
 /* ---------------------------------------------------------------- resources */
 
+/* A host function's exit fills every field of the error. cfunc_call, which a lowered import
+ * calls, leaves the error as its caller had it: nothing of an earlier failure recorded there
+ * (trap kind, offset, backtrace) may be read with the exit. */
+static void test_host_exit(void **state)
+{
+    (void)state;
+    lowered *lw = mk_lowered(func_of(0, NULL, NULL), host_exit, CANON_UTF8);
+    assert_int_equal(pith_func_call(E.store, lw->core, NULL, 0, NULL, 0, &E.err), PITH_ERR_EXIT);
+    assert_int_equal(E.err.exit_code, 3);
+    assert_string_equal(E.err.message, "exit with code 3");
+    /* what a trap in guest code leaves */
+    E.err.status = PITH_ERR_TRAP;
+    E.err.trap = PITH_TRAP_UNREACHABLE;
+    E.err.offset = 0x2a;
+    strcpy(E.err.backtrace, "  0: func[1] (module offset 0x2a)");
+    assert_int_equal(cfunc_call(&lw->callee, NULL, 0, NULL, 0, &E.err), PITH_ERR_EXIT);
+    assert_int_equal(E.err.status, PITH_ERR_EXIT);
+    assert_int_equal(E.err.exit_code, 3);
+    assert_string_equal(E.err.message, "exit with code 3");
+    assert_int_equal(E.err.trap, PITH_TRAP_NONE);
+    assert_int_equal(E.err.offset, SIZE_MAX);
+    assert_string_equal(E.err.backtrace, "");
+    free_lowered(lw);
+}
+
 static void test_handles(void **state)
 {
     (void)state;
@@ -1217,6 +1249,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lift_spilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lower_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lower_spilled_and_traps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handles, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
