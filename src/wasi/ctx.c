@@ -11,21 +11,17 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "core/reader.h"
 #include "wasi/wasi_int.h"
 
 extern char **environ;
 
-static pith_status fail(pith_error *err, pith_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static pith_status fail(pith_error *err, pith_status st, const char *fmt, ...)
+pith_status wasi_fail(pith_error *err, pith_status st, const char *fmt, ...)
 {
     if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = st;
-        err->offset = SIZE_MAX;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        pith_vfail(err, st, PITH_TRAP_NONE, SIZE_MAX, fmt, ap);
         va_end(ap);
     }
     return st;
@@ -174,9 +170,9 @@ void pith_wasi_config_free(pith_wasi_config *cfg)
 pith_status pith_wasi_config_add_arg(pith_wasi_config *cfg, const char *arg, pith_error *err)
 {
     if (!cfg || !arg)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL argument");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL argument");
     if (!sb_push(&cfg->args, arg, strlen(arg), "", 0))
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory for arguments");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory for arguments");
     return PITH_OK;
 }
 
@@ -184,27 +180,27 @@ pith_status pith_wasi_config_add_env(pith_wasi_config *cfg, const char *key, con
                                      pith_error *err)
 {
     if (!cfg || !key || !value)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL environment entry");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL environment entry");
     size_t klen = strlen(key);
     if (!klen || strchr(key, '='))
-        return fail(err, PITH_ERR_ARG, "wasi: bad environment variable name '%s'", key);
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: bad environment variable name '%s'", key);
     sb_remove_key(&cfg->env, key, klen);
     char *kv = malloc(klen + 1);
     if (!kv)
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     memcpy(kv, key, klen);
     kv[klen] = '=';
     bool ok = sb_push(&cfg->env, kv, klen + 1, value, strlen(value));
     free(kv);
     if (!ok)
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory for the environment");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory for the environment");
     return PITH_OK;
 }
 
 pith_status pith_wasi_config_inherit_env(pith_wasi_config *cfg, pith_error *err)
 {
     if (!cfg)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL config");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL config");
     for (char **e = environ; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         if (!eq || eq == *e)
@@ -212,7 +208,7 @@ pith_status pith_wasi_config_inherit_env(pith_wasi_config *cfg, pith_error *err)
         size_t klen = (size_t)(eq - *e);
         sb_remove_key(&cfg->env, *e, klen);
         if (!sb_push(&cfg->env, *e, strlen(*e), "", 0))
-            return fail(err, PITH_ERR_NOMEM, "wasi: out of memory for the environment");
+            return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory for the environment");
     }
     return PITH_OK;
 }
@@ -231,15 +227,15 @@ pith_status pith_wasi_config_preopen_dir(pith_wasi_config *cfg, const char *host
                                          pith_error *err)
 {
     if (!cfg || !host_path)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL preopen path");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL preopen path");
     if (!guest_path)
         guest_path = host_path;
     if (cfg->npreopens + cfg->npassed + 3 >= WASI_MAX_FDS)
-        return fail(err, PITH_ERR_LIMIT, "wasi: too many preopens");
+        return wasi_fail(err, PITH_ERR_LIMIT, "wasi: too many preopens");
     int fd = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        return fail(err, PITH_ERR_IO, "cannot open directory '%s': %s", host_path,
+        return wasi_fail(err, PITH_ERR_IO, "cannot open directory '%s': %s", host_path,
                     strerror(e));
     }
     char *g = strdup(guest_path);
@@ -247,7 +243,7 @@ pith_status pith_wasi_config_preopen_dir(pith_wasi_config *cfg, const char *host
                     sizeof *cfg->preopens)) {
         free(g);
         close(fd);
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     }
     cfg->preopens[cfg->npreopens++] = (wasi_preopen_cfg){ fd, g, read_only };
     return PITH_OK;
@@ -271,10 +267,10 @@ pith_status pith_wasi_config_stdin_bytes(pith_wasi_config *cfg, const void *data
                                          pith_error *err)
 {
     if (!cfg || (!data && len))
-        return fail(err, PITH_ERR_ARG, "wasi: NULL stdin bytes");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL stdin bytes");
     uint8_t *copy = malloc(len ? len : 1);
     if (!copy)
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory for stdin");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory for stdin");
     if (len)
         memcpy(copy, data, len);
     stdio_cfg_clear(&cfg->stdio[0]);
@@ -298,11 +294,11 @@ pith_status pith_wasi_config_stdio_fd(pith_wasi_config *cfg, pith_wasi_stdio whi
                                       int host_fd, pith_error *err)
 {
     if (!cfg || (unsigned)which > 2)
-        return fail(err, PITH_ERR_ARG, "wasi: bad stdio stream");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: bad stdio stream");
     int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
     if (fd < 0) {
         int e = errno;
-        return fail(err, PITH_ERR_IO, "wasi: cannot use fd: %s", strerror(e));
+        return wasi_fail(err, PITH_ERR_IO, "wasi: cannot use fd: %s", strerror(e));
     }
     stdio_cfg_clear(&cfg->stdio[which]);
     cfg->stdio[which].kind = WSTDIO_FD;
@@ -313,17 +309,17 @@ pith_status pith_wasi_config_stdio_fd(pith_wasi_config *cfg, pith_wasi_stdio whi
 pith_status pith_wasi_config_pass_fd(pith_wasi_config *cfg, int host_fd, pith_error *err)
 {
     if (!cfg)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL config");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL config");
     if (cfg->npreopens + cfg->npassed + 3 >= WASI_MAX_FDS)
-        return fail(err, PITH_ERR_LIMIT, "wasi: too many fds");
+        return wasi_fail(err, PITH_ERR_LIMIT, "wasi: too many fds");
     int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
     if (fd < 0) {
         int e = errno;
-        return fail(err, PITH_ERR_IO, "wasi: cannot pass fd: %s", strerror(e));
+        return wasi_fail(err, PITH_ERR_IO, "wasi: cannot pass fd: %s", strerror(e));
     }
     if (!grow((void **)&cfg->passed, &cfg->cpassed, cfg->npassed, sizeof *cfg->passed)) {
         close(fd);
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     }
     cfg->passed[cfg->npassed++] = fd;
     return PITH_OK;
@@ -390,11 +386,11 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
                               pith_error *err)
 {
     if (!cfg || !out)
-        return fail(err, PITH_ERR_ARG, "wasi: NULL config");
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL config");
     *out = NULL;
     pith_wasi_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
-        return fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     ctx->use_openat2 = 1;
     if (!sb_copy(&ctx->args, &cfg->args) || !sb_copy(&ctx->env, &cfg->env))
         goto nomem;
@@ -404,7 +400,7 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
             goto nomem;
         if (e) {
             pith_wasi_ctx_free(ctx);
-            return fail(err, PITH_ERR_IO, "wasi: cannot set up stdio");
+            return wasi_fail(err, PITH_ERR_IO, "wasi: cannot set up stdio");
         }
     }
     for (uint32_t i = 0; i < cfg->npreopens; i++) {
@@ -416,7 +412,7 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
                 close(fd);
             free(name);
             pith_wasi_ctx_free(ctx);
-            return fail(err, PITH_ERR_IO, "wasi: cannot duplicate preopen '%s'", p->guest);
+            return wasi_fail(err, PITH_ERR_IO, "wasi: cannot duplicate preopen '%s'", p->guest);
         }
         wasi_fd f = host_entry(fd, true, p->read_only);
         f.preopen = true;
@@ -437,7 +433,7 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
         int fd = fcntl(cfg->passed[i], F_DUPFD_CLOEXEC, 3);
         if (fd < 0) {
             pith_wasi_ctx_free(ctx);
-            return fail(err, PITH_ERR_IO, "wasi: cannot duplicate a passed fd");
+            return wasi_fail(err, PITH_ERR_IO, "wasi: cannot duplicate a passed fd");
         }
         wasi_fd f = host_entry(fd, true, false);
         uint32_t got;
@@ -448,7 +444,7 @@ pith_status pith_wasi_ctx_new(const pith_wasi_config *cfg, pith_wasi_ctx **out,
     return PITH_OK;
 nomem:
     pith_wasi_ctx_free(ctx);
-    return fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
+    return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
 }
 
 void pith_wasi_ctx_free(pith_wasi_ctx *ctx)

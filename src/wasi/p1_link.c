@@ -47,26 +47,12 @@ static pith_status wasi_dispatch(pith_caller *caller, void *env, const pith_val 
 pith_status pith_wasi_link(pith_wasi_ctx *ctx, pith_linker *linker, pith_store *store,
                            pith_error *err)
 {
-    if (!ctx || !linker || !store) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->status = PITH_ERR_ARG;
-            err->offset = SIZE_MAX;
-            strcpy(err->message, "wasi: NULL context, linker or store");
-        }
-        return PITH_ERR_ARG;
-    }
+    if (!ctx || !linker || !store)
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL context, linker or store");
     if (!ctx->bindings) {
         ctx->bindings = calloc(WASI_NFNS, sizeof *ctx->bindings);
-        if (!ctx->bindings) {
-            if (err) {
-                memset(err, 0, sizeof *err);
-                err->status = PITH_ERR_NOMEM;
-                err->offset = SIZE_MAX;
-                strcpy(err->message, "wasi: out of memory");
-            }
-            return PITH_ERR_NOMEM;
-        }
+        if (!ctx->bindings)
+            return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     }
     static const pith_valtype result[1] = { PITH_I32 };
     for (size_t i = 0; i < WASI_NFNS; i++) {

@@ -1,11 +1,13 @@
 /* p2_link.c: the WASI 0.2 host's object table (one per context, behind every host resource
  * handle), destructors with the parent/child rule, value builders, and the registration of
  * every interface in a component linker (pith_wasi_link_component). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "core/array.h"
+#include "core/reader.h"
 #include "wasi/p2.h"
 
 static const char *const res_names[R_COUNT] = {
@@ -271,13 +273,17 @@ void p2_obj_free(p2_state *st, uint32_t rep)
     st->free[st->nfree++] = rep;
 }
 
-static pith_status drop_trap(pith_error *err, const char *fmt, const char *what)
+static pith_status drop_trap(pith_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static pith_status drop_trap(pith_error *err, const char *fmt, ...)
 {
-    memset(err, 0, sizeof *err);
-    err->status = PITH_ERR_TRAP;
-    err->trap = PITH_TRAP_UNREACHABLE;
-    err->offset = SIZE_MAX;
-    snprintf(err->message, sizeof err->message, fmt, what);
+    va_list ap;
+    va_start(ap, fmt);
+    pith_vfail(err, PITH_ERR_TRAP, PITH_TRAP_UNREACHABLE, SIZE_MAX, fmt, ap);
+    va_end(ap);
     return PITH_ERR_TRAP;
 }
 
@@ -370,18 +376,10 @@ pith_status pith_wasi_link_component(pith_wasi_ctx *ctx, pith_clinker *linker,
     pith_error local;
     if (!err)
         err = &local;
-    if (!ctx || !linker) {
-        memset(err, 0, sizeof *err);
-        err->status = PITH_ERR_ARG;
-        snprintf(err->message, sizeof err->message, "wasi: NULL context or linker");
-        return PITH_ERR_ARG;
-    }
-    if (!ctx->p2 && !(ctx->p2 = p2_state_new(ctx))) {
-        memset(err, 0, sizeof *err);
-        err->status = PITH_ERR_NOMEM;
-        snprintf(err->message, sizeof err->message, "wasi: out of memory");
-        return PITH_ERR_NOMEM;
-    }
+    if (!ctx || !linker)
+        return wasi_fail(err, PITH_ERR_ARG, "wasi: NULL context or linker");
+    if (!ctx->p2 && !(ctx->p2 = p2_state_new(ctx)))
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     p2_state *st = ctx->p2;
     char iface[128];
     for (size_t i = 0; i < sizeof res_uses / sizeof *res_uses; i++) {

@@ -22,13 +22,7 @@
 
 static pith_status cfg_fail(pith_error *err, const char *msg, const char *addr)
 {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = PITH_ERR_ARG;
-        err->offset = SIZE_MAX;
-        snprintf(err->message, sizeof err->message, "wasi: %s '%s'", msg, addr ? addr : "");
-    }
-    return PITH_ERR_ARG;
+    return wasi_fail(err, PITH_ERR_ARG, "wasi: %s '%s'", msg, addr ? addr : "");
 }
 
 static bool add_rule(pith_wasi_config *cfg, const wasi_net_rule *rule)
@@ -86,14 +80,8 @@ pith_status pith_wasi_config_allow_net(pith_wasi_config *cfg, unsigned ops, cons
             return cfg_fail(err, "not an IP address:", addr);
         }
     }
-    if (!add_rule(cfg, &rule)) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->status = PITH_ERR_NOMEM;
-            snprintf(err->message, sizeof err->message, "wasi: out of memory");
-        }
-        return PITH_ERR_NOMEM;
-    }
+    if (!add_rule(cfg, &rule))
+        return wasi_fail(err, PITH_ERR_NOMEM, "wasi: out of memory");
     return PITH_OK;
 }
 

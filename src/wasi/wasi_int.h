@@ -121,6 +121,14 @@ long wasi_membuf_readv(wasi_membuf *b, const struct iovec *iov, int n);
  * the capture is already full and bytes were given, -ENOMEM. */
 long wasi_membuf_writev(wasi_membuf *b, const struct iovec *iov, int n);
 
+/* ctx.c: fills err (when not NULL) with st and a message, through pith_vfail like every
+ * layer's errors; returns st. */
+pith_status wasi_fail(pith_error *err, pith_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* p2_link.c: releases the WASI 0.2 state of a context (NULL is fine). */
 void p2_state_free(struct p2_state *st);
 

@@ -566,6 +566,46 @@ static void random_calls_never_crash(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* An error the WASI API reports is a whole pith_error: its status and message, no trap, no
+ * offset (SIZE_MAX), no backtrace, whatever the error held before. */
+static void check_api_error(const pith_error *err, pith_status st, const char *msg)
+{
+    assert_int_equal(err->status, st);
+    assert_string_equal(err->message, msg);
+    assert_int_equal(err->trap, PITH_TRAP_NONE);
+    assert_int_equal(err->offset, SIZE_MAX);
+    assert_string_equal(err->backtrace, "");
+}
+
+static void stale(pith_error *err)
+{
+    err->status = PITH_ERR_TRAP;
+    err->trap = PITH_TRAP_UNREACHABLE;
+    err->offset = 7;
+    strcpy(err->backtrace, "  0: func[0] (module offset 0x7)");
+}
+
+static void api_errors_are_whole(void **state)
+{
+    (void)state;
+    pith_error err;
+    stale(&err);
+    assert_int_equal(pith_wasi_link(NULL, NULL, NULL, &err), PITH_ERR_ARG);
+    check_api_error(&err, PITH_ERR_ARG, "wasi: NULL context, linker or store");
+    stale(&err);
+    assert_int_equal(pith_wasi_link_component(NULL, NULL, NULL, &err), PITH_ERR_ARG);
+    check_api_error(&err, PITH_ERR_ARG, "wasi: NULL context or linker");
+    pith_wasi_config *cfg = pith_wasi_config_new();
+    stale(&err);
+    assert_int_equal(pith_wasi_config_allow_net(cfg, PITH_WASI_NET_CONNECT, "10.0.0.0/40", 1, 2,
+                                                &err), PITH_ERR_ARG);
+    check_api_error(&err, PITH_ERR_ARG, "wasi: bad prefix length in '10.0.0.0/40'");
+    stale(&err);
+    assert_int_equal(pith_wasi_config_add_env(cfg, "A=B", "x", &err), PITH_ERR_ARG);
+    check_api_error(&err, PITH_ERR_ARG, "wasi: bad environment variable name 'A=B'");
+    pith_wasi_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +619,7 @@ int main(void)
         cmocka_unit_test(poll_clock_and_buffered_stdin),
         cmocka_unit_test(passed_sockets),
         cmocka_unit_test(random_calls_never_crash),
+        cmocka_unit_test(api_errors_are_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
