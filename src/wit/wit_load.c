@@ -3,11 +3,13 @@
  * dependencies; then hands the groups to the resolver. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/reader.h"
 #include "wit/wit_int.h"
 
 enum { MAX_DEPS_DEPTH = 16, MAX_WIT_FILE = 64 << 20 };
@@ -18,12 +20,14 @@ typedef struct loader {
     pith_error *err;
 } loader;
 
-static pith_status io_fail(loader *l, pith_status st, const char *fmt, const char *path,
-                           const char *why) {
+static pith_status io_fail(loader *l, pith_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pith_status io_fail(loader *l, pith_status st, const char *fmt, ...) {
     if (l->err) {
-        l->err->status = st;
-        l->err->offset = SIZE_MAX;
-        snprintf(l->err->message, sizeof l->err->message, fmt, path, why);
+        va_list ap;
+        va_start(ap, fmt);
+        pith_vfail(l->err, st, PITH_TRAP_NONE, SIZE_MAX, fmt, ap);
+        va_end(ap);
     }
     return st;
 }
@@ -237,10 +241,7 @@ static pith_status add_path(loader *l, const char *path, int depth) {
 
 pith_status wit_load(wit_resolve *r, const char *path, const char *const *extra_deps,
                      size_t nextra, uint32_t *root, pith_error *err) {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->offset = SIZE_MAX;
-    }
+    pith_error_clear(err);
     loader l = {.err = err};
     pith_status st = add_path(&l, path, 0);
     for (size_t i = 0; i < nextra && st == PITH_OK; i++) st = add_path(&l, extra_deps[i], 0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "wit/wit_int.h"
 
 /* A position for items that come from no source text. A file-scope constant, not a compound
@@ -1111,28 +1112,16 @@ static const char *name_text(rstate *s, const ast_path *p) {
 
 pith_status wit_resolve_groups(wit_resolve *r, const wit_group *groups, size_t ngroups,
                                uint32_t *root, pith_error *err) {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->offset = SIZE_MAX;
-    }
+    pith_error_clear(err);
     if (root) *root = WIT_NONE;
-    if (!r || !groups || ngroups == 0) {
-        if (err) {
-            err->status = PITH_ERR_ARG;
-            snprintf(err->message, sizeof err->message, "no WIT input");
-        }
-        return PITH_ERR_ARG;
-    }
+    if (!r || !groups || ngroups == 0)
+        return pith_fail(err, PITH_ERR_ARG, SIZE_MAX, "no WIT input"), PITH_ERR_ARG;
     rstate *s = calloc(1, sizeof *s);
     wit_ctx *c = calloc(1, sizeof *c);
     if (!s || !c) {
         free(s);
         free(c);
-        if (err) {
-            err->status = PITH_ERR_NOMEM;
-            snprintf(err->message, sizeof err->message, "out of memory");
-        }
-        return PITH_ERR_NOMEM;
+        return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
     }
     s->c = c;
     s->r = r;

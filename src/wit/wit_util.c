@@ -38,19 +38,7 @@ _Noreturn void wit_fail(wit_ctx *c, pith_status st, wit_pos pos, const char *fmt
     va_start(ap, fmt);
     vsnprintf(cause, sizeof cause, fmt, ap);
     va_end(ap);
-    if (c->err) {
-        c->err->status = st;
-        c->err->trap = PITH_TRAP_NONE;
-        c->err->exit_code = 0;
-        c->err->offset = SIZE_MAX;
-        c->err->backtrace[0] = 0;
-        /* Copied by hand: the position and cause together may exceed the message. */
-        size_t cap = sizeof c->err->message, k = 0;
-        for (const char *q = where; *q && k + 1 < cap; q++) c->err->message[k++] = *q;
-        for (const char *q = ": "; *q && k + 1 < cap; q++) c->err->message[k++] = *q;
-        for (const char *q = cause; *q && k + 1 < cap; q++) c->err->message[k++] = *q;
-        c->err->message[k] = 0;
-    }
+    pith_fail(c->err, st, SIZE_MAX, "%s: %s", where, cause);   /* cut at the message's size */
     longjmp(c->jb, 1);
 }
 
