@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_wasi.h"
+#include "core/reader.h"
 #include "pith/component.h"
 #include "pith/wasi.h"
 
@@ -149,12 +150,8 @@ static pith_status make_ctx(const cli_wasi_opts *o, int argc, char **argv, pith_
 {
     *out = NULL;
     pith_wasi_config *cfg = pith_wasi_config_new();
-    if (!cfg) {
-        memset(err, 0, sizeof *err);
-        err->status = PITH_ERR_NOMEM;
-        strcpy(err->message, "out of memory");
-        return PITH_ERR_NOMEM;
-    }
+    if (!cfg)
+        return pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory"), PITH_ERR_NOMEM;
     pith_status st = PITH_OK;
     for (int i = 0; i < argc && st == PITH_OK; i++)
         st = pith_wasi_config_add_arg(cfg, argv[i], err);
@@ -166,9 +163,7 @@ static pith_status make_ctx(const cli_wasi_opts *o, int argc, char **argv, pith_
         char key[256];
         size_t klen = (size_t)(eq - kv);
         if (klen >= sizeof key) {
-            memset(err, 0, sizeof *err);
-            err->status = st = PITH_ERR_ARG;
-            snprintf(err->message, sizeof err->message, "--env: variable name too long");
+            pith_fail(err, st = PITH_ERR_ARG, SIZE_MAX, "--env: variable name too long");
             break;
         }
         memcpy(key, kv, klen);

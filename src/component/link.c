@@ -420,19 +420,13 @@ static pith_status check_imports(pith_clinker *l, const ccomp *cc, pith_error *e
     const char *head = !p.nmismatch ? (n == 1 ? "unknown import" : "unknown imports")
                      : !p.nmissing ? (n == 1 ? "import type mismatch" : "import type mismatches")
                      : "unknown or mismatched imports";
-    pith_error_clear(err);
-    err->status = PITH_ERR_UNLINKABLE;
-    err->offset = first;
     size_t hl = strlen(head);
-    memcpy(err->message, head, hl);
-    memcpy(err->message + hl, ": ", 2);
     size_t room = sizeof err->message - hl - 3, tl = strlen(p.text);
     if (tl > room) {
         tl = room;
         memcpy(p.text + room - 3, "...", 3);
     }
-    memcpy(err->message + hl + 2, p.text, tl);
-    err->message[hl + 2 + tl] = 0;
+    pith_fail(err, PITH_ERR_UNLINKABLE, first, "%s: %.*s", head, (int)tl, p.text);
     return PITH_ERR_UNLINKABLE;
 }
 
