@@ -335,6 +335,10 @@ enum {
 #define P2_BEGIN p2_state *st = env; (void)st; (void)call; (void)a; (void)na; (void)r; (void)nr
 #define P2_OOM() pith_ccall_trap(call, "out of memory")
 
+/* [method]X.subscribe of a stream or socket of kind `res` (p2_io.c): a pollable child of it,
+ * ready when it is; `unknown` is the trap message for a handle of another kind. */
+pith_status p2_subscribe(P2_ARGS, uint8_t res, const char *unknown);
+
 typedef struct p2_def {
     const char *iface;      /* e.g. "wasi:io/streams" (the version is added when linking) */
     const char *name;

@@ -662,16 +662,20 @@ uint32_t p2_pollable_new(p2_state *st, uint32_t parent, uint8_t src, uint64_t de
     return rep;
 }
 
-static pith_status subscribe_fn(P2_ARGS, uint8_t res)
+pith_status p2_subscribe(P2_ARGS, uint8_t res, const char *unknown)
 {
     P2_BEGIN;
     if (!p2_arg(st, &a[0], res))
-        return pith_ccall_trap(call, "subscribe: unknown resource");
+        return pith_ccall_trap(call, "%s", unknown);
     uint32_t rep = p2_pollable_new(st, a[0].of.handle.rep, PS_PARENT, 0);
     if (!rep)
         return P2_OOM();
     *r = p2_own(st, R_POLLABLE, rep);
     return PITH_OK;
+}
+static pith_status subscribe_fn(P2_ARGS, uint8_t res)
+{
+    return p2_subscribe(call, env, a, na, r, nr, res, "subscribe: unknown resource");
 }
 static pith_status in_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_INSTREAM); }
 static pith_status out_subscribe(P2_ARGS) { return subscribe_fn(call, env, a, na, r, nr, R_OUTSTREAM); }

@@ -718,14 +718,7 @@ static pith_status set_hops(P2_ARGS)
 
 static pith_status sock_subscribe(P2_ARGS, uint8_t res)
 {
-    P2_BEGIN;
-    if (!p2_arg(st, &a[0], res))
-        return pith_ccall_trap(call, "subscribe: unknown socket resource");
-    uint32_t rep = p2_pollable_new(st, a[0].of.handle.rep, PS_PARENT, 0);
-    if (!rep)
-        return P2_OOM();
-    *r = p2_own(st, R_POLLABLE, rep);
-    return PITH_OK;
+    return p2_subscribe(call, env, a, na, r, nr, res, "subscribe: unknown socket resource");
 }
 static pith_status tcp_subscribe(P2_ARGS) { return sock_subscribe(call, env, a, na, r, nr, R_TCP); }
 static pith_status udp_subscribe(P2_ARGS) { return sock_subscribe(call, env, a, na, r, nr, R_UDP); }
