@@ -272,6 +272,12 @@ static inline p2_obj *p2_arg(p2_state *st, const pith_cval *v, uint8_t res)
 /* result<payload, _> cases: r becomes ok(*payload) or err(*payload) (payload moved; NULL for
  * none). False on OOM. */
 bool p2_result(pith_cval *r, bool is_err, const pith_cval *payload);
+/* For the interfaces whose error is an enum error-code (filesystem, sockets): r = err(code),
+ * r = ok(*payload) (NULL: none), and ok of a payload the call built, dropped when r cannot
+ * take it. A trap on OOM. */
+pith_status p2_err(pith_ccall *call, pith_cval *r, uint32_t code);
+pith_status p2_ok(pith_ccall *call, pith_cval *r, const pith_cval *payload);
+pith_status p2_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload);
 static inline pith_cval p2_enum(uint32_t index)
 {
     pith_cval v;
@@ -338,6 +344,9 @@ enum {
 /* [method]X.subscribe of a stream or socket of kind `res` (p2_io.c): a pollable child of it,
  * ready when it is; `unknown` is the trap message for a handle of another kind. */
 pith_status p2_subscribe(P2_ARGS, uint8_t res, const char *unknown);
+/* filesystem-error-code and sockets' network error-code (p2_io.c): some(the enum case `code`
+ * gives for the io-error's host errno). */
+pith_status p2_error_code(P2_ARGS, uint32_t (*code)(int host_errno));
 
 typedef struct p2_def {
     const char *iface;      /* e.g. "wasi:io/streams" (the version is added when linking) */

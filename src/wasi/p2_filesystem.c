@@ -65,28 +65,9 @@ uint32_t p2_fs_code(wasi_errno e)
     }
 }
 
-/* r = err(error-code) */
-static pith_status fs_err(pith_ccall *call, pith_cval *r, uint32_t code)
-{
-    pith_cval v = p2_enum(code);
-    return p2_result(r, true, &v) ? PITH_OK : P2_OOM();
-}
 static pith_status fs_errno(pith_ccall *call, pith_cval *r, int host_errno)
 {
-    return fs_err(call, r, p2_fs_code(wasi_from_errno(host_errno)));
-}
-static pith_status fs_ok(pith_ccall *call, pith_cval *r, const pith_cval *payload)
-{
-    return p2_result(r, false, payload) ? PITH_OK : P2_OOM();
-}
-
-/* As fs_ok, for a payload this call built: dropped if the result cannot take it. */
-static pith_status fs_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
-{
-    if (p2_result(r, false, payload))
-        return PITH_OK;
-    pith_cval_drop(payload);
-    return P2_OOM();
+    return p2_err(call, r, p2_fs_code(wasi_from_errno(host_errno)));
 }
 
 #define DESC(o, i) \
@@ -98,9 +79,9 @@ static pith_status fs_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload
 #define NEED_FILE(o, access) \
     do { \
         if ((o)->u.desc.dir) \
-            return fs_err(call, r, FS_ISDIR); \
+            return p2_err(call, r, FS_ISDIR); \
         if (!((o)->u.desc.flags & (access))) \
-            return fs_err(call, r, FS_BADF); \
+            return p2_err(call, r, FS_BADF); \
     } while (0)
 
 /* A guest path into a NUL-terminated buffer: 0 or an error-code + 1. */
@@ -178,7 +159,7 @@ static pith_status stat_result(pith_ccall *call, pith_cval *r, const struct stat
     pith_cval v;
     if (!stat_val(&v, sb))
         return P2_OOM();
-    return fs_ok_drop(call, r, &v);
+    return p2_ok_drop(call, r, &v);
 }
 
 /* new-timestamp -> timespec */
@@ -218,7 +199,7 @@ static pith_status stream_result(pith_ccall *call, p2_state *st, pith_cval *r, u
     if (!rep)
         return P2_OOM();
     pith_cval v = p2_own(st, res, rep);
-    return fs_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 /* read-via-stream, write-via-stream and append-via-stream: a stream over the file from
@@ -229,9 +210,9 @@ static pith_status file_stream(P2_ARGS, bool write, bool append)
     P2_BEGIN;
     DESC(o, 0);
     if (!(o->u.desc.flags & (write ? P2_DF_WRITE : P2_DF_READ)))
-        return fs_err(call, r, FS_BADF);
+        return p2_err(call, r, FS_BADF);
     if (o->u.desc.dir)
-        return fs_err(call, r, FS_ISDIR);
+        return p2_err(call, r, FS_ISDIR);
     uint64_t offset = append ? 0 : a[1].of.u;
     if (!write)
         return stream_result(call, st, r, R_INSTREAM,
@@ -260,11 +241,11 @@ static pith_status d_advise(P2_ARGS)
                                POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE };
     uint64_t off = a[1].of.u, len = a[2].of.u;
     if (off > INT64_MAX || len > INT64_MAX)
-        return fs_err(call, r, FS_INVAL);
+        return p2_err(call, r, FS_INVAL);
     int e = posix_fadvise(o->u.desc.fd->fd, (off_t)off, (off_t)len, adv[a[3].of.var.index % 6]);
     if (e && e != ESPIPE)
         return fs_errno(call, r, e);
-    return fs_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status sync_fn(P2_ARGS, bool data)
@@ -274,7 +255,7 @@ static pith_status sync_fn(P2_ARGS, bool data)
     int fd = o->u.desc.fd->fd;
     if ((data ? fdatasync(fd) : fsync(fd)) != 0 && errno != EINVAL)
         return fs_errno(call, r, errno);
-    return fs_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 static pith_status d_sync_data(P2_ARGS) { return sync_fn(call, env, a, na, r, nr, true); }
 static pith_status d_sync(P2_ARGS) { return sync_fn(call, env, a, na, r, nr, false); }
@@ -287,7 +268,7 @@ static pith_status d_get_flags(P2_ARGS)
     memset(&v, 0, sizeof v);
     v.kind = PITH_CV_FLAGS;
     v.of.flags = o->u.desc.flags;
-    return fs_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status d_get_type(P2_ARGS)
@@ -298,7 +279,7 @@ static pith_status d_get_type(P2_ARGS)
     if (fstat(o->u.desc.fd->fd, &sb) != 0)
         return fs_errno(call, r, errno);
     pith_cval v = p2_enum(dtype_of_mode(sb.st_mode));
-    return fs_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status d_set_size(P2_ARGS)
@@ -307,10 +288,10 @@ static pith_status d_set_size(P2_ARGS)
     DESC(o, 0);
     NEED_FILE(o, P2_DF_WRITE);
     if (a[1].of.u > INT64_MAX)
-        return fs_err(call, r, FS_INVAL);
+        return p2_err(call, r, FS_INVAL);
     if (ftruncate(o->u.desc.fd->fd, (off_t)a[1].of.u) != 0)
         return fs_errno(call, r, errno);
-    return fs_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status d_set_times(P2_ARGS)
@@ -318,13 +299,13 @@ static pith_status d_set_times(P2_ARGS)
     P2_BEGIN;
     DESC(o, 0);
     if (!(o->u.desc.flags & (o->u.desc.dir ? P2_DF_MUTATE : P2_DF_WRITE)))
-        return fs_err(call, r, FS_PERM);
+        return p2_err(call, r, FS_PERM);
     struct timespec ts[2];
     new_ts(&a[1], &ts[0]);
     new_ts(&a[2], &ts[1]);
     if (futimens(o->u.desc.fd->fd, ts) != 0)
         return fs_errno(call, r, errno);
-    return fs_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status d_read(P2_ARGS)
@@ -334,7 +315,7 @@ static pith_status d_read(P2_ARGS)
     NEED_FILE(o, P2_DF_READ);
     uint64_t len = a[1].of.u, off = a[2].of.u;
     if (off > INT64_MAX)
-        return fs_err(call, r, FS_INVAL);
+        return p2_err(call, r, FS_INVAL);
     size_t max = len > P2_READ_MAX ? P2_READ_MAX : (size_t)len;
     uint8_t *buf = malloc(max ? max : 1);
     if (!buf)
@@ -357,7 +338,7 @@ static pith_status d_read(P2_ARGS)
         return P2_OOM();
     }
     t.of.list.items[1] = pith_cval_bool(max > 0 && n == 0);
-    return fs_ok_drop(call, r, &t);
+    return p2_ok_drop(call, r, &t);
 }
 
 static pith_status d_write(P2_ARGS)
@@ -367,7 +348,7 @@ static pith_status d_write(P2_ARGS)
     NEED_FILE(o, P2_DF_WRITE);
     uint64_t off = a[2].of.u;
     if (off > INT64_MAX)
-        return fs_err(call, r, FS_INVAL);
+        return p2_err(call, r, FS_INVAL);
     uint8_t *b;
     size_t n;
     if (!p2_list_bytes(&a[1], &b, &n))
@@ -381,7 +362,7 @@ static pith_status d_write(P2_ARGS)
     if (k < 0)
         return fs_errno(call, r, e);
     pith_cval v = pith_cval_u64((uint64_t)k);
-    return fs_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status d_read_directory(P2_ARGS)
@@ -389,9 +370,9 @@ static pith_status d_read_directory(P2_ARGS)
     P2_BEGIN;
     DESC(o, 0);
     if (!o->u.desc.dir)
-        return fs_err(call, r, FS_NOTDIR);
+        return p2_err(call, r, FS_NOTDIR);
     if (!(o->u.desc.flags & P2_DF_READ))
-        return fs_err(call, r, FS_BADF);
+        return p2_err(call, r, FS_BADF);
     /* a private open, so the stream has its own position */
     int fd = openat(o->u.desc.fd->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -411,7 +392,7 @@ static pith_status d_read_directory(P2_ARGS)
     ds->u.dir.dir = d;
     ds->u.dir.dirfd = fd;
     pith_cval v = p2_own(st, R_DIRSTREAM, rep);
-    return fs_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status ds_read_entry(P2_ARGS)
@@ -432,7 +413,7 @@ static pith_status ds_read_entry(P2_ARGS)
             return fs_errno(call, r, errno);
         pith_cval none;
         pith_cval_case(&none, PITH_CV_OPTION, 0, false);
-        return fs_ok(call, r, &none);
+        return p2_ok(call, r, &none);
     }
     /* the entry's type as its mode would give it; unknown (0) is asked of the file */
     uint8_t t = de->d_type == DT_UNKNOWN ? 0 : dtype_of_mode(DTTOIF(de->d_type));
@@ -451,7 +432,7 @@ static pith_status ds_read_entry(P2_ARGS)
         return P2_OOM();
     }
     rec->of.list.items[0] = p2_enum(t);
-    return fs_ok_drop(call, r, &some);
+    return p2_ok_drop(call, r, &some);
 }
 
 typedef pith_status stat_answer(pith_ccall *call, pith_cval *r, const struct stat *sb);
@@ -478,7 +459,7 @@ static pith_status d_stat(P2_ARGS)
         sbx_loc loc; \
         uint32_t c_ = locate(st, &o->u.desc, &a[pi], (fl), &loc); \
         if (c_) \
-            return fs_err(call, r, c_ - 1); \
+            return p2_err(call, r, c_ - 1); \
         body; \
         sbx_loc_close(&loc); \
     } while (0)
@@ -491,15 +472,15 @@ static pith_status d_stat(P2_ARGS)
             if ((hostcall) != 0) \
                 e_ = errno; \
         }); \
-        return e_ ? fs_errno(call, r, e_) : fs_ok(call, r, NULL); \
+        return e_ ? fs_errno(call, r, e_) : p2_ok(call, r, NULL); \
     } while (0)
 
 #define NEED_MUTATE(o) \
     do { \
         if (!(o)->u.desc.dir) \
-            return fs_err(call, r, FS_NOTDIR); \
+            return p2_err(call, r, FS_NOTDIR); \
         if (!((o)->u.desc.flags & P2_DF_MUTATE)) \
-            return fs_err(call, r, FS_PERM); \
+            return p2_err(call, r, FS_PERM); \
     } while (0)
 
 /* stat-at and metadata-hash-at: fstatat of the path (a[2], path-flags a[1]), answered by
@@ -551,18 +532,18 @@ static pith_status two_path_at(pith_ccall *call, p2_state *st, pith_cval *r, p2_
     sbx_loc ol, nl;
     uint32_t c = locate(st, &o->u.desc, old_path, old_follow, &ol);
     if (c)
-        return fs_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     c = locate(st, &nd->u.desc, new_path, 0, &nl);
     if (c) {
         sbx_loc_close(&ol);
-        return fs_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     }
     int rc = link ? linkat(ol.dirfd, ol.name, nl.dirfd, nl.name, 0)
                   : renameat(ol.dirfd, ol.name, nl.dirfd, nl.name);
     int e = rc != 0 ? errno : 0;
     sbx_loc_close(&ol);
     sbx_loc_close(&nl);
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    return e ? fs_errno(call, r, e) : p2_ok(call, r, NULL);
 }
 
 static pith_status d_link_at(P2_ARGS)
@@ -578,22 +559,22 @@ static pith_status d_open_at(P2_ARGS)
     DESC(o, 0);
     p2_descriptor *d = &o->u.desc;
     if (!d->dir)
-        return fs_err(call, r, FS_NOTDIR);
+        return p2_err(call, r, FS_NOTDIR);
     uint32_t of = a[3].of.flags, df = a[4].of.flags;
     enum { O_CREATE_ = 1, O_DIR_ = 2, O_EXCL_ = 4, O_TRUNC_ = 8 };
     bool mutate = d->flags & P2_DF_MUTATE;
     if (!mutate && (of & (O_CREATE_ | O_TRUNC_)))
-        return fs_err(call, r, FS_PERM);
+        return p2_err(call, r, FS_PERM);
     /* Beneath a read-only directory a file opens without write access, so writes fail on the
      * descriptor (bad-descriptor), as preview1's reduced rights do. */
     if (!mutate)
         df &= ~(uint32_t)(P2_DF_WRITE | P2_DF_MUTATE);
     if ((of & O_DIR_) && (of & O_TRUNC_))
-        return fs_err(call, r, FS_INVAL);
+        return p2_err(call, r, FS_INVAL);
     char path[WASI_PATH_MAX + 1];
     uint32_t c = get_path(&a[2], path);
     if (c)
-        return fs_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     int fl = O_NOCTTY;
     bool rd = df & P2_DF_READ, wr = df & P2_DF_WRITE;
     fl |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
@@ -608,7 +589,7 @@ static pith_status d_open_at(P2_ARGS)
     wasi_errno e = sbx_open(d->fd->fd, path, fl, 0666, follow(&a[1]), &st->ctx->use_openat2,
                             &hfd);
     if (e)
-        return fs_err(call, r, p2_fs_code(e));
+        return p2_err(call, r, p2_fs_code(e));
     struct stat sb;
     if (fstat(hfd, &sb) != 0) {
         int he = errno;
@@ -647,7 +628,7 @@ static pith_status d_readlink_at(P2_ARGS)
     pith_cval v;
     if (!pith_cval_string(&v, target, (size_t)n))
         return P2_OOM();
-    return fs_ok_drop(call, r, &v);
+    return p2_ok_drop(call, r, &v);
 }
 
 static pith_status d_remove_directory_at(P2_ARGS)
@@ -673,12 +654,12 @@ static pith_status d_symlink_at(P2_ARGS)
     char target[WASI_PATH_MAX + 1];
     uint32_t c = get_path(&a[1], target);
     if (c)
-        return fs_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     /* an absolute target can never be followed inside the sandbox (as cap-std) */
     if (target[0] == '/')
-        return fs_err(call, r, FS_PERM);
+        return p2_err(call, r, FS_PERM);
     if (!target[0])
-        return fs_err(call, r, FS_NOENT);
+        return p2_err(call, r, FS_NOENT);
     AT_CALL(2, 0, symlinkat(target, loc.dirfd, loc.name));
 }
 
@@ -696,7 +677,7 @@ static pith_status d_unlink_file_at(P2_ARGS)
         else if (unlinkat(loc.dirfd, loc.name, 0) != 0)
             e = errno;
     });
-    return e ? fs_errno(call, r, e) : fs_ok(call, r, NULL);
+    return e ? fs_errno(call, r, e) : p2_ok(call, r, NULL);
 }
 
 static pith_status d_create_directory_at(P2_ARGS)
@@ -739,7 +720,7 @@ static pith_status hash_result(pith_ccall *call, pith_cval *r, const struct stat
         return P2_OOM();
     v.of.list.items[0] = pith_cval_u64(h1);
     v.of.list.items[1] = pith_cval_u64(h2);
-    return fs_ok_drop(call, r, &v);
+    return p2_ok_drop(call, r, &v);
 }
 
 static pith_status d_metadata_hash(P2_ARGS)
@@ -752,16 +733,10 @@ static pith_status d_metadata_hash_at(P2_ARGS)
     return fstatat_then(call, env, a, na, r, nr, false, hash_result);
 }
 
+static uint32_t fs_code_of(int host_errno) { return p2_fs_code(wasi_from_errno(host_errno)); }
 static pith_status fs_error_code(P2_ARGS)
 {
-    P2_BEGIN;
-    p2_obj *o = p2_arg(st, &a[0], R_ERROR);
-    if (!o)
-        return pith_ccall_trap(call, "unknown error resource");
-    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true))
-        return P2_OOM();
-    *r->of.var.payload = p2_enum(p2_fs_code(wasi_from_errno(o->u.err)));
-    return PITH_OK;
+    return p2_error_code(call, env, a, na, r, nr, fs_code_of);
 }
 
 static pith_status get_directories(P2_ARGS)

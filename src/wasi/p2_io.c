@@ -96,6 +96,18 @@ static pith_status error_to_debug_string(P2_ARGS)
     return pith_cval_string(r, m, strlen(m)) ? PITH_OK : P2_OOM();
 }
 
+pith_status p2_error_code(P2_ARGS, uint32_t (*code)(int host_errno))
+{
+    P2_BEGIN;
+    p2_obj *o = p2_arg(st, &a[0], R_ERROR);
+    if (!o)
+        return pith_ccall_trap(call, "unknown error resource");
+    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true))
+        return P2_OOM();
+    *r->of.var.payload = p2_enum(code(o->u.err));
+    return PITH_OK;
+}
+
 /* ---------------------------------------------------------------- the embedder's objects */
 
 static uint32_t host_obj(p2_state *st, uint8_t res, const p2_host *h)

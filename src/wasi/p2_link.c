@@ -319,6 +319,25 @@ bool p2_result(pith_cval *r, bool is_err, const pith_cval *payload)
     return true;
 }
 
+pith_status p2_err(pith_ccall *call, pith_cval *r, uint32_t code)
+{
+    pith_cval v = p2_enum(code);
+    return p2_result(r, true, &v) ? PITH_OK : P2_OOM();
+}
+
+pith_status p2_ok(pith_ccall *call, pith_cval *r, const pith_cval *payload)
+{
+    return p2_result(r, false, payload) ? PITH_OK : P2_OOM();
+}
+
+pith_status p2_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
+{
+    if (p2_result(r, false, payload))
+        return PITH_OK;
+    pith_cval_drop(payload);
+    return P2_OOM();
+}
+
 bool p2_bytes(pith_cval *v, const uint8_t *p, size_t n)
 {
     if (!pith_cval_list(v, PITH_CV_LIST, n))

@@ -162,22 +162,6 @@ uint32_t p2_net_code(int e)
     }
 }
 
-static pith_status n_err(pith_ccall *call, pith_cval *r, uint32_t code)
-{
-    pith_cval v = p2_enum(code);
-    return p2_result(r, true, &v) ? PITH_OK : P2_OOM();
-}
-static pith_status n_ok(pith_ccall *call, pith_cval *r, const pith_cval *payload)
-{
-    return p2_result(r, false, payload) ? PITH_OK : P2_OOM();
-}
-static pith_status n_ok_drop(pith_ccall *call, pith_cval *r, pith_cval *payload)
-{
-    if (p2_result(r, false, payload))
-        return PITH_OK;
-    pith_cval_drop(payload);
-    return P2_OOM();
-}
 
 /* The finish half of a two-step bind or listen: only moves the state on, or says the start
  * half was not done. */
@@ -185,9 +169,9 @@ static pith_status finish_step(pith_ccall *call, pith_cval *r, uint8_t *state, u
                                uint8_t done)
 {
     if (*state != started)
-        return n_err(call, r, NET_NOT_IN_PROGRESS);
+        return p2_err(call, r, NET_NOT_IN_PROGRESS);
     *state = done;
-    return n_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 /* ip-socket-address -> sockaddr. False when malformed. */
@@ -307,14 +291,7 @@ static pith_status instance_network(P2_ARGS)
 
 static pith_status network_error_code(P2_ARGS)
 {
-    P2_BEGIN;
-    p2_obj *o = p2_arg(st, &a[0], R_ERROR);
-    if (!o)
-        return pith_ccall_trap(call, "unknown error resource");
-    if (!pith_cval_case(r, PITH_CV_OPTION, 1, true))
-        return P2_OOM();
-    *r->of.var.payload = p2_enum(p2_net_code(o->u.err));
-    return PITH_OK;
+    return p2_error_code(call, env, a, na, r, nr, p2_net_code);
 }
 
 /* ---------------------------------------------------------------- tcp */
@@ -348,12 +325,12 @@ static pith_status create_tcp_socket(P2_ARGS)
     uint8_t fam = (uint8_t)a[0].of.var.index;
     int e = 0, fd = new_socket(fam, SOCK_STREAM, &e);
     if (fd < 0)
-        return n_err(call, r, p2_net_code(e));
+        return p2_err(call, r, p2_net_code(e));
     uint32_t rep = tcp_new(st, fd, fam, TCP_UNBOUND);
     if (!rep)
         return P2_OOM();
     pith_cval v = p2_own(st, R_TCP, rep);
-    return n_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 /* Checks an address argument against the socket's family; 0 or an error-code + 1. */
@@ -396,20 +373,20 @@ static pith_status tcp_start_bind(P2_ARGS)
         return pith_ccall_trap(call, "unknown network");
     p2_tcp *t = &o->u.tcp;
     if (t->state != TCP_UNBOUND)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
     uint32_t c = grant_addr(st, &a[2], t->family, true, &ss, &len);
     if (c)
-        return n_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     int one = 1;
     /* as other platforms: a listening port can be re-bound right after its socket closes */
     if (port_of(&ss))
         setsockopt(t->fd->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(t->fd->fd, (struct sockaddr *)&ss, len) != 0)
-        return n_err(call, r, p2_net_code(errno));
+        return p2_err(call, r, p2_net_code(errno));
     t->state = TCP_BIND_STARTED;
-    return n_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status tcp_finish_bind(P2_ARGS)
@@ -427,25 +404,25 @@ static pith_status tcp_start_connect(P2_ARGS)
         return pith_ccall_trap(call, "unknown network");
     p2_tcp *t = &o->u.tcp;
     if (t->state == TCP_CONNECT_STARTED)
-        return n_err(call, r, NET_CONCURRENCY_CONFLICT);
+        return p2_err(call, r, NET_CONCURRENCY_CONFLICT);
     if (t->state != TCP_UNBOUND && t->state != TCP_BOUND)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
     uint32_t c = grant_addr(st, &a[2], t->family, false, &ss, &len);
     if (c)
-        return n_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     int k;
     do
         k = connect(t->fd->fd, (struct sockaddr *)&ss, len);
     while (k != 0 && errno == EINTR);
     if (k != 0 && errno != EINPROGRESS) {
         t->state = TCP_CLOSED;
-        return n_err(call, r, p2_net_code(errno));
+        return p2_err(call, r, p2_net_code(errno));
     }
     t->state = TCP_CONNECT_STARTED;
     t->connect_done = k == 0;
-    return n_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 /* The input and output streams of the connected socket `sock` as a tuple (plus `first` if
@@ -470,7 +447,7 @@ static pith_status conn_streams(pith_ccall *call, p2_state *st, uint32_t sock, p
         t.of.list.items[0] = *first;
     t.of.list.items[k] = p2_own(st, R_INSTREAM, in);
     t.of.list.items[k + 1] = p2_own(st, R_OUTSTREAM, out);
-    return n_ok_drop(call, r, &t);
+    return p2_ok_drop(call, r, &t);
 }
 
 static pith_status tcp_finish_connect(P2_ARGS)
@@ -479,11 +456,11 @@ static pith_status tcp_finish_connect(P2_ARGS)
     TCP(o, 0);
     p2_tcp *t = &o->u.tcp;
     if (t->state != TCP_CONNECT_STARTED)
-        return n_err(call, r, NET_NOT_IN_PROGRESS);
+        return p2_err(call, r, NET_NOT_IN_PROGRESS);
     if (!t->connect_done) {
         struct pollfd p = { .fd = t->fd->fd, .events = POLLOUT };
         if (poll(&p, 1, 0) <= 0)
-            return n_err(call, r, NET_WOULD_BLOCK);
+            return p2_err(call, r, NET_WOULD_BLOCK);
         t->connect_done = true;
     }
     int soerr = 0;
@@ -492,7 +469,7 @@ static pith_status tcp_finish_connect(P2_ARGS)
         soerr = errno;
     if (soerr) {
         t->state = TCP_CLOSED;
-        return n_err(call, r, p2_net_code(soerr));
+        return p2_err(call, r, p2_net_code(soerr));
     }
     t->state = TCP_CONNECTED;
     return conn_streams(call, st, a[0].of.handle.rep, t->fd, NULL, r);
@@ -504,15 +481,15 @@ static pith_status tcp_start_listen(P2_ARGS)
     TCP(o, 0);
     p2_tcp *t = &o->u.tcp;
     if (t->state == TCP_LISTEN_STARTED)
-        return n_err(call, r, NET_CONCURRENCY_CONFLICT);
+        return p2_err(call, r, NET_CONCURRENCY_CONFLICT);
     if (t->state != TCP_BOUND)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     if (listen(t->fd->fd, (int)t->backlog) != 0) {
         t->state = TCP_CLOSED;
-        return n_err(call, r, p2_net_code(errno));
+        return p2_err(call, r, p2_net_code(errno));
     }
     t->state = TCP_LISTEN_STARTED;
-    return n_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status tcp_finish_listen(P2_ARGS)
@@ -528,13 +505,13 @@ static pith_status tcp_accept(P2_ARGS)
     TCP(o, 0);
     p2_tcp *t = &o->u.tcp;
     if (t->state != TCP_LISTENING)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     int fd;
     do
         fd = accept4(t->fd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        return n_err(call, r, p2_net_code(errno == EWOULDBLOCK ? EAGAIN : errno));
+        return p2_err(call, r, p2_net_code(errno == EWOULDBLOCK ? EAGAIN : errno));
     uint32_t rep = tcp_new(st, fd, t->family, TCP_CONNECTED);
     if (!rep)
         return P2_OOM();
@@ -552,11 +529,11 @@ static pith_status addr_result(pith_ccall *call, pith_cval *r, int fd, bool peer
     socklen_t sl = sizeof ss;
     if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &sl)
               : getsockname(fd, (struct sockaddr *)&ss, &sl)) != 0)
-        return n_err(call, r, p2_net_code(errno));
+        return p2_err(call, r, p2_net_code(errno));
     pith_cval v;
     if (!from_sockaddr((struct sockaddr *)&ss, true, &v))
         return P2_OOM();
-    return n_ok_drop(call, r, &v);
+    return p2_ok_drop(call, r, &v);
 }
 
 static pith_status tcp_local_address(P2_ARGS)
@@ -565,7 +542,7 @@ static pith_status tcp_local_address(P2_ARGS)
     TCP(o, 0);
     uint8_t s = o->u.tcp.state;
     if (s == TCP_UNBOUND || s == TCP_BIND_STARTED || s == TCP_CLOSED)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     return addr_result(call, r, o->u.tcp.fd->fd, false);
 }
 
@@ -574,7 +551,7 @@ static pith_status tcp_remote_address(P2_ARGS)
     P2_BEGIN;
     TCP(o, 0);
     if (o->u.tcp.state != TCP_CONNECTED)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     return addr_result(call, r, o->u.tcp.fd->fd, true);
 }
 
@@ -601,13 +578,13 @@ static pith_status tcp_set_backlog(P2_ARGS)
     p2_tcp *t = &o->u.tcp;
     uint64_t v = a[1].of.u;
     if (v == 0)
-        return n_err(call, r, NET_INVALID_ARGUMENT);
+        return p2_err(call, r, NET_INVALID_ARGUMENT);
     if (t->state == TCP_CONNECT_STARTED || t->state == TCP_CONNECTED)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     t->backlog = v > 4096 ? 4096 : (uint32_t)v;
     if (t->state == TCP_LISTENING && listen(t->fd->fd, (int)t->backlog) != 0)
-        return n_err(call, r, p2_net_code(errno));
-    return n_ok(call, r, NULL);
+        return p2_err(call, r, p2_net_code(errno));
+    return p2_ok(call, r, NULL);
 }
 
 /* Socket options: get as u64 into v, or set; 0 or errno. */
@@ -631,7 +608,7 @@ enum opt_kind { OK_BOOL, OK_U8, OK_U32, OK_U64, OK_SECS };
 static pith_status opt_result(pith_ccall *call, pith_cval *r, int e, uint64_t v, uint8_t kind)
 {
     if (e)
-        return n_err(call, r, p2_net_code(e));
+        return p2_err(call, r, p2_net_code(e));
     pith_cval x;
     switch (kind) {
     case OK_BOOL: x = pith_cval_bool(v != 0); break;
@@ -640,7 +617,7 @@ static pith_status opt_result(pith_ccall *call, pith_cval *r, int e, uint64_t v,
     case OK_SECS: x = pith_cval_u64(v * 1000000000ull); break;
     default: x = pith_cval_u64(v); break;
     }
-    return n_ok(call, r, &x);
+    return p2_ok(call, r, &x);
 }
 
 static int sock_fd(p2_state *st, const pith_cval *v, uint8_t *fam)
@@ -680,13 +657,13 @@ static pith_status setter(P2_ARGS, int level, int name, uint8_t kind)
     SOCK(fd, fam);
     uint64_t v = a[1].kind == PITH_CV_BOOL ? a[1].of.b : a[1].of.u;
     if (kind != OK_BOOL && v == 0)
-        return n_err(call, r, NET_INVALID_ARGUMENT);
+        return p2_err(call, r, NET_INVALID_ARGUMENT);
     if (kind == OK_SECS)
         v = (v + 999999999ull) / 1000000000ull;
     if (kind == OK_SECS && v > 32767)
         v = 32767;
     int e = opt_set(fd, level, name, v);
-    return e ? n_err(call, r, p2_net_code(e)) : n_ok(call, r, NULL);
+    return e ? p2_err(call, r, p2_net_code(e)) : p2_ok(call, r, NULL);
 }
 
 #define GETSET(nm, level, opt, kind) \
@@ -731,11 +708,11 @@ static pith_status tcp_shutdown(P2_ARGS)
     P2_BEGIN;
     TCP(o, 0);
     if (o->u.tcp.state != TCP_CONNECTED)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     static const int how[] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
     if (shutdown(o->u.tcp.fd->fd, how[a[1].of.var.index % 3]) != 0)
-        return n_err(call, r, p2_net_code(errno));
-    return n_ok(call, r, NULL);
+        return p2_err(call, r, p2_net_code(errno));
+    return p2_ok(call, r, NULL);
 }
 
 /* ---------------------------------------------------------------- udp */
@@ -751,7 +728,7 @@ static pith_status create_udp_socket(P2_ARGS)
     uint8_t fam = (uint8_t)a[0].of.var.index;
     int e = 0, fd = new_socket(fam, SOCK_DGRAM, &e);
     if (fd < 0)
-        return n_err(call, r, p2_net_code(e));
+        return p2_err(call, r, p2_net_code(e));
     p2_fd *pf = p2_fd_new(fd);
     uint32_t rep;
     p2_obj *o = pf ? p2_obj_new(st, R_UDP, 0, &rep) : NULL;
@@ -762,7 +739,7 @@ static pith_status create_udp_socket(P2_ARGS)
     o->u.udp.fd = pf;
     o->u.udp.family = fam;
     pith_cval v = p2_own(st, R_UDP, rep);
-    return n_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status udp_start_bind(P2_ARGS)
@@ -773,16 +750,16 @@ static pith_status udp_start_bind(P2_ARGS)
         return pith_ccall_trap(call, "unknown network");
     p2_udp *u = &o->u.udp;
     if (u->state != 0)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
     uint32_t c = grant_addr(st, &a[2], u->family, true, &ss, &len);
     if (c)
-        return n_err(call, r, c - 1);
+        return p2_err(call, r, c - 1);
     if (bind(u->fd->fd, (struct sockaddr *)&ss, len) != 0)
-        return n_err(call, r, p2_net_code(errno));
+        return p2_err(call, r, p2_net_code(errno));
     u->state = 1;
-    return n_ok(call, r, NULL);
+    return p2_ok(call, r, NULL);
 }
 
 static pith_status udp_finish_bind(P2_ARGS)
@@ -807,15 +784,15 @@ static pith_status udp_stream(P2_ARGS)
                                          "are still alive");
     }
     if (u->state < 2)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     if (a[1].of.var.index == 1) {
         struct sockaddr_storage ss;
         socklen_t len;
         uint32_t c = grant_addr(st, a[1].of.var.payload, u->family, false, &ss, &len);
         if (c)
-            return n_err(call, r, c - 1);
+            return p2_err(call, r, c - 1);
         if (connect(u->fd->fd, (struct sockaddr *)&ss, len) != 0)
-            return n_err(call, r, p2_net_code(errno));
+            return p2_err(call, r, p2_net_code(errno));
         u->has_remote = true;
     } else if (u->has_remote) {
         struct sockaddr sa;
@@ -847,7 +824,7 @@ static pith_status udp_stream(P2_ARGS)
     }
     t.of.list.items[0] = p2_own(st, R_UDP_IN, reps[0]);
     t.of.list.items[1] = p2_own(st, R_UDP_OUT, reps[1]);
-    return n_ok_drop(call, r, &t);
+    return p2_ok_drop(call, r, &t);
 }
 
 static pith_status udp_local_address(P2_ARGS)
@@ -855,7 +832,7 @@ static pith_status udp_local_address(P2_ARGS)
     P2_BEGIN;
     UDP(o, 0);
     if (o->u.udp.state < 2)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     return addr_result(call, r, o->u.udp.fd->fd, false);
 }
 
@@ -864,7 +841,7 @@ static pith_status udp_remote_address(P2_ARGS)
     P2_BEGIN;
     UDP(o, 0);
     if (!o->u.udp.has_remote)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     return addr_result(call, r, o->u.udp.fd->fd, true);
 }
 
@@ -893,7 +870,7 @@ static pith_status uin_receive(P2_ARGS)
     if (!o)
         return pith_ccall_trap(call, "unknown incoming-datagram-stream");
     if (!us_socket(st, &o->u.us))
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     uint64_t max = a[1].of.u > UDP_MAX_BATCH ? UDP_MAX_BATCH : a[1].of.u;
     pith_cval list;
     if (!pith_cval_list(&list, PITH_CV_LIST, (size_t)max))
@@ -932,10 +909,10 @@ static pith_status uin_receive(P2_ARGS)
         pith_cval_drop(&list);
         if (err == ENOMEM)
             return P2_OOM();
-        return n_err(call, r, p2_net_code(err));
+        return p2_err(call, r, p2_net_code(err));
     }
     list.of.list.len = got;     /* the unused tail holds only zeroed scalars */
-    return n_ok_drop(call, r, &list);
+    return p2_ok_drop(call, r, &list);
 }
 
 static pith_status uout_check_send(P2_ARGS)
@@ -945,9 +922,9 @@ static pith_status uout_check_send(P2_ARGS)
     if (!o)
         return pith_ccall_trap(call, "unknown outgoing-datagram-stream");
     if (!us_socket(st, &o->u.us))
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     pith_cval v = pith_cval_u64(UDP_MAX_BATCH);
-    return n_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status uout_send(P2_ARGS)
@@ -958,7 +935,7 @@ static pith_status uout_send(P2_ARGS)
         return pith_ccall_trap(call, "unknown outgoing-datagram-stream");
     p2_udp *u = us_socket(st, &o->u.us);
     if (!u)
-        return n_err(call, r, NET_INVALID_STATE);
+        return p2_err(call, r, NET_INVALID_STATE);
     size_t n = a[1].of.list.len;
     if (n > UDP_MAX_BATCH)
         return pith_ccall_trap(call, "send: more datagrams than check-send permitted");
@@ -985,7 +962,7 @@ static pith_status uout_send(P2_ARGS)
         if (code) {
             if (sent)
                 break;
-            return n_err(call, r, code - 1);
+            return p2_err(call, r, code - 1);
         }
         if (!p2_list_bytes(&dg->of.list.items[0], &b, &len))
             return P2_OOM();
@@ -997,12 +974,12 @@ static pith_status uout_send(P2_ARGS)
         if (k < 0) {
             if (sent || e == EAGAIN || e == EWOULDBLOCK)
                 break;
-            return n_err(call, r, p2_net_code(e));
+            return p2_err(call, r, p2_net_code(e));
         }
         sent++;
     }
     pith_cval v = pith_cval_u64(sent);
-    return n_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 /* ---------------------------------------------------------------- name lookup */
@@ -1135,10 +1112,10 @@ static pith_status resolve_addresses(P2_ARGS)
     if (!p2_arg(st, &a[0], R_NETWORK))
         return pith_ccall_trap(call, "unknown network");
     if (!st->ctx->allow_lookup)
-        return n_err(call, r, NET_ACCESS_DENIED);
+        return p2_err(call, r, NET_ACCESS_DENIED);
     size_t len = a[1].of.str.len;
     if (len == 0 || len > 253 || memchr(a[1].of.str.ptr, 0, len))
-        return n_err(call, r, NET_INVALID_ARGUMENT);
+        return p2_err(call, r, NET_INVALID_ARGUMENT);
     char name[256];
     memcpy(name, a[1].of.str.ptr, len);
     name[len] = 0;
@@ -1151,7 +1128,7 @@ static pith_status resolve_addresses(P2_ARGS)
     int g = getaddrinfo(name, NULL, &hints, &res);
     if (g == EAI_NONAME && (o->u.rs.job = lookup_start(name)) != NULL) {
         pith_cval v = p2_own(st, R_RESOLVE, rep);
-        return n_ok(call, r, &v);
+        return p2_ok(call, r, &v);
     }
     if (g == EAI_NONAME)        /* no helper thread: resolve here */
         g = getaddrinfo(name, NULL, &lookup_hints, &res);
@@ -1163,7 +1140,7 @@ static pith_status resolve_addresses(P2_ARGS)
         return P2_OOM();
     }
     pith_cval v = p2_own(st, R_RESOLVE, rep);
-    return n_ok(call, r, &v);
+    return p2_ok(call, r, &v);
 }
 
 static pith_status resolve_next(P2_ARGS)
@@ -1182,7 +1159,7 @@ static pith_status resolve_next(P2_ARGS)
         j->res = NULL;
         pthread_mutex_unlock(&j->mu);
         if (!done)
-            return n_err(call, r, NET_WOULD_BLOCK);
+            return p2_err(call, r, NET_WOULD_BLOCK);
         bool ok = resolve_fill(rs, g, res);
         if (res)
             freeaddrinfo(res);
@@ -1194,12 +1171,12 @@ static pith_status resolve_next(P2_ARGS)
     if (rs->err) {
         uint32_t e = (uint32_t)rs->err - 1;
         rs->err = 0;            /* reported once; the stream then ends */
-        return n_err(call, r, e);
+        return p2_err(call, r, e);
     }
     pith_cval opt;
     if (rs->pos >= rs->n) {
         pith_cval_case(&opt, PITH_CV_OPTION, 0, false);
-        return n_ok(call, r, &opt);
+        return p2_ok(call, r, &opt);
     }
     if (!pith_cval_case(&opt, PITH_CV_OPTION, 1, true))
         return P2_OOM();
@@ -1208,7 +1185,7 @@ static pith_status resolve_next(P2_ARGS)
         return P2_OOM();
     }
     rs->pos++;
-    return n_ok_drop(call, r, &opt);
+    return p2_ok_drop(call, r, &opt);
 }
 
 const p2_def p2_sock_defs[] = {
