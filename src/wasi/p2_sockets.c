@@ -365,28 +365,38 @@ static uint32_t grant_addr(p2_state *st, const pith_cval *v, uint8_t fam, bool l
     return 0;
 }
 
-static pith_status tcp_start_bind(P2_ARGS)
+/* start-bind(network, local-address) of a tcp or udp socket (state 0 is unbound for both):
+ * binds fd to the granted address and moves *state to `started`. */
+static pith_status start_bind(P2_ARGS, p2_fd *fd, uint8_t family, bool tcp, uint8_t *state,
+                              uint8_t started)
 {
     P2_BEGIN;
-    TCP(o, 0);
     if (!p2_arg(st, &a[1], R_NETWORK))
         return pith_ccall_trap(call, "unknown network");
-    p2_tcp *t = &o->u.tcp;
-    if (t->state != TCP_UNBOUND)
+    if (*state != 0)
         return p2_err(call, r, NET_INVALID_STATE);
     struct sockaddr_storage ss;
     socklen_t len;
-    uint32_t c = grant_addr(st, &a[2], t->family, true, &ss, &len);
+    uint32_t c = grant_addr(st, &a[2], family, true, &ss, &len);
     if (c)
         return p2_err(call, r, c - 1);
     int one = 1;
     /* as other platforms: a listening port can be re-bound right after its socket closes */
-    if (port_of(&ss))
-        setsockopt(t->fd->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(t->fd->fd, (struct sockaddr *)&ss, len) != 0)
+    if (tcp && port_of(&ss))
+        setsockopt(fd->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd->fd, (struct sockaddr *)&ss, len) != 0)
         return p2_err(call, r, p2_net_code(errno));
-    t->state = TCP_BIND_STARTED;
+    *state = started;
     return p2_ok(call, r, NULL);
+}
+
+static pith_status tcp_start_bind(P2_ARGS)
+{
+    P2_BEGIN;
+    TCP(o, 0);
+    p2_tcp *t = &o->u.tcp;
+    return start_bind(call, env, a, na, r, nr, t->fd, t->family, true, &t->state,
+                      TCP_BIND_STARTED);
 }
 
 static pith_status tcp_finish_bind(P2_ARGS)
@@ -746,20 +756,8 @@ static pith_status udp_start_bind(P2_ARGS)
 {
     P2_BEGIN;
     UDP(o, 0);
-    if (!p2_arg(st, &a[1], R_NETWORK))
-        return pith_ccall_trap(call, "unknown network");
     p2_udp *u = &o->u.udp;
-    if (u->state != 0)
-        return p2_err(call, r, NET_INVALID_STATE);
-    struct sockaddr_storage ss;
-    socklen_t len;
-    uint32_t c = grant_addr(st, &a[2], u->family, true, &ss, &len);
-    if (c)
-        return p2_err(call, r, c - 1);
-    if (bind(u->fd->fd, (struct sockaddr *)&ss, len) != 0)
-        return p2_err(call, r, p2_net_code(errno));
-    u->state = 1;
-    return p2_ok(call, r, NULL);
+    return start_bind(call, env, a, na, r, nr, u->fd, u->family, false, &u->state, 1);
 }
 
 static pith_status udp_finish_bind(P2_ARGS)
