@@ -132,10 +132,7 @@ wasi_errno wasi_fd_tell(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_fdstat_get(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), 0, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, 0);
     uint32_t p = A32(1);
     if (!wm_ok(c, p, WASI_FDSTAT_SIZE))
         return WASI_EFAULT;
@@ -163,10 +160,7 @@ wasi_errno wasi_fd_fdstat_get(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_fdstat_set_flags(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_FDSTAT_SET_FLAGS, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_FDSTAT_SET_FLAGS);
     uint32_t flags = A32(1) & 0xffff;
     if (flags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK | WASI_FDFLAG_DSYNC |
                   WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC))
@@ -192,10 +186,7 @@ wasi_errno wasi_fd_fdstat_set_flags(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_fdstat_set_rights(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), 0, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, 0);
     uint64_t base = A64(1), inh = A64(2);
     /* Rights only ever shrink. */
     if ((base & ~f->base) || (inh & ~f->inh))
@@ -209,10 +200,7 @@ wasi_errno wasi_fd_fdstat_set_rights(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_filestat_get(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_FILESTAT_GET, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_FILESTAT_GET);
     uint32_t p = A32(1);
     if (!wm_ok(c, p, WASI_FILESTAT_SIZE))
         return WASI_EFAULT;
@@ -233,10 +221,7 @@ wasi_errno wasi_fd_filestat_get(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_filestat_set_size(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_FILESTAT_SET_SIZE, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_FILESTAT_SET_SIZE);
     if (A64(1) > INT64_MAX)
         return WASI_EINVAL;
     if (f->kind != WFD_HOST)
@@ -246,10 +231,7 @@ wasi_errno wasi_fd_filestat_set_size(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_filestat_set_times(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_FILESTAT_SET_TIMES, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_FILESTAT_SET_TIMES);
     struct timespec ts[2];
     e = wasi_times(A64(1), A64(2), A32(3), ts);
     if (e)
@@ -263,10 +245,7 @@ wasi_errno wasi_fd_filestat_set_times(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_advise(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_ADVISE, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_ADVISE);
     int advice;
     switch (A32(3)) {
     case WASI_ADVICE_NORMAL: advice = POSIX_FADV_NORMAL; break;
@@ -287,10 +266,7 @@ wasi_errno wasi_fd_advise(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_allocate(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_ALLOCATE, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_ALLOCATE);
     uint64_t off = A64(1), len = A64(2);
     if (off > INT64_MAX || len > INT64_MAX || off + len > INT64_MAX)
         return WASI_EINVAL;
@@ -325,10 +301,7 @@ wasi_errno wasi_fd_sync(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_close(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), 0, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, 0);
     fdt_release(f);
     return 0;
 }
@@ -354,10 +327,7 @@ wasi_errno wasi_fd_renumber(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_prestat_get(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), 0, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, 0);
     if (!f->preopen)
         return WASI_EBADF;
     uint32_t p = A32(1);
@@ -370,10 +340,7 @@ wasi_errno wasi_fd_prestat_get(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_fd_prestat_dir_name(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), 0, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, 0);
     if (!f->preopen)
         return WASI_EBADF;
     size_t n = strlen(f->guest_name);
@@ -410,10 +377,7 @@ static uint8_t dirent_type(DIR *d, const struct dirent *de)
  * accepts on a stream of the same directory; 0 is the start. */
 wasi_errno wasi_fd_readdir(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = fdt_get(c->ctx, A32(0), WR_FD_READDIR, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, fdt_get, WR_FD_READDIR);
     uint32_t buf = A32(1), len = A32(2), out = A32(4);
     uint64_t cookie = A64(3);
     if (f->kind != WFD_HOST || f->filetype != WASI_FT_DIR)

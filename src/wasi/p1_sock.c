@@ -9,9 +9,9 @@
 
 #include "wasi/wasi_int.h"
 
-static wasi_fd *sock_get(wasi_call *c, uint32_t fd, uint64_t rights, wasi_errno *e)
+static wasi_fd *sock_get(pith_wasi_ctx *ctx, uint32_t fd, uint64_t rights, wasi_errno *e)
 {
-    wasi_fd *f = fdt_get(c->ctx, fd, 0, e);
+    wasi_fd *f = fdt_get(ctx, fd, 0, e);
     if (!f)
         return NULL;
     if (f->kind != WFD_HOST ||
@@ -28,10 +28,7 @@ static wasi_fd *sock_get(wasi_call *c, uint32_t fd, uint64_t rights, wasi_errno 
 
 wasi_errno wasi_sock_accept(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = sock_get(c, A32(0), WR_SOCK_ACCEPT, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, sock_get, WR_SOCK_ACCEPT);
     uint32_t flags = A32(1) & 0xffff, out = A32(2);
     if (flags & ~WASI_FDFLAG_NONBLOCK)
         return WASI_EINVAL;
@@ -82,10 +79,7 @@ static long msg_op(void *arg, struct iovec *iov, int n, uint64_t off)
 
 wasi_errno wasi_sock_recv(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = sock_get(c, A32(0), WR_FD_READ, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, sock_get, WR_FD_READ);
     uint32_t riflags = A32(3) & 0xffff, out_len = A32(4), out_flags = A32(5);
     if (riflags & ~(WASI_RIFLAG_RECV_PEEK | WASI_RIFLAG_RECV_WAITALL))
         return WASI_EINVAL;
@@ -107,10 +101,7 @@ wasi_errno wasi_sock_recv(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_sock_send(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = sock_get(c, A32(0), WR_FD_WRITE, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, sock_get, WR_FD_WRITE);
     uint32_t out = A32(4);
     if ((A32(3) & 0xffff) != 0)     /* siflags has no flags defined */
         return WASI_EINVAL;
@@ -128,10 +119,7 @@ wasi_errno wasi_sock_send(wasi_call *c, const pith_val *args)
 
 wasi_errno wasi_sock_shutdown(wasi_call *c, const pith_val *args)
 {
-    wasi_errno e;
-    wasi_fd *f = sock_get(c, A32(0), WR_SOCK_SHUTDOWN, &e);
-    if (!f)
-        return e;
+    WASI_FD_ARG(f, sock_get, WR_SOCK_SHUTDOWN);
     int how;
     switch (A32(1) & 0xff) {
     case WASI_SDFLAG_RD: how = SHUT_RD; break;

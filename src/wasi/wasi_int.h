@@ -229,6 +229,14 @@ static inline wasi_errno wm_out64(wasi_call *c, uint32_t p, uint64_t v)
 /* Argument accessors (i32 params are unsigned in the ABI). */
 #define A32(i) ((uint32_t)args[i].of.i32)
 #define A64(i) ((uint64_t)args[i].of.i64)
+/* Opens a preview1 function on its fd argument (args[0]): `f`, the entry `lookup` (fdt_get,
+ * or a narrower lookup of the same signature) finds with `rights`, or a return of its errno.
+ * `e` stays declared for the function's other errors. */
+#define WASI_FD_ARG(f, lookup, rights)                                                      \
+    wasi_errno e;                                                                          \
+    wasi_fd *f = lookup(c->ctx, A32(0), rights, &e);                                       \
+    if (!f)                                                                                \
+        return e
 
 /* Copies a guest path into a NUL-terminated host string: EFAULT if out of bounds,
  * ENAMETOOLONG past WASI_PATH_MAX, EINVAL on an embedded NUL. */
