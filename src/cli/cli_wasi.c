@@ -187,15 +187,18 @@ static pith_status make_ctx(const cli_wasi_opts *o, int argc, char **argv, pith_
     return st;
 }
 
-pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
-                            pith_linker *linker, pith_store *store, void **state,
-                            pith_error *err)
+/* The context for the flags, linked into a module linker or (`component`) a component
+ * linker; it is *state once linked. */
+static pith_status define(const cli_wasi_opts *o, int argc, char **argv, bool component,
+                          pith_linker *linker, pith_clinker *clinker, pith_store *store,
+                          void **state, pith_error *err)
 {
     *state = NULL;
     pith_wasi_ctx *ctx = NULL;
     pith_status st = make_ctx(o, argc, argv, &ctx, err);
     if (st == PITH_OK)
-        st = pith_wasi_link(ctx, linker, store, err);
+        st = component ? pith_wasi_link_component(ctx, clinker, store, err)
+                       : pith_wasi_link(ctx, linker, store, err);
     if (st != PITH_OK) {
         pith_wasi_ctx_free(ctx);
         return st;
@@ -204,21 +207,18 @@ pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
     return PITH_OK;
 }
 
+pith_status cli_wasi_define(const cli_wasi_opts *o, int argc, char **argv,
+                            pith_linker *linker, pith_store *store, void **state,
+                            pith_error *err)
+{
+    return define(o, argc, argv, false, linker, NULL, store, state, err);
+}
+
 pith_status cli_wasi_define_component(const cli_wasi_opts *o, int argc, char **argv,
                                       pith_clinker *linker, pith_store *store, void **state,
                                       pith_error *err)
 {
-    *state = NULL;
-    pith_wasi_ctx *ctx = NULL;
-    pith_status st = make_ctx(o, argc, argv, &ctx, err);
-    if (st == PITH_OK)
-        st = pith_wasi_link_component(ctx, linker, store, err);
-    if (st != PITH_OK) {
-        pith_wasi_ctx_free(ctx);
-        return st;
-    }
-    *state = ctx;
-    return PITH_OK;
+    return define(o, argc, argv, true, NULL, linker, store, state, err);
 }
 
 void cli_wasi_free(void *state)
