@@ -32,6 +32,10 @@ static pith_status io_fail(loader *l, pith_status st, const char *fmt, ...) {
     return st;
 }
 
+static pith_status no_memory(loader *l, const char *path) {
+    return io_fail(l, PITH_ERR_NOMEM, "`%s`: out of memory", path);
+}
+
 static char *join(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     char *s = malloc(la + lb + 2);
@@ -58,14 +62,14 @@ static pith_status read_text(loader *l, const char *path, wit_source *src) {
             if (cap >= MAX_WIT_FILE) {
                 free(data);
                 fclose(f);
-                return io_fail(l, PITH_ERR_LIMIT, "`%s`: %s", path, "file is too large");
+                return io_fail(l, PITH_ERR_LIMIT, "`%s`: file is too large", path);
             }
             size_t nc = cap ? cap * 2 : 4096;
             char *nd = realloc(data, nc + 1);
             if (!nd) {
                 free(data);
                 fclose(f);
-                return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", path, "out of memory");
+                return no_memory(l, path);
             }
             data = nd;
             cap = nc;
@@ -78,7 +82,7 @@ static pith_status read_text(loader *l, const char *path, wit_source *src) {
     fclose(f);
     if (bad) {
         free(data);
-        return io_fail(l, PITH_ERR_IO, "cannot read `%s`: %s", path, "read error");
+        return io_fail(l, PITH_ERR_IO, "cannot read `%s`: read error", path);
     }
     data[len] = 0;
     src->name = path;
@@ -122,7 +126,7 @@ nomem:
     closedir(d);
     for (size_t i = 0; i < cnt; i++) free(names[i]);
     free(names);
-    return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", dir, "out of memory");
+    return no_memory(l, dir);
 }
 
 static void free_names(char **names, size_t n) {
@@ -134,12 +138,12 @@ static pith_status push_group(loader *l, wit_source *files, size_t nfiles, const
     if (l->n == l->cap) {
         size_t nc = l->cap ? l->cap * 2 : 8;
         wit_group *ng = realloc(l->groups, nc * sizeof *ng);
-        if (!ng) return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", name, "out of memory");
+        if (!ng) return no_memory(l, name);
         l->groups = ng;
         l->cap = nc;
     }
     char *nm = strdup(name);
-    if (!nm) return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", name, "out of memory");
+    if (!nm) return no_memory(l, name);
     l->groups[l->n++] = (wit_group){files, nfiles, nm};
     return PITH_OK;
 }
@@ -161,7 +165,7 @@ static pith_status add_file(loader *l, const char *path) {
     if (!files || !name) {
         free(files);
         free(name);
-        return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", path, "out of memory");
+        return no_memory(l, path);
     }
     pith_status st = read_text(l, name, &files[0]);
     if (st != PITH_OK) {
@@ -183,13 +187,13 @@ static pith_status add_dir(loader *l, const char *dir, int depth) {
     size_t nf = 0;
     if (!files) {
         free_names(names, n);
-        return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", dir, "out of memory");
+        return no_memory(l, dir);
     }
     bool has_deps = false;
     for (size_t i = 0; i < n && st == PITH_OK; i++) {
         char *full = join(dir, names[i]);
         if (!full) {
-            st = io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", dir, "out of memory");
+            st = no_memory(l, dir);
             break;
         }
         struct stat sb;
@@ -211,12 +215,12 @@ static pith_status add_dir(loader *l, const char *dir, int depth) {
     }
     if (!has_deps) return PITH_OK;
     char *deps = join(dir, "deps");
-    if (!deps) return io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", dir, "out of memory");
+    if (!deps) return no_memory(l, dir);
     st = list_dir(l, deps, &names, &n);
     for (size_t i = 0; i < n && st == PITH_OK; i++) {
         char *full = join(deps, names[i]);
         if (!full) {
-            st = io_fail(l, PITH_ERR_NOMEM, "`%s`: %s", deps, "out of memory");
+            st = no_memory(l, deps);
             break;
         }
         struct stat sb;
@@ -231,7 +235,7 @@ static pith_status add_dir(loader *l, const char *dir, int depth) {
 
 static pith_status add_path(loader *l, const char *path, int depth) {
     if (depth > MAX_DEPS_DEPTH)
-        return io_fail(l, PITH_ERR_LIMIT, "`%s`: %s", path, "deps/ folders are nested too deeply");
+        return io_fail(l, PITH_ERR_LIMIT, "`%s`: deps/ folders are nested too deeply", path);
     struct stat sb;
     if (stat(path, &sb) != 0)
         return io_fail(l, PITH_ERR_IO, "cannot read `%s`: %s", path, strerror(errno));
