@@ -17,6 +17,9 @@ const header = (request, name) => {
   return v.length ? dec(v[0]) : undefined;
 };
 
+// What a call that returns result<_, E> threw: the case of its E, or the exception's text.
+const errorCase = (e) => (e.payload ? e.payload.tag : String(e));
+
 // A stream-error as text: "closed", or the wasi:http error-code its io-error carries.
 function streamError(e) {
   const p = e.payload;
@@ -55,21 +58,24 @@ function outgoing(target, path, fields, method) {
   return req;
 }
 
-// Waits for a future-incoming-response: "<status> <body>", or "error: <error-code>". With
-// `trailersOnly`, finishes the body unread and waits for its trailers instead.
-function response(fut, trailersOnly) {
+// The value of a future-incoming-response or future-trailers, blocking until it has one.
+function waitFor(fut) {
   let got;
   while ((got = fut.get()) === undefined)
     fut.subscribe().block();
+  return got;
+}
+
+// Waits for a future-incoming-response: "<status> <body>", or "error: <error-code>". With
+// `trailersOnly`, finishes the body unread and waits for its trailers instead.
+function response(fut, trailersOnly) {
+  const got = waitFor(fut);
   if (got.tag !== 'ok') return 'error: future taken';
   if (got.val.tag !== 'ok') return 'error: ' + got.val.val.tag;
   const resp = got.val.val;
   const body = resp.consume();
   if (trailersOnly) {
-    const trailers = IncomingBody.finish(body);
-    let t;
-    while ((t = trailers.get()) === undefined)
-      trailers.subscribe().block();
+    const t = waitFor(IncomingBody.finish(body));
     if (t.val.tag !== 'ok') return `${resp.status()} trailers error: ${t.val.val.tag}`;
     return `${resp.status()} trailers: ${t.val.val === undefined ? 'none' : 'some'}`;
   }
@@ -98,7 +104,7 @@ function fetchVia(request) {
   try {
     fut = send(req, opts);
   } catch (e) {
-    return 'error: ' + (e.payload ? e.payload.tag : String(e));
+    return 'error: ' + errorCase(e);
   }
   return response(fut, header(request, 'x-trailers-only') !== undefined);
 }
@@ -151,7 +157,7 @@ function upload(request) {
     try {
       fut = send(req, undefined);
     } catch (e) {
-      err = 'handle error: ' + (e.payload ? e.payload.tag : String(e));
+      err = 'handle error: ' + errorCase(e);
     }
   };
   if (!err && !first) handle();
@@ -167,7 +173,7 @@ function upload(request) {
   try {
     OutgoingBody.finish(body, trailers);
   } catch (e) {
-    return 'finish error: ' + (e.payload ? e.payload.tag : String(e));
+    return 'finish error: ' + errorCase(e);
   }
   if (first) handle();
   return err || response(fut);
@@ -234,7 +240,7 @@ function fieldsOps(request) {
       fn();
       out.push(name + ':ok');
     } catch (e) {
-      out.push(name + ':' + (e.payload ? e.payload.tag : String(e)));
+      out.push(name + ':' + errorCase(e));
     }
     out.push('[' + f.get('x-a').map(dec).join(',') + ']');
   };
