@@ -366,20 +366,28 @@ static pith_status opt_str(pith_ccall *call, pith_cval *r, bool has, const char 
     return PITH_OK;
 }
 
+/* Several content-length fields must agree (RFC 9110 8.6): differing ones make the message's
+ * framing ambiguous, which is how requests get smuggled, so they count as invalid. */
 int64_t sv_content_length(const sv_fields *h)
 {
-    const sv_field *cl = sv_fields_find(h, "content-length");
-    if (!cl)
-        return -1;
-    if (!cl->vlen || cl->vlen > 18)
-        return -2;
-    int64_t n = 0;
-    for (uint32_t i = 0; i < cl->vlen; i++) {
-        if (cl->val[i] < '0' || cl->val[i] > '9')
+    int64_t len = -1;
+    for (uint32_t i = 0; i < h->n; i++) {
+        const sv_field *cl = &h->v[i];
+        if (!name_is(cl, "content-length", 14))
+            continue;
+        if (!cl->vlen || cl->vlen > 18)
             return -2;
-        n = n * 10 + (cl->val[i] - '0');
+        int64_t n = 0;
+        for (uint32_t j = 0; j < cl->vlen; j++) {
+            if (cl->val[j] < '0' || cl->val[j] > '9')
+                return -2;
+            n = n * 10 + (cl->val[j] - '0');
+        }
+        if (len >= 0 && n != len)
+            return -2;
+        len = n;
     }
-    return n;
+    return len;
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -848,6 +856,13 @@ static pith_status outparam_set(P2_ARGS)
     x->status = o->u.out_resp.status;
     x->resp_headers = o->u.out_resp.m.h;
     memset(&o->u.out_resp.m.h, 0, sizeof o->u.out_resp.m.h);
+    if (sv_content_length(&x->resp_headers) == -2) {
+        /* a response we cannot frame unambiguously is the guest's failure, not the client's */
+        sv_obj_free(w, rrep);
+        x->resp_error = true;
+        x->status = 500;
+        return PITH_OK;
+    }
     x->main_body = o->u.out_resp.m.body_taken ? o->u.out_resp.m.body : 0;
     bool body_taken = o->u.out_resp.m.body_taken;
     sv_obj_free(w, rrep);

@@ -298,14 +298,8 @@ static void append_body(sv_conn *c, const uint8_t *p, size_t n)
 void sv_conn_response_set(sv_worker *w)
 {
     sv_exchange *x = w->x;
-    const sv_field *cl = sv_fields_find(&x->resp_headers, "content-length");
-    x->resp_len = -1;
-    if (cl) {
-        char *end;
-        unsigned long long v = strtoull((const char *)cl->val, &end, 10);
-        if (end != (char *)cl->val && !*end)
-            x->resp_len = (int64_t)v;
-    }
+    int64_t len = sv_content_length(&x->resp_headers);   /* outparam_set refused invalid ones */
+    x->resp_len = len >= 0 ? len : -1;
 }
 
 bool sv_conn_write_body(sv_worker *w, const uint8_t *p, size_t n)
@@ -724,8 +718,8 @@ static void dispatch(sv_conn *c)
     c->x.func = f;
     sv_func_metrics *m = &w->metrics.f[f->index];
     /* body limit known from content-length: refuse before reading it */
-    const sv_field *cl = sv_fields_find(&c->x.req_headers, "content-length");
-    if (cl && f->lim.max_body && strtoull((const char *)cl->val, NULL, 10) > f->lim.max_body) {
+    int64_t declared = sv_content_length(&c->x.req_headers);
+    if (f->lim.max_body && declared > 0 && (uint64_t)declared > f->lim.max_body) {
         c->keep_alive = false;
         simple_response(c, 413, "text/plain", "request body too large\n", 23, NULL);
         record(c, f, 0, "body-too-large");
