@@ -182,9 +182,10 @@ static void bt_frames(pith_error *err, const cfunc *fn, const cell *ip,
 /* Fuel and interrupt, off the fast path: one unit per call and loop iteration. */
 static pith_trap_kind limits_slow(pith_store *s)
 {
-    if (atomic_load_explicit(&s->interrupt, memory_order_relaxed))
+    unsigned attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
+    if (attn & ATTN_INTERRUPT)
         return PITH_TRAP_INTERRUPTED;
-    if (s->fuel_enabled) {
+    if (attn & ATTN_FUEL) {
         if (s->fuel <= 0) {
             s->fuel = 0;
             return PITH_TRAP_OUT_OF_FUEL;
@@ -196,7 +197,7 @@ static pith_trap_kind limits_slow(pith_store *s)
 
 static inline bool limits_pending(pith_store *s)
 {
-    return s->fuel_enabled | atomic_load_explicit(&s->interrupt, memory_order_relaxed);
+    return atomic_load_explicit(&s->attention, memory_order_relaxed) != 0;
 }
 
 static bool frames_reserve(pith_store *s, uint32_t need)

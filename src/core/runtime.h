@@ -94,6 +94,9 @@ struct pith_instance {
     bool *data_dropped;     /* per data segment */
 };
 
+#define ATTN_INTERRUPT 1u
+#define ATTN_FUEL 2u
+
 /* Ownership: the store owns every instance, func, memory, table and global created in it. */
 struct pith_store {
     pith_engine *engine;
@@ -107,9 +110,11 @@ struct pith_store {
     uint32_t depth;         /* current Wasm call depth */
     struct interp_frame *frames;    /* interpreter's frame records, owned by the interpreter */
     uint32_t frames_cap;
-    int64_t fuel;           /* remaining fuel when fuel_enabled */
-    bool fuel_enabled;
-    atomic_bool interrupt;
+    int64_t fuel;           /* remaining fuel when ATTN_FUEL is set */
+    /* ATTN_INTERRUPT (set from any thread) | ATTN_FUEL (fuel is counted): the interpreter
+     * loads this one word on every call and loop back-edge, and only looks further when it
+     * is not zero. Changed with atomic read-modify-writes, so the bits never clobber. */
+    atomic_uint attention;
     uintptr_t cstack_base;  /* C stack position of the outermost active call; 0 when idle */
 
     /* owned objects, freed with the store */

@@ -26,7 +26,7 @@ pith_store *pith_store_new(pith_engine *engine)
         free(s);
         return NULL;
     }
-    atomic_init(&s->interrupt, false);
+    atomic_init(&s->attention, 0u);
     return s;
 }
 
@@ -158,33 +158,36 @@ void pith_store_set_fuel(pith_store *s, uint64_t fuel)
     if (!s)
         return;
     s->fuel = fuel > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)fuel;
-    s->fuel_enabled = true;
+    atomic_fetch_or_explicit(&s->attention, ATTN_FUEL, memory_order_relaxed);
 }
 
 void pith_store_disable_fuel(pith_store *s)
 {
     if (s)
-        s->fuel_enabled = false;
+        atomic_fetch_and_explicit(&s->attention, ~ATTN_FUEL, memory_order_relaxed);
 }
 
 uint64_t pith_store_fuel(const pith_store *s)
 {
-    if (!s || !s->fuel_enabled)
+    if (!s || !(atomic_load_explicit(&s->attention, memory_order_relaxed) & ATTN_FUEL))
         return UINT64_MAX;
     return s->fuel > 0 ? (uint64_t)s->fuel : 0;
 }
 
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "pith_store_interrupt must be async-signal-safe");
+
 void pith_store_interrupt(pith_store *s)
 {
-    /* A lock-free atomic store: safe from other threads and from signal handlers. */
+    /* A lock-free atomic read-modify-write: safe from other threads and from signal
+     * handlers, and it leaves the fuel bit alone. */
     if (s)
-        atomic_store_explicit(&s->interrupt, true, memory_order_relaxed);
+        atomic_fetch_or_explicit(&s->attention, ATTN_INTERRUPT, memory_order_relaxed);
 }
 
 void pith_store_clear_interrupt(pith_store *s)
 {
     if (s)
-        atomic_store_explicit(&s->interrupt, false, memory_order_relaxed);
+        atomic_fetch_and_explicit(&s->attention, ~ATTN_INTERRUPT, memory_order_relaxed);
 }
 
 void pith_store_set_data(pith_store *s, void *data)

@@ -662,16 +662,20 @@ static void store_fuel_and_interrupt(void **state)
     env *e = *state;
     assert_true(pith_store_fuel(e->store) == UINT64_MAX);
     pith_store_set_fuel(e->store, 100);
-    assert_true(e->store->fuel_enabled);
+    assert_true(atomic_load(&e->store->attention) & ATTN_FUEL);
     assert_int_equal(pith_store_fuel(e->store), 100);
     pith_store_set_fuel(e->store, UINT64_MAX);
     assert_true(pith_store_fuel(e->store) == (uint64_t)INT64_MAX);
     pith_store_disable_fuel(e->store);
-    assert_false(e->store->fuel_enabled);
+    assert_false(atomic_load(&e->store->attention) & ATTN_FUEL);
     pith_store_interrupt(e->store);
-    assert_true(atomic_load(&e->store->interrupt));
+    assert_true(atomic_load(&e->store->attention) == ATTN_INTERRUPT);
+    /* the two bits are independent */
+    pith_store_set_fuel(e->store, 5);
     pith_store_clear_interrupt(e->store);
-    assert_false(atomic_load(&e->store->interrupt));
+    assert_true(atomic_load(&e->store->attention) == ATTN_FUEL);
+    pith_store_disable_fuel(e->store);
+    assert_true(atomic_load(&e->store->attention) == 0);
     /* limits only tighten */
     pith_config lim = {.max_instances = 5, .max_call_depth = 1u << 30};
     pith_store_set_limits(e->store, &lim);
