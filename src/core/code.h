@@ -29,6 +29,8 @@ typedef uint32_t cell;
 _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two cells");
 
 /* Control, data movement, memory, tables and calls. Operand cells after the handler:
+ *   zero lo n (fp[lo .. lo+n) = 0: a function's first instruction when it has declared locals
+ *   that may be read before written)
  *   unreachable | br off | brnz/brz/brnz64/brz64 c off | br_table c n off*(n+1)
  *   ret | call cfunc*(PTRC) argbase | call_imp funcidx argbase
  *   call_ind typeidx tableidx idx argbase
@@ -57,7 +59,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   ^ (x3 >> k3) instead (the small sigmas)
  *   andn d a b: fp[d] = a & ~b (i32; an and with a not (xor -1) just computed, as in sha256's Ch) */
 #define IC_MISC(X)                                                                          \
-    X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
+    X(zero) X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
     X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(copy_2)          \
     X(st8) X(st16) X(st32) X(st64) X(st8_i) X(st16_i) X(st32_i) X(st64_i)                  \
@@ -115,7 +117,6 @@ typedef struct cfunc {
     uint32_t ncode;
     uint32_t param_slots;   /* arguments: fp[0 .. param_slots) */
     uint32_t local_slots;   /* params + declared locals */
-    uint32_t zero_lo, zero_hi;  /* declared locals that may be read before written: zeroed on entry */
     uint32_t frame_slots;   /* everything the body touches, >= max(params, results) */
     uint32_t result_slots;  /* results are left in fp[0 .. result_slots) */
     uint32_t index;         /* function index (imports included) */

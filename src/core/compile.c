@@ -256,6 +256,18 @@ static void emit_ptr(cc *c, const void *p)
         emit(c, cs[i]);
 }
 
+/* The HC cells that stand for handler ic in the code. */
+static void handler_cells(const cc *c, unsigned ic, cell *out)
+{
+#if PITH_THREADED
+    const void *h = c->handlers[ic];
+    memcpy(out, &h, sizeof h);
+#else
+    (void)c;
+    out[0] = (cell)ic;
+#endif
+}
+
 /* Starts an instruction: records where it came from and writes its handler. */
 static uint32_t emit_op(cc *c, unsigned ic)
 {
@@ -269,15 +281,10 @@ static uint32_t emit_op(cc *c, unsigned ic)
         c->pcm[c->npcm].off = c->cur_off;
         c->npcm++;
     }
-#if PITH_THREADED
-    const void *h = c->handlers[ic];
     cell cs[HC];
-    memcpy(cs, &h, sizeof h);
+    handler_cells(c, ic, cs);
     for (uint32_t i = 0; i < HC; i++)
         emit(c, cs[i]);
-#else
-    emit(c, (cell)ic);
-#endif
     c->prev_ic = c->last_ic;
     c->prev_pos = c->last_pos;
     c->last_ic = (uint16_t)ic;
@@ -321,14 +328,9 @@ static bool tail_is(const cc *c, unsigned ic, uint32_t n)
     uint32_t pos = c->pcm[c->npcm - 1].pos;
     if (pos < c->label_pos || pos + HC + n != c->ncode)
         return false;
-#if PITH_THREADED
-    const void *h = c->handlers[ic];
     cell cs[HC];
-    memcpy(cs, &h, sizeof h);
+    handler_cells(c, ic, cs);
     return memcmp(cs, &c->code[pos], sizeof cs) == 0;
-#else
-    return c->code[pos] == (cell)ic;
-#endif
 }
 
 /* The current code position becomes a branch target: nothing may be fused across it. */
@@ -1780,24 +1782,35 @@ static bool compile_func(cc *c, uint32_t i, cfunc *out)
         frame = ft->param_slots;
     if (frame < ft->result_slots)
         frame = ft->result_slots;
-    out->code = malloc((size_t)(c->ncode ? c->ncode : 1) * sizeof *out->code);
-    out->pcmap = malloc((size_t)(c->npcm ? c->npcm : 1) * sizeof *out->pcmap);
-    if (!out->code || !out->pcmap)
-        return nomem(c);
-    memcpy(out->code, c->code, (size_t)c->ncode * sizeof *out->code);
-    memcpy(out->pcmap, c->pcm, (size_t)c->npcm * sizeof *out->pcmap);
-    out->ncode = c->ncode;
-    out->npcmap = c->npcm;
-    out->param_slots = ft->param_slots;
-    out->local_slots = c->local_slots;
-    out->zero_lo = out->zero_hi = c->local_slots;
+    /* Declared locals that may be read before written are zeroed by a first instruction, so
+     * calls of functions that need none pay nothing for it. Branch offsets are relative and
+     * stay valid when the body moves behind it. */
+    uint32_t zlo = c->local_slots, zhi = zlo;
     for (uint32_t k = c->nparams; k < c->nlocals; k++) {
         if (c->lstate[k] != L_READ)
             continue;
-        if (out->zero_lo == out->zero_hi)
-            out->zero_lo = c->lslot[k];
-        out->zero_hi = c->lslot[k] + valtype_slots(c->ltype[k]);
+        if (zlo == zhi)
+            zlo = c->lslot[k];
+        zhi = c->lslot[k] + valtype_slots(c->ltype[k]);
     }
+    uint32_t pre = zhi > zlo ? HC + 2 : 0, npre = pre ? 1 : 0;
+    out->code = malloc(((size_t)c->ncode + pre) * sizeof *out->code);
+    out->pcmap = malloc(((size_t)c->npcm + npre) * sizeof *out->pcmap);
+    if (!out->code || !out->pcmap)
+        return nomem(c);
+    if (pre) {
+        handler_cells(c, IC_zero, out->code);
+        out->code[HC] = zlo;
+        out->code[HC + 1] = zhi - zlo;
+        out->pcmap[0] = (pcmap_entry){0, (uint32_t)f->body_start};
+    }
+    memcpy(out->code + pre, c->code, (size_t)c->ncode * sizeof *out->code);
+    for (uint32_t k = 0; k < c->npcm; k++)
+        out->pcmap[npre + k] = (pcmap_entry){c->pcm[k].pos + pre, c->pcm[k].off};
+    out->ncode = c->ncode + pre;
+    out->npcmap = c->npcm + npre;
+    out->param_slots = ft->param_slots;
+    out->local_slots = c->local_slots;
     out->frame_slots = frame;
     out->result_slots = ft->result_slots;
     out->index = m->nfunc_imports + i;

@@ -222,19 +222,6 @@ static inline uint32_t max_depth_of(const pith_store *s)
     return s->limits.max_call_depth ? s->limits.max_call_depth : DEFAULT_MAX_DEPTH;
 }
 
-/* Zeroes the declared locals a callee may read before writing. A plain loop here would
- * become a memset call, which costs more than the usual one or two stores. */
-static inline void zero_locals(slot *fp, const cfunc *fn)
-{
-    slot *z = fp + fn->zero_lo, *end = fp + fn->zero_hi;
-    while (z < end) {
-        *z++ = 0;
-#if defined(__GNUC__)
-        __asm__("" : "+r"(z));
-#endif
-    }
-}
-
 /* ---------------------------------------------------------------- the loop */
 
 static const pith_memory no_memory;
@@ -371,7 +358,7 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     uint64_t mem_size;
     pith_global **globals;
     slot *const stack = S->stack;
-    const uint32_t stack_slots = S->stack_slots;
+    slot *const stack_end = stack + S->stack_slots;
     const uint32_t max_depth = max_depth_of(S);
     const uint32_t entry = S->depth;
     uint32_t depth = entry;
@@ -515,6 +502,18 @@ dispatch:
 #include "core/code_ops.inc"
 
     /* ------------------------------------------------------------ control */
+    CASE(zero) {
+        /* a plain loop here would become a memset call, which costs more than the usual one
+         * or two stores */
+        slot *z = fp + I(0), *end = z + I(1);
+        while (z < end) {
+            *z++ = 0;
+#if defined(__GNUC__)
+            __asm__("" : "+r"(z));
+#endif
+        }
+        NEXT(2);
+    }
     CASE(unreachable) TRAP(PITH_TRAP_UNREACHABLE);
     CASE(br) JUMP(I(0));
     CASE(brnz) {
@@ -616,11 +615,11 @@ dispatch:
         ip = fr->ip;
         fp = fr->fp;
         fn = fr->fn;
+        /* Within one instance mem_base and mem_size are still current: whatever grew the
+         * memory meanwhile (memory.grow, a host call, another instance) reloaded them. */
         if (UNLIKELY(fr->inst != inst)) {
             inst = fr->inst;
             LOAD_INST();
-        } else {
-            LOAD_MEM();
         }
         DISPATCH();
     }
@@ -635,14 +634,13 @@ dispatch:
             frames = S->frames;
             depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
         }
-        if (UNLIKELY((size_t)(nfp - stack) + callee->frame_slots > stack_slots))
+        if (UNLIKELY(callee->frame_slots > (size_t)(stack_end - nfp)))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
         struct interp_frame *fr = &frames[depth++];
         fr->ip = ip + HC + PTRC + 1;
         fr->fp = fp;
         fr->fn = fn;
         fr->inst = inst;
-        zero_locals(nfp, callee);
         fp = nfp;
         fn = callee;
         ip = callee->code;
@@ -953,7 +951,7 @@ call_func: {
             NEXT(clen);
         }
         const cfunc *callee = cf->code;
-        if (UNLIKELY((size_t)(nfp - stack) + callee->frame_slots > stack_slots))
+        if (UNLIKELY(callee->frame_slots > (size_t)(stack_end - nfp)))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
         if (UNLIKELY(depth >= depth_cap)) {
             if (!frames_reserve(S, depth + 1))
@@ -966,7 +964,6 @@ call_func: {
         fr->fp = fp;
         fr->fn = fn;
         fr->inst = inst;
-        zero_locals(nfp, callee);
         fp = nfp;
         fn = callee;
         ip = callee->code;
@@ -1022,7 +1019,6 @@ pith_status interp_call(pith_store *s, pith_func *f, slot *slots, pith_error *er
     }
     slot *fp = s->stack + base;
     memmove(fp, slots, (size_t)fn->param_slots * sizeof *fp);
-    zero_locals(fp, fn);
     uint32_t saved_depth = s->depth;
     s->depth++;
     pith_status st = run(s, f->inst, fn, fp, err, NULL);
