@@ -36,7 +36,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   call_ind typeidx tableidx idx argbase
  *   copy/copy2 d s | copy_2 d1 s1 d2 s2 (two copies in order) | const32 d imm | const64 d imm64 | const128 d imm64 imm64
  *   select/select2 d a b c (c is an i32 slot) | global_get/global_get2 d g | global_set/global_set2 g s
- *   stX addr val offset | stX_i addr imm offset (imm64 for st64_i) | memory_size d | memory_grow d delta
+ *   memory_size d | memory_grow d delta
  *   memory_init d s n dataidx | data_drop dataidx | memory_copy d s n | memory_fill d v n
  *   table_get d t i | table_set t i v | table_size d t | table_grow d t init delta
  *   table_fill t i v n | table_copy dt st d s n | table_init t elemidx d s n | elem_drop elemidx
@@ -59,10 +59,10 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   ^ (x3 >> k3) instead (the small sigmas)
  *   andn d a b: fp[d] = a & ~b (i32; an and with a not (xor -1) just computed, as in sha256's Ch) */
 #define IC_MISC(X)                                                                          \
-    X(zero) X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret) X(call)       \
+    X(zero) X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret)      \
+    X(call)                                                                                 \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
     X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(copy_2)          \
-    X(st8) X(st16) X(st32) X(st64) X(st8_i) X(st16_i) X(st32_i) X(st64_i)                  \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
     X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
     X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)                      \
@@ -73,6 +73,14 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d a imm offset (address a + imm). */
 #define IC_LOADS(X) X(ld8s) X(ld8u) X(ld16s) X(ld16u) X(ld8s_32) X(ld16s_32) X(ld32s) X(ld32u) X(ld64)
+
+/* Stores: stX addr val offset, and stX_i addr imm offset for a constant value (imm64 for
+ * st64_i); the address may have an i32.add folded in as for loads: stX_rr a b val offset,
+ * stX_ri a aimm val offset, stX_i_rr a b imm offset, stX_i_ri a aimm imm offset. */
+#define IC_STORES(X) X(st8) X(st16) X(st32) X(st64)
+#define STORE_RR 1u     /* IC_stX + STORE_RR = IC_stX_rr, and so on */
+#define STORE_RI 2u
+#define STORE_IMM 3u
 
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
@@ -88,6 +96,9 @@ enum ic {
 #undef X
 #define X(n) IC_##n, IC_##n##_rr, IC_##n##_ri,
     IC_LOADS(X)
+#undef X
+#define X(n) IC_##n, IC_##n##_rr, IC_##n##_ri, IC_##n##_i, IC_##n##_i_rr, IC_##n##_i_ri,
+    IC_STORES(X)
 #undef X
 #define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm, IC_##n##_mw,
 #define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \

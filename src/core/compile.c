@@ -1299,6 +1299,40 @@ static bool try_store_mw(cc *c, unsigned st, cell off)
     return true;
 }
 
+/* A store: the value as an immediate when it is a constant, and the address computation
+ * folded in when it was the last instruction (nothing was emitted for the value after it). */
+static void compile_store(cc *c, unsigned st, cell off)
+{
+    if (try_store_mw(c, st, off))
+        return;
+    if (c->nstk < 2)
+        return (void)internal(c);
+    unsigned form = 0;
+    cell fa = 0, fb = 0;
+    if (entry_is_last(c, c->nstk - 2) &&
+        (c->last_ic == IC_i32_add_rr || c->last_ic == IC_i32_add_ri)) {
+        form = c->last_ic == IC_i32_add_rr ? STORE_RR : STORE_RI;
+        fa = c->code[c->last_pos + HC + 1];
+        fb = c->code[c->last_pos + HC + 2];
+        unemit_last(c);
+    }
+    operand v = pop(c), a = pop(c);
+    bool imm = v.kind == K_CONST;
+    uint32_t sa = form ? 0 : src(c, &a), sv = imm ? 0 : src(c, &v);
+    emit_op(c, st + form + (imm ? STORE_IMM : 0u));
+    if (form) {
+        emit(c, fa);
+        emit(c, fb);
+    } else {
+        emit(c, sa);
+    }
+    if (imm)
+        emit_imm(c, v.c[0], st == IC_st64);
+    else
+        emit(c, sv);
+    emit(c, off);
+}
+
 static void compile_instr(cc *c, const instr *in)
 {
     const module *m = c->m;
@@ -1654,26 +1688,7 @@ static void compile_instr(cc *c, const instr *in)
         return;
     }
     if (store_ic[op]) {
-        if (try_store_mw(c, store_ic[op] - 1u, (cell)in->u.mem.offset))
-            return;
-        if (c->nstk >= 2 && c->stk[c->nstk - 1].kind == K_CONST) {
-            /* constant value: an immediate store */
-            operand v = pop(c), a = pop(c);
-            uint32_t sa = src(c, &a);
-            unsigned ic = store_ic[op] - 1u;
-            emit_op(c, ic == IC_st8 ? IC_st8_i : ic == IC_st16 ? IC_st16_i
-                                  : ic == IC_st32 ? IC_st32_i : IC_st64_i);
-            emit(c, sa);
-            emit_imm(c, v.c[0], ic == IC_st64);
-            emit(c, (cell)in->u.mem.offset);
-            return;
-        }
-        uint32_t s[2];
-        pop_srcs(c, 2, s);
-        emit_op(c, store_ic[op] - 1u);
-        emit(c, s[0]);
-        emit(c, s[1]);
-        emit(c, (cell)in->u.mem.offset);
+        compile_store(c, store_ic[op] - 1u, (cell)in->u.mem.offset);
         return;
     }
     const numop *n = &numops[op];
@@ -1893,6 +1908,10 @@ static const char *const ic_names[IC_COUNT] = {
 #undef X
 #define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
     IC_LOADS(X)
+#undef X
+#define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_i] = #n "_i", \
+             [IC_##n##_i_rr] = #n "_i_rr", [IC_##n##_i_ri] = #n "_i_ri",
+    IC_STORES(X)
 #undef X
 #define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \
                            [IC_##n##_mw] = #n "_mw",

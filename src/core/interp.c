@@ -292,16 +292,6 @@ static inline const void *ld_handler(const cell *p)
 #define IMMN_F32 1
 #define IMMN_F64 2
 
-/* Effective address of a load (operands d addr offset) or store (addr val offset). */
-#define EA_LOAD(size)                                                                      \
-    uint64_t ea = (uint64_t)(uint32_t)fp[I(1)] + I(2);                                     \
-    if (UNLIKELY(ea + (size) > mem_size))                                                  \
-        TRAP(PITH_TRAP_MEMORY_OOB);
-#define EA_STORE(size)                                                                     \
-    uint64_t ea = (uint64_t)(uint32_t)fp[I(0)] + I(2);                                     \
-    if (UNLIKELY(ea + (size) > mem_size))                                                  \
-        TRAP(PITH_TRAP_MEMORY_OOB);
-
 /* Runs fn (already set up at fp, depth counted) until it returns. With `table` set, only
  * reports the handler table. Never inlined or cloned: the label addresses in that table are
  * only valid in the one copy of the function that also executes the code. */
@@ -320,6 +310,11 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
 #undef X
 #define X(n_) [IC_##n_] = &&L_##n_, [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri,
         IC_LOADS(X)
+#undef X
+#define X(n_) [IC_##n_] = &&L_##n_, [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, \
+              [IC_##n_##_i] = &&L_##n_##_i, [IC_##n_##_i_rr] = &&L_##n_##_i_rr,                \
+              [IC_##n_##_i_ri] = &&L_##n_##_i_ri,
+        IC_STORES(X)
 #undef X
 #define BIN(n_, o_, k_, c_, e_)                                                             \
     [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, [IC_##n_##_rm] = &&L_##n_##_rm, \
@@ -783,54 +778,33 @@ dispatch:
     LOAD(ld64, uint64_t, v)
 #undef LOAD
 #undef LOAD_AT
-    CASE(st8) {
-        EA_STORE(1)
-        mem_base[ea] = (uint8_t)fp[I(1)];
-        NEXT(3);
+    /* stores: the value v (a slot or an immediate of w_ cells) written at the address */
+#define STORE_AT(ea_expr, T_, v_, len_)                                                     \
+    {                                                                                       \
+        uint64_t ea = (ea_expr);                                                            \
+        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        T_ v = (T_)(v_);                                                                    \
+        memcpy(mem_base + ea, &v, sizeof v);                                                \
+        NEXT(len_);                                                                         \
     }
-    CASE(st16) {
-        EA_STORE(2)
-        uint16_t v = (uint16_t)fp[I(1)];
-        memcpy(mem_base + ea, &v, 2);
-        NEXT(3);
-    }
-    CASE(st32) {
-        EA_STORE(4)
-        uint32_t v = (uint32_t)fp[I(1)];
-        memcpy(mem_base + ea, &v, 4);
-        NEXT(3);
-    }
-    CASE(st64) {
-        EA_STORE(8)
-        uint64_t v = fp[I(1)];
-        memcpy(mem_base + ea, &v, 8);
-        NEXT(3);
-    }
-    CASE(st8_i) {
-        EA_STORE(1)
-        mem_base[ea] = (uint8_t)I(1);
-        NEXT(3);
-    }
-    CASE(st16_i) {
-        EA_STORE(2)
-        uint16_t v = (uint16_t)I(1);
-        memcpy(mem_base + ea, &v, 2);
-        NEXT(3);
-    }
-    CASE(st32_i) {
-        EA_STORE(4)
-        uint32_t v = I(1);
-        memcpy(mem_base + ea, &v, 4);
-        NEXT(3);
-    }
-    CASE(st64_i) {
-        uint64_t ea = (uint64_t)(uint32_t)fp[I(0)] + I(3);
-        if (UNLIKELY(ea + 8 > mem_size))
-            TRAP(PITH_TRAP_MEMORY_OOB);
-        uint64_t v = imm64(&I(1));
-        memcpy(mem_base + ea, &v, 8);
-        NEXT(4);
-    }
+#define STIMM(k_, w_) ((w_) == 2 ? imm64(&I(k_)) : (uint64_t)I(k_))
+#define STORE(n_, T_, w_)                                                                   \
+    CASE(n_) STORE_AT((uint64_t)(uint32_t)fp[I(0)] + I(2), T_, fp[I(1)], 3)                \
+    CASE(n_##_rr) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(3), T_, fp[I(2)], 4) \
+    CASE(n_##_ri) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + I(1)) + I(3), T_, fp[I(2)], 4)  \
+    CASE(n_##_i) STORE_AT((uint64_t)(uint32_t)fp[I(0)] + I(1 + (w_)), T_, STIMM(1, w_), 2 + (w_)) \
+    CASE(n_##_i_rr) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(2 + (w_)), T_,  \
+                             STIMM(2, w_), 3 + (w_))                                        \
+    CASE(n_##_i_ri) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + I(1)) + I(2 + (w_)), T_,      \
+                             STIMM(2, w_), 3 + (w_))
+    STORE(st8, uint8_t, 1)
+    STORE(st16, uint16_t, 1)
+    STORE(st32, uint32_t, 1)
+    STORE(st64, uint64_t, 2)
+#undef STORE
+#undef STIMM
+#undef STORE_AT
     CASE(memory_size) {
         fp[I(0)] = (uint32_t)(mem_size >> 16);
         NEXT(1);

@@ -195,6 +195,14 @@ static void test_memory_bounds(void **state)
                  "  (func (export \"st\") (param i32) (i32.store16 (local.get 0) (i32.const 7)))\n"
                  "  (func (export \"ld_add\") (param i32 i32) (result i32)\n"
                  "    (i32.load (i32.add (local.get 0) (local.get 1))))\n"
+                 "  (func (export \"st_add\") (param i32 i32 i32)\n"
+                 "    (i32.store offset=4 (i32.add (local.get 0) (local.get 1)) (local.get 2)))\n"
+                 "  (func (export \"st_addi\") (param i32)\n"
+                 "    (i32.store8 offset=1 (i32.add (local.get 0) (i32.const 5)) (i32.const 0x1ff)))\n"
+                 "  (func (export \"st64_add\") (param i32 i32)\n"
+                 "    (i64.store (i32.add (local.get 0) (local.get 1)) (i64.const 0x1122334455667788)))\n"
+                 "  (func (export \"st64_addi\") (param i32 i64)\n"
+                 "    (i64.store offset=2 (i32.add (local.get 0) (i32.const -2)) (local.get 1)))\n"
                  "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))\n");
     env_instantiate(&e);
     pith_val r;
@@ -209,6 +217,27 @@ static void test_memory_bounds(void **state)
     /* the address wraps at 32 bits before the (zero) offset is added */
     assert_int_equal(call_i32(&e, "ld_add", 2, I32(-4), I32(65536)), 0x00070000);
     assert_int_equal(call(&e, "ld_add", &r, 1, &err, 2, I32(65535), I32(0)), PITH_ERR_TRAP);
+    /* stores with the address addition folded in: same wrap, same bounds, nothing written
+     * when they trap */
+    assert_int_equal(call(&e, "st_add", NULL, 0, &err, 3, I32(-8), I32(16), I32(0x01020304)), PITH_OK);
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(12), I32(0)), 0x01020304);
+    assert_int_equal(call(&e, "st_add", NULL, 0, &err, 3, I32(65526), I32(2), I32(5)), PITH_OK);
+    assert_int_equal(call(&e, "st_add", NULL, 0, &err, 3, I32(65526), I32(3), I32(6)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call(&e, "st_add", NULL, 0, &err, 3, I32(-4), I32(0), I32(5)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "st_addi", NULL, 0, &err, 1, I32(20)), PITH_OK);
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(24), I32(2)), 0xff);
+    assert_int_equal(call(&e, "st_addi", NULL, 0, &err, 1, I32(65529)), PITH_OK);
+    assert_int_equal(call(&e, "st_addi", NULL, 0, &err, 1, I32(65530)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "st_addi", NULL, 0, &err, 1, I32(-5)), PITH_OK);  /* wraps to 0 */
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(0), I32(0)) & 0xff00, 0xff00);
+    assert_int_equal(call(&e, "st64_add", NULL, 0, &err, 2, I32(32), I32(8)), PITH_OK);
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(40), I32(4)), 0x11223344);
+    assert_int_equal(call(&e, "st64_add", NULL, 0, &err, 2, I32(65528), I32(1)), PITH_ERR_TRAP);
+    assert_int_equal(call(&e, "st64_addi", NULL, 0, &err, 2, I32(48), I64(-1)), PITH_OK);
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(48), I32(0)), -1);
+    assert_int_equal(call(&e, "st64_addi", NULL, 0, &err, 2, I32(65529), I64(-1)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "ld_add", 2, I32(65532), I32(0)), (int32_t)0xff000005u);
     /* after growing, the new page is reachable */
     assert_int_equal(call_i32(&e, "grow", 1, I32(1)), 1);
     assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(65536)), PITH_OK);
