@@ -44,7 +44,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   addbr_nz d a imm off: fp[d] = a + imm (i32), branch if that is not zero (a loop's step
  *   and back-edge in one; addbr_X_ri d a imm cmpimm off and addbr_X_rr d a imm b off do the
  *   same with an i32 comparison X of the sum against an immediate or a slot read after the
- *   sum is written)
+ *   sum is written; addrbr_X_ri d a s cmpimm off and addrbr_X_rr d a s b off step by a slot)
  *   f64_muladd_rm d x addr1 imm1 off1 addr2 imm2 off2: fp[d] = x * m1 + m2 (two roundings),
  *   m1 and m2 the f64 values at (u32)(addr + imm) + off; f64_muladd_mw is the same without
  *   d, the sum stored back to m2's address
@@ -84,12 +84,16 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
- * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false); BIN also has
+ * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false), and for i32
+ * the loop step-and-test forms addbr_X and addrbr_X (at CMP_ADDBR from X_rr); BIN also has
  * `X_rm d a addr imm offset` whose second operand is loaded from memory (4 or 8 bytes by
  * kind) at (u32)(addr + imm) + offset, the load that produced it folded in, and
  * `X_mw a addr imm offset` that also stores the result back there (a read-modify-write of
  * memory, as in `m[i] += x`); UN/TUN are
  * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
+/* Offsets from IC_X_rr of a comparison X to its other forms. */
+enum { CMP_RI = 1, CMP_BR = 2, CMP_BRN = 4, CMP_ADDBR = 6, CMP_ADDRBR = 8 };
+
 enum ic {
 #define X(n) IC_##n,
     IC_MISC(X)
@@ -103,7 +107,7 @@ enum ic {
 #define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm, IC_##n##_mw,
 #define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \
                            IC_brn_##n##_rr, IC_brn_##n##_ri, ADDBR_IC_##k(n)
-#define ADDBR_IC_I32(n) IC_addbr_##n##_ri, IC_addbr_##n##_rr,
+#define ADDBR_IC_I32(n) IC_addbr_##n##_ri, IC_addbr_##n##_rr, IC_addrbr_##n##_ri, IC_addrbr_##n##_rr,
 #define ADDBR_IC_I64(n)
 #define ADDBR_IC_F32(n)
 #define ADDBR_IC_F64(n)

@@ -648,29 +648,30 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         bool wide = ri && cmp_info[ci].wide;
         cell a = ops[1], b0 = ops[2], b1 = wide ? ops[3] : 0;
         unemit_last(c);
-        if (when_true && !ri && ci <= CI_i32_ge_u && last_is(c, IC_i32_add_ri) &&
-            c->code[c->last_pos + HC] == b0 && b0 != a) {
+        bool step = when_true && ci <= CI_i32_ge_u &&
+                    (last_is(c, IC_i32_add_ri) || last_is(c, IC_i32_add_rr));
+        if (step && !ri && c->code[c->last_pos + HC] == b0 && b0 != a) {
             /* the step is the right operand: test the same with the operands exchanged */
             ci = cmp_info[ci].swapped;
             b0 = a;
             a = c->code[c->last_pos + HC];
         }
-        if (when_true && ci <= CI_i32_ge_u && last_is(c, IC_i32_add_ri) &&
-            c->code[c->last_pos + HC] == a) {
-            /* a loop step and its test: addbr_X d a imm (cmpimm|b) off */
-            cell d = a, as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
+        if (step && c->code[c->last_pos + HC] == a) {
+            /* a loop step and its test: addbr_X/addrbr_X d a imm|s (cmpimm|b) off */
+            unsigned form = c->last_ic == IC_i32_add_ri ? CMP_ADDBR : CMP_ADDRBR;
+            cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
             uint32_t off = unemit_last(c), cur = c->cur_off;
             c->cur_off = off;
-            *instr = emit_op(c, cmp_info[ci].rr + 6u + (ri ? 0u : 1u));
+            *instr = emit_op(c, cmp_info[ci].rr + form + (ri ? 0u : 1u));
             c->cur_off = cur;
             emit(c, d);
             emit(c, as);
-            emit(c, imm);
+            emit(c, by);
             emit(c, b0);
             *cellpos = emit(c, 0);
             return;
         }
-        unsigned ic = cmp_info[ci].rr + 2u + (when_true ? 0u : 2u) + (ri ? 1u : 0u);
+        unsigned ic = cmp_info[ci].rr + (when_true ? CMP_BR : CMP_BRN) + (ri ? CMP_RI : 0u);
         *instr = emit_op(c, ic);
         emit(c, a);
         emit(c, b0);
@@ -1919,7 +1920,8 @@ static const char *const ic_names[IC_COUNT] = {
                            [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
                            [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri", \
                            ADDBR_NAMES_##k(n)
-#define ADDBR_NAMES_I32(n) [IC_addbr_##n##_ri] = "addbr_" #n "_ri", [IC_addbr_##n##_rr] = "addbr_" #n "_rr",
+#define ADDBR_NAMES_I32(n) [IC_addbr_##n##_ri] = "addbr_" #n "_ri", [IC_addbr_##n##_rr] = "addbr_" #n "_rr", \
+                           [IC_addrbr_##n##_ri] = "addrbr_" #n "_ri", [IC_addrbr_##n##_rr] = "addrbr_" #n "_rr",
 #define ADDBR_NAMES_I64(n)
 #define ADDBR_NAMES_F32(n)
 #define ADDBR_NAMES_F64(n)

@@ -325,7 +325,8 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     [IC_brn_##n_##_rr] = &&L_brn_##n_##_rr, [IC_brn_##n_##_ri] = &&L_brn_##n_##_ri,         \
     ADDBR_LABELS_##k_(n_)
 #define ADDBR_LABELS_I32(n_)                                                               \
-    [IC_addbr_##n_##_ri] = &&L_addbr_##n_##_ri, [IC_addbr_##n_##_rr] = &&L_addbr_##n_##_rr,
+    [IC_addbr_##n_##_ri] = &&L_addbr_##n_##_ri, [IC_addbr_##n_##_rr] = &&L_addbr_##n_##_rr,     \
+    [IC_addrbr_##n_##_ri] = &&L_addrbr_##n_##_ri, [IC_addrbr_##n_##_rr] = &&L_addrbr_##n_##_rr,
 #define ADDBR_LABELS_I64(n_)
 #define ADDBR_LABELS_F32(n_)
 #define ADDBR_LABELS_F64(n_)
@@ -443,22 +444,25 @@ dispatch:
     }                                                                                       \
     ADDBR_##k_(n_, e_)
 /* the sum is written before b is read: b may be the sum's own slot */
-#define ADDBR_I32(n_, e_)                                                                   \
-    CASE(addbr_##n_##_ri) {                                                                 \
-        uint32_t a = (uint32_t)fp[I(1)] + I(2), b = I(3);                                   \
+#define ADDBR_FORM(name_, step_, e_)                                                        \
+    CASE(name_##_ri) {                                                                      \
+        uint32_t a = (uint32_t)fp[I(1)] + (step_), b = I(3);                                \
         fp[I(0)] = a;                                                                       \
         if (e_)                                                                             \
             JUMP(I(4));                                                                     \
         NEXT(5);                                                                            \
     }                                                                                       \
-    CASE(addbr_##n_##_rr) {                                                                 \
-        uint32_t a = (uint32_t)fp[I(1)] + I(2);                                             \
+    CASE(name_##_rr) {                                                                      \
+        uint32_t a = (uint32_t)fp[I(1)] + (step_);                                          \
         fp[I(0)] = a;                                                                       \
         uint32_t b = (uint32_t)fp[I(3)];                                                    \
         if (e_)                                                                             \
             JUMP(I(4));                                                                     \
         NEXT(5);                                                                            \
     }
+#define ADDBR_I32(n_, e_)                                                                   \
+    ADDBR_FORM(addbr_##n_, I(2), e_)                                                        \
+    ADDBR_FORM(addrbr_##n_, (uint32_t)fp[I(2)], e_)
 #define ADDBR_I64(n_, e_)
 #define ADDBR_F32(n_, e_)
 #define ADDBR_F64(n_, e_)
@@ -495,6 +499,7 @@ dispatch:
         NEXT(2);                                                                            \
     }
 #include "core/code_ops.inc"
+#undef ADDBR_FORM
 
     /* ------------------------------------------------------------ control */
     CASE(zero) {

@@ -297,6 +297,18 @@ static void test_fused(void **state)
         "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 2)))\n"
         "      (br_if $l (i32.gt_s (local.get $n) (local.get $i))))\n"
         "    (local.get $i))\n"
+        "  (func (export \"stepr_ltu\") (param $s i32) (param $n i32) (result i32) (local $i i32)\n"
+        "    (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (local.get $s)))\n"
+        "                                 (local.get $n))))\n"
+        "    (local.get $i))\n"
+        "  (func (export \"stepr_ne\") (param $s i32) (result i32) (local $i i32)\n"
+        "    (loop $l (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (local.get $s)))\n"
+        "                               (i32.const 40))))\n"
+        "    (local.get $i))\n"
+        "  (func (export \"stepr_double\") (param $i i32) (result i32)\n"
+        "    (loop $l (br_if $l (i32.gt_s (i32.const 1000)\n"
+        "                                 (local.tee $i (i32.add (local.get $i) (local.get $i))))))\n"
+        "    (local.get $i))\n"
         "  (func (export \"add2\") (param $a i32) (param $b i32) (result i32)\n"
         "    (local.set $a (i32.add (local.get $a) (local.get $b)))\n"
         "    (local.set $b (i32.add (local.get $a) (local.get $b)))\n"
@@ -400,6 +412,12 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "step_nz", 1, I32(7)), 7);
     assert_int_equal(call_i32(&e, "step_swap", 1, I32(7)), 8);
     assert_int_equal(call_i32(&e, "step_swap", 1, I32(-7)), 2);
+    /* the same with a step held in a slot (addrbr) */
+    assert_int_equal(call_i32(&e, "stepr_ltu", 2, I32(7), I32(30)), 35);
+    assert_int_equal(call_i32(&e, "stepr_ltu", 2, I32(7), I32(0)), 7);
+    assert_int_equal(call_i32(&e, "stepr_ne", 1, I32(8)), 40);
+    assert_int_equal(call_i32(&e, "stepr_ne", 1, I32(-8)), 40);   /* wraps around */
+    assert_int_equal(call_i32(&e, "stepr_double", 1, I32(3)), 1536);
     env_free(&e);
 }
 
