@@ -363,18 +363,23 @@ static void emit_copy(cc *c, uint8_t type, uint32_t d, uint32_t s)
 {
     if (d == s)
         return;
-    if (type != PITH_V128 && c->last_copy && c->last_ic == IC_copy &&
-        c->ncode == c->last_pos + HC + 2) {
-        /* join the previous copy: one dispatch for the pair */
-        cell d1 = c->code[c->last_pos + HC], s1 = c->code[c->last_pos + HC + 1];
+    static const uint16_t joined[] = {IC_copy, IC_copy_2, IC_copy_3, IC_copy_4};
+    uint32_t n = 0;
+    while (n < 3 && (!c->last_copy || c->last_ic != joined[n]))
+        n++;
+    if (type != PITH_V128 && n < 3 && c->ncode == c->last_pos + HC + 2 * (n + 1)) {
+        /* join the copies just before: one dispatch for up to four */
+        cell prev[6];
+        memcpy(prev, &c->code[c->last_pos + HC], 2 * (n + 1) * sizeof *prev);
         uint32_t off = unemit_last(c), cur = c->cur_off;
         c->cur_off = off;
-        emit_op(c, IC_copy_2);
+        emit_op(c, joined[n + 1]);
         c->cur_off = cur;
-        emit(c, d1);
-        emit(c, s1);
+        for (uint32_t k = 0; k < 2 * (n + 1); k++)
+            emit(c, prev[k]);
         emit(c, d);
         emit(c, s);
+        c->last_copy = true;
         return;
     }
     emit_op(c, type == PITH_V128 ? IC_copy2 : IC_copy);

@@ -706,6 +706,19 @@ dispatch:
         fp[I(2)] = fp[I(3)];
         NEXT(4);
     }
+    CASE(copy_3) {
+        fp[I(0)] = fp[I(1)];
+        fp[I(2)] = fp[I(3)];
+        fp[I(4)] = fp[I(5)];
+        NEXT(6);
+    }
+    CASE(copy_4) {
+        fp[I(0)] = fp[I(1)];
+        fp[I(2)] = fp[I(3)];
+        fp[I(4)] = fp[I(5)];
+        fp[I(6)] = fp[I(7)];
+        NEXT(8);
+    }
     CASE(const32) {
         fp[I(0)] = I(1);
         NEXT(2);

@@ -309,6 +309,15 @@ static void test_fused(void **state)
         "    (loop $l (br_if $l (i32.gt_s (i32.const 1000)\n"
         "                                 (local.tee $i (i32.add (local.get $i) (local.get $i))))))\n"
         "    (local.get $i))\n"
+        "  (func (export \"rotate\") (param $a i32) (param $b i32) (param $c i32) (param $d i32)\n"
+        "    (result i32) (local $e i32) (local $t i32)\n"
+        "    (local.set $e (i32.const 5))\n"
+        "    (local.set $t (local.get $a)) (local.set $a (local.get $b)) (local.set $b (local.get $c))\n"
+        "    (local.set $c (local.get $d)) (local.set $d (local.get $e)) (local.set $e (local.get $t))\n"
+        "    (i32.add (i32.add (i32.add (local.get $a) (i32.mul (local.get $b) (i32.const 10)))\n"
+        "                      (i32.add (i32.mul (local.get $c) (i32.const 100))\n"
+        "                               (i32.mul (local.get $d) (i32.const 1000))))\n"
+        "             (i32.mul (local.get $e) (i32.const 10000))))\n"
         "  (func (export \"add2\") (param $a i32) (param $b i32) (result i32)\n"
         "    (local.set $a (i32.add (local.get $a) (local.get $b)))\n"
         "    (local.set $b (i32.add (local.get $a) (local.get $b)))\n"
@@ -412,6 +421,8 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "step_nz", 1, I32(7)), 7);
     assert_int_equal(call_i32(&e, "step_swap", 1, I32(7)), 8);
     assert_int_equal(call_i32(&e, "step_swap", 1, I32(-7)), 2);
+    /* a chain of copies joined into fewer instructions keeps its order */
+    assert_int_equal(call_i32(&e, "rotate", 4, I32(1), I32(2), I32(3), I32(4)), 15432);
     /* the same with a step held in a slot (addrbr) */
     assert_int_equal(call_i32(&e, "stepr_ltu", 2, I32(7), I32(30)), 35);
     assert_int_equal(call_i32(&e, "stepr_ltu", 2, I32(7), I32(0)), 7);
