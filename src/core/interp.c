@@ -263,6 +263,20 @@ static inline const void *ld_handler(const cell *p)
         DISPATCH();                                                                        \
     } while (0)
 
+/* Whether a callee's frame at nfp would pass the end of the value stack (computed on
+ * addresses: a pointer past the array would be undefined). */
+#define FRAME_PAST_END(nfp_, callee_)                                                      \
+    ((uintptr_t)(nfp_) + (uintptr_t)(callee_)->frame_slots * sizeof(slot) > (uintptr_t)stack_end)
+
+#define DEPTH() ((uint32_t)(frp - frames))
+#define FRAMES_REBASE(depth_)                                                              \
+    do {                                                                                   \
+        frames = S->frames;                                                                \
+        frp = frames + (depth_);                                                           \
+        frp_entry = frames + entry;                                                        \
+        frp_cap = frames + (S->frames_cap < max_depth ? S->frames_cap : max_depth);        \
+    } while (0)
+
 #define LOAD_MEM() do { mem_base = mem0->data; mem_size = mem0->size; } while (0)
 #define LOAD_INST()                                                                        \
     do {                                                                                   \
@@ -357,10 +371,11 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     slot *const stack_end = stack + S->stack_slots;
     const uint32_t max_depth = max_depth_of(S);
     const uint32_t entry = S->depth;
-    uint32_t depth = entry;
-    struct interp_frame *frames = S->frames;
-    /* calls below this depth need neither the limit check nor more frame records */
-    uint32_t depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
+    /* Frame records: frp is the next free one and the call depth is frp - frames; calls
+     * below frp_cap need neither the depth limit check nor more records. The records move
+     * when they grow (here or in a nested run), so these are rebased from the store then. */
+    struct interp_frame *frames, *frp, *frp_entry, *frp_cap;
+    FRAMES_REBASE(entry);
     pith_trap_kind tk = PITH_TRAP_NONE;
     pith_status status = PITH_OK;
     /* operands of the shared call path */
@@ -608,10 +623,9 @@ dispatch:
         JUMP(I(2 + (i < n ? i : n)));
     }
     CASE(ret) {
-        if (UNLIKELY(depth == entry))
+        if (UNLIKELY(frp == frp_entry))
             goto done;
-        depth--;
-        const struct interp_frame *fr = &frames[depth];
+        const struct interp_frame *fr = --frp;
         ip = fr->ip;
         fp = fr->fp;
         fn = fr->fn;
@@ -628,15 +642,15 @@ dispatch:
         memcpy(&callee, &I(0), sizeof callee);
         slot *nfp = fp + I(PTRC);
         CHECK_LIMITS();
-        if (UNLIKELY(depth >= depth_cap)) {
+        if (UNLIKELY(frp >= frp_cap)) {
+            uint32_t depth = DEPTH();
             if (depth >= max_depth || !frames_reserve(S, depth + 1))
                 TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-            frames = S->frames;
-            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
+            FRAMES_REBASE(depth);
         }
-        if (UNLIKELY(callee->frame_slots > (size_t)(stack_end - nfp)))
+        if (UNLIKELY(FRAME_PAST_END(nfp, callee)))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-        struct interp_frame *fr = &frames[depth++];
+        struct interp_frame *fr = frp++;
         fr->ip = ip + HC + PTRC + 1;
         fr->fp = fp;
         fr->fn = fn;
@@ -923,6 +937,7 @@ dispatch:
 call_func: {
         slot *nfp = fp + cargbase;
         CHECK_LIMITS();
+        uint32_t depth = DEPTH();
         if (UNLIKELY(depth >= max_depth))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
         if (!cf->inst) {
@@ -932,8 +947,7 @@ call_func: {
             status = runtime_call_host(S, cf, inst, nfp, err);
             S->stack_used = saved_used;
             S->depth = entry;
-            frames = S->frames;
-            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
+            FRAMES_REBASE(depth);
             LOAD_MEM();
             if (status != PITH_OK) {
                 if (status == PITH_ERR_TRAP)
@@ -943,15 +957,14 @@ call_func: {
             NEXT(clen);
         }
         const cfunc *callee = cf->code;
-        if (UNLIKELY(callee->frame_slots > (size_t)(stack_end - nfp)))
+        if (UNLIKELY(FRAME_PAST_END(nfp, callee)))
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-        if (UNLIKELY(depth >= depth_cap)) {
+        if (UNLIKELY(frp >= frp_cap)) {
             if (!frames_reserve(S, depth + 1))
                 TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
-            frames = S->frames;
-            depth_cap = S->frames_cap < max_depth ? S->frames_cap : max_depth;
+            FRAMES_REBASE(depth);
         }
-        struct interp_frame *fr = &frames[depth++];
+        struct interp_frame *fr = frp++;
         fr->ip = ip + HC + clen;
         fr->fp = fp;
         fr->fn = fn;
@@ -970,7 +983,7 @@ trap:
     rt_trap(err, tk);
     err->offset = code_offset(fn, (size_t)(ip - fn->code));
     err->backtrace[0] = '\0';
-    bt_frames(err, fn, ip, frames, depth, entry);
+    bt_frames(err, fn, ip, frames, DEPTH(), entry);
     status = PITH_ERR_TRAP;
     goto out;
 done:
