@@ -175,7 +175,10 @@ typedef struct cc {
     uint32_t *lslot;    /* per local: first slot */
     uint32_t *lrefs;    /* per local: K_LOCAL entries on the operand stack */
     uint8_t *lstate;    /* per local: L_* (which declared locals need zeroing on entry) */
-    uint32_t cloc;      /* capacity of the four arrays */
+    uint64_t *lkval;    /* per local: the constant it holds, when lkgen is kgen */
+    uint32_t *lkgen;
+    uint32_t cloc;      /* capacity of the six arrays */
+    uint32_t kgen;      /* counts labels: a local's known constant holds until the next one */
     uint32_t nparams;
     bool straight;      /* still in the entry code that every call runs in order */
     uint32_t local_slots;
@@ -336,6 +339,7 @@ static bool tail_is(const cc *c, unsigned ic, uint32_t n)
 /* The current code position becomes a branch target: nothing may be fused across it. */
 static void mark_label(cc *c)
 {
+    c->kgen++;
     c->last_valid = false;
     c->last_copy = false;
     c->label_pos = c->ncode;
@@ -1087,6 +1091,17 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
     operand v = pop(c);
     uint32_t ls = c->lslot[x];
     bool retargeted = false;
+    bool is_const = v.kind == K_CONST && v.type != PITH_V128;
+    if (is_const && c->lkgen[x] == c->kgen && c->lkval[x] == v.c[0]) {
+        /* it already holds this constant (set since the last label): nothing to do */
+        if (tee) {
+            operand *e = push(c, v.type, K_CONST);
+            e->c[0] = v.c[0];
+        }
+        return;
+    }
+    c->lkgen[x] = is_const ? c->kgen : 0;
+    c->lkval[x] = v.c[0];
     if (v.kind == K_LOCAL && v.local == x) {
         /* x = x */
     } else {
@@ -1739,13 +1754,20 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
         uint8_t *z = realloc(c->lstate, cap ? cap : 1);
         if (z)
             c->lstate = z;
-        if (!t || !s || !r || !z)
+        uint64_t *kv = realloc(c->lkval, (cap ? cap : 1) * sizeof *kv);
+        if (kv)
+            c->lkval = kv;
+        uint32_t *kg = realloc(c->lkgen, (cap ? cap : 1) * sizeof *kg);
+        if (kg)
+            c->lkgen = kg;
+        if (!t || !s || !r || !z || !kv || !kg)
             return nomem(c);
         c->cloc = cap;
     }
     c->nlocals = (uint32_t)n;
     c->nparams = ft->nparams;
     c->straight = true;
+    c->kgen = 1;
     uint64_t at = 0;
     for (uint32_t i = 0; i < c->nlocals; i++) {
         uint8_t t = i < ft->nparams ? ft->types[i] : f->local_types[i - ft->nparams];
@@ -1753,6 +1775,7 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
         c->lslot[i] = (uint32_t)at;
         c->lrefs[i] = 0;
         c->lstate[i] = i < ft->nparams ? L_SET : L_UNTOUCHED;
+        c->lkgen[i] = 0;
         at += valtype_slots(t);
     }
     if (at > UINT32_MAX / 8)
@@ -1880,6 +1903,8 @@ pith_status compile_module(module *m, pith_error *err)
     free(c.lslot);
     free(c.lrefs);
     free(c.lstate);
+    free(c.lkval);
+    free(c.lkgen);
     if (st != PITH_OK) {
         free_cfuncs(cf, m->nfuncs);
         return st;
