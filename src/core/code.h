@@ -79,6 +79,13 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  * st64_i); the address may have an i32.add folded in as for loads: stX_rr a b val offset,
  * stX_ri a aimm val offset, stX_i_rr a b imm offset, stX_i_ri a aimm imm offset. */
 #define IC_STORES(X) X(st8) X(st16) X(st32) X(st64)
+
+/* A load that only feeds a zero test and a branch: brnz_ldW addr offset off (branch if the
+ * W-bit value at the address is not zero), brz_ldW (if it is); _rr and _ri address forms as
+ * for loads (i32 values only: nothing wider is ever a branch condition). brnz_ld32u and
+ * brz_ld32u d addr offset off also keep the value in fp[d] (a local,
+ * as in `while ((p = p->next))`). */
+#define IC_LOAD_TESTS(X) X(8) X(16) X(32)
 #define STORE_RR 1u     /* IC_stX + STORE_RR = IC_stX_rr, and so on */
 #define STORE_RI 2u
 #define STORE_IMM 3u
@@ -105,6 +112,11 @@ enum ic {
 #define X(n) IC_##n, IC_##n##_rr, IC_##n##_ri, IC_##n##_i, IC_##n##_i_rr, IC_##n##_i_ri,
     IC_STORES(X)
 #undef X
+#define X(w) IC_brnz_ld##w, IC_brnz_ld##w##_rr, IC_brnz_ld##w##_ri,                       \
+             IC_brz_ld##w, IC_brz_ld##w##_rr, IC_brz_ld##w##_ri,
+    IC_LOAD_TESTS(X)
+#undef X
+    IC_brnz_ld32u, IC_brnz_ld32u_rr, IC_brnz_ld32u_ri, IC_brz_ld32u, IC_brz_ld32u_rr, IC_brz_ld32u_ri,
 #define BIN(n, o, k, c, e) IC_##n##_rr, IC_##n##_ri, IC_##n##_rm, IC_##n##_mw,
 #define CMP(n, o, k, s, e) IC_##n##_rr, IC_##n##_ri, IC_br_##n##_rr, IC_br_##n##_ri,       \
                            IC_brn_##n##_rr, IC_brn_##n##_ri, ADDBR_IC_##k(n)

@@ -79,6 +79,22 @@ static const uint16_t load_ic[OPC_COUNT] = {
     [OPC_I64_LOAD32_S] = IC_ld32s + 1, [OPC_I64_LOAD32_U] = IC_ld32u + 1,
 };
 
+/* Loads that can produce an i32 (the only type a branch tests) by the width they read:
+ * IC_ldX(+_rr, _ri) -> 1..3 for 8..32 bits, 0 for the others. */
+static const uint8_t load_width[IC_COUNT] = {
+#define LW(n, w) [IC_##n] = w, [IC_##n##_rr] = w, [IC_##n##_ri] = w,
+    LW(ld8u, 1) LW(ld8s_32, 1) LW(ld16u, 2) LW(ld16s_32, 2) LW(ld32u, 3)
+#undef LW
+};
+/* The first of each width's load tests (brnz_ldW; brz_ldW is 3 on). */
+static const uint16_t load_test_ic[4] = {0, IC_brnz_ld8, IC_brnz_ld16, IC_brnz_ld32};
+/* Address form of a load: 0 plain, 1 _rr, 2 _ri. */
+static const uint8_t load_form[IC_COUNT] = {
+#define X(n) [IC_##n##_rr] = 1, [IC_##n##_ri] = 2,
+    IC_LOADS(X)
+#undef X
+};
+
 static const uint16_t store_ic[OPC_COUNT] = {
     [OPC_I32_STORE] = IC_st32 + 1,   [OPC_I64_STORE] = IC_st64 + 1,
     [OPC_F32_STORE] = IC_st32 + 1,   [OPC_F64_STORE] = IC_st64 + 1,
@@ -642,6 +658,25 @@ static void branch_to(cc *c, ctl *L)
     set_target(c, L, i, cl);
 }
 
+/* Turns the load just emitted into a branch taken when the loaded value is (not) zero:
+ * brnz_ldW/brz_ldW, or brnz_ld32u/brz_ld32u when the value also stays in its slot (kept). */
+static void load_test_branch(cc *c, bool kept, bool when_nonzero, uint32_t *instr,
+                             uint32_t *cellpos)
+{
+    unsigned form = load_form[c->last_ic], n = (form ? 3 : 2) + kept;
+    unsigned ic = (kept ? IC_brnz_ld32u : load_test_ic[load_width[c->last_ic]]) +
+                  (when_nonzero ? 0u : 3u) + form;
+    cell ops[4];
+    memcpy(ops, &c->code[c->last_pos + HC + !kept], n * sizeof *ops);
+    uint32_t off = unemit_last(c), cur = c->cur_off;
+    c->cur_off = off;
+    *instr = emit_op(c, ic);
+    c->cur_off = cur;
+    for (unsigned k = 0; k < n; k++)
+        emit(c, ops[k]);
+    *cellpos = emit(c, 0);
+}
+
 /* Emits a conditional branch on cond (already popped), taken when the condition is
  * when_true; fuses with the comparison that produced cond when possible. Returns the
  * instruction position and its offset cell for the caller to aim. */
@@ -689,10 +724,24 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         *cellpos = emit(c, 0);
         return;
     }
+    /* a value loaded to be tested: the load becomes the branch, also when it goes to a local */
+    bool kept = fuse && cond.kind == K_LOCAL && last_is(c, c->last_ic) &&
+                c->last_ic >= IC_ld32u && c->last_ic <= IC_ld32u_ri &&
+                c->code[c->last_pos + HC] == c->lslot[cond.local];
+    if ((produced && load_width[c->last_ic]) || kept) {
+        load_test_branch(c, kept, when_true, instr, cellpos);
+        return;
+    }
     if (produced && (c->last_ic == IC_i32_eqz || c->last_ic == IC_i64_eqz)) {
         bool w64 = c->last_ic == IC_i64_eqz;
         cell a = c->code[c->last_pos + HC + 1];
         unemit_last(c);
+        if (!w64 && a >= c->local_slots && last_is(c, c->last_ic) && load_width[c->last_ic] &&
+            c->code[c->last_pos + HC] == a) {
+            /* the zero test of a value loaded into a temporary only for it */
+            load_test_branch(c, false, !when_true, instr, cellpos);
+            return;
+        }
         unsigned ic = when_true ? (w64 ? IC_brz64 : IC_brz) : (w64 ? IC_brnz64 : IC_brnz);
         *instr = emit_op(c, ic);
         emit(c, a);
@@ -1944,6 +1993,13 @@ static const char *const ic_names[IC_COUNT] = {
              [IC_##n##_i_rr] = #n "_i_rr", [IC_##n##_i_ri] = #n "_i_ri",
     IC_STORES(X)
 #undef X
+#define X(w) [IC_brnz_ld##w] = "brnz_ld" #w, [IC_brnz_ld##w##_rr] = "brnz_ld" #w "_rr",        \
+             [IC_brnz_ld##w##_ri] = "brnz_ld" #w "_ri", [IC_brz_ld##w] = "brz_ld" #w,           \
+             [IC_brz_ld##w##_rr] = "brz_ld" #w "_rr", [IC_brz_ld##w##_ri] = "brz_ld" #w "_ri",
+    IC_LOAD_TESTS(X)
+#undef X
+    [IC_brnz_ld32u] = "brnz_ld32u", [IC_brnz_ld32u_rr] = "brnz_ld32u_rr", [IC_brnz_ld32u_ri] = "brnz_ld32u_ri",
+    [IC_brz_ld32u] = "brz_ld32u", [IC_brz_ld32u_rr] = "brz_ld32u_rr", [IC_brz_ld32u_ri] = "brz_ld32u_ri",
 #define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \
                            [IC_##n##_mw] = #n "_mw",
 #define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \

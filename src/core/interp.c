@@ -330,6 +330,14 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
               [IC_##n_##_i_ri] = &&L_##n_##_i_ri,
         IC_STORES(X)
 #undef X
+#define X(w_) [IC_brnz_ld##w_] = &&L_brnz_ld##w_, [IC_brnz_ld##w_##_rr] = &&L_brnz_ld##w_##_rr,   \
+              [IC_brnz_ld##w_##_ri] = &&L_brnz_ld##w_##_ri, [IC_brz_ld##w_] = &&L_brz_ld##w_,      \
+              [IC_brz_ld##w_##_rr] = &&L_brz_ld##w_##_rr, [IC_brz_ld##w_##_ri] = &&L_brz_ld##w_##_ri,
+        IC_LOAD_TESTS(X)
+#undef X
+        [IC_brnz_ld32u] = &&L_brnz_ld32u, [IC_brnz_ld32u_rr] = &&L_brnz_ld32u_rr,
+        [IC_brnz_ld32u_ri] = &&L_brnz_ld32u_ri, [IC_brz_ld32u] = &&L_brz_ld32u,
+        [IC_brz_ld32u_rr] = &&L_brz_ld32u_rr, [IC_brz_ld32u_ri] = &&L_brz_ld32u_ri,
 #define BIN(n_, o_, k_, c_, e_)                                                             \
     [IC_##n_##_rr] = &&L_##n_##_rr, [IC_##n_##_ri] = &&L_##n_##_ri, [IC_##n_##_rm] = &&L_##n_##_rm, \
     [IC_##n_##_mw] = &&L_##n_##_mw,
@@ -837,6 +845,38 @@ dispatch:
 #undef STORE
 #undef STIMM
 #undef STORE_AT
+    /* a load feeding only a zero test: the bits' width is all that matters */
+#define LOAD_TEST_AT(ea_expr, T_, keep_, cmp_, brc_)                                        \
+    {                                                                                       \
+        uint64_t ea = (ea_expr);                                                            \
+        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        T_ v;                                                                               \
+        memcpy(&v, mem_base + ea, sizeof v);                                                \
+        keep_;                                                                              \
+        if (v cmp_ 0)                                                                       \
+            JUMP(I(brc_));                                                                  \
+        NEXT((brc_) + 1);                                                                   \
+    }
+/* k_ is 1 when the value also goes to fp[I(0)], 0 when it does not */
+#define LOAD_TEST(name_, T_, k_, cmp_)                                                      \
+    CASE(name_) LOAD_TEST_AT((uint64_t)(uint32_t)fp[I(k_)] + I((k_) + 1), T_,               \
+                             KEEP_##k_, cmp_, (k_) + 2)                                     \
+    CASE(name_##_rr) LOAD_TEST_AT((uint64_t)(uint32_t)(fp[I(k_)] + fp[I((k_) + 1)]) + I((k_) + 2), \
+                                  T_, KEEP_##k_, cmp_, (k_) + 3)                            \
+    CASE(name_##_ri) LOAD_TEST_AT((uint64_t)(uint32_t)(fp[I(k_)] + I((k_) + 1)) + I((k_) + 2), \
+                                  T_, KEEP_##k_, cmp_, (k_) + 3)
+#define KEEP_0 (void)0
+#define KEEP_1 fp[I(0)] = v
+#define X(w_) LOAD_TEST(brnz_ld##w_, uint##w_##_t, 0, !=) LOAD_TEST(brz_ld##w_, uint##w_##_t, 0, ==)
+    IC_LOAD_TESTS(X)
+#undef X
+    LOAD_TEST(brnz_ld32u, uint32_t, 1, !=)
+    LOAD_TEST(brz_ld32u, uint32_t, 1, ==)
+#undef KEEP_0
+#undef KEEP_1
+#undef LOAD_TEST
+#undef LOAD_TEST_AT
     CASE(memory_size) {
         fp[I(0)] = (uint32_t)(mem_size >> 16);
         NEXT(1);

@@ -451,6 +451,51 @@ static void test_fused(void **state)
     env_free(&e);
 }
 
+/* A load feeding only a branch's zero test becomes the branch: the loaded width decides,
+ * a trap in it is the load's, and a pointer chased through a local keeps its value. */
+static void test_load_branch(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module (memory 1)\n"
+        "  (data (i32.const 16) \"\\00\\00\\01\\00\\ff\")\n"
+        "  (data (i32.const 32) \"\\28\\00\\00\\00\")  ;; list: 32 -> 40 -> 48 -> 0\n"
+        "  (data (i32.const 40) \"\\30\\00\\00\\00\")\n"
+        "  (func (export \"nz8\") (param $p i32) (result i32)\n"
+        "    (block (br_if 0 (i32.load8_u (local.get $p))) (return (i32.const 1))) (i32.const 2))\n"
+        "  (func (export \"z16\") (param $p i32) (result i32)\n"
+        "    (block (br_if 0 (i32.eqz (i32.load16_s offset=2 (local.get $p)))) (return (i32.const 1)))\n"
+        "    (i32.const 2))\n"
+        "  (func (export \"if32\") (param $p i32) (param $q i32) (result i32)\n"
+        "    (if (result i32) (i32.load (i32.add (local.get $p) (local.get $q)))\n"
+        "      (then (i32.const 3)) (else (i32.const 4))))\n"
+        "  (func (export \"walk\") (param $p i32) (result i32) (local $n i32)\n"
+        "    (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))\n"
+        "      (br_if $l (local.tee $p (i32.load (local.get $p)))))\n"
+        "    (i32.add (i32.mul (local.get $n) (i32.const 100)) (local.get $p))))\n");
+    env_instantiate(&e);
+    pith_val r;
+    pith_error err;
+    assert_int_equal(call_i32(&e, "nz8", 1, I32(16)), 1);
+    assert_int_equal(call_i32(&e, "nz8", 1, I32(18)), 2);
+    assert_int_equal(call(&e, "nz8", &r, 1, &err, 1, I32(65536)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    /* 16 bits at 18 are 0x0001, at 16 zero (the byte after them does not count) */
+    assert_int_equal(call_i32(&e, "z16", 1, I32(16)), 1);
+    assert_int_equal(call_i32(&e, "z16", 1, I32(14)), 2);
+    assert_int_equal(call(&e, "z16", &r, 1, &err, 1, I32(65533)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "if32", 2, I32(10), I32(0)), 4);
+    assert_int_equal(call_i32(&e, "if32", 2, I32(10), I32(7)), 3);
+    assert_int_equal(call(&e, "if32", &r, 1, &err, 2, I32(-1), I32(65534)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call_i32(&e, "walk", 1, I32(32)), 300);
+    assert_int_equal(call_i32(&e, "walk", 1, I32(0)), 100);
+    assert_int_equal(call(&e, "walk", &r, 1, &err, 1, I32(65533)), PITH_ERR_TRAP);
+    assert_non_null(strstr(err.message, "out of bounds"));
+    env_free(&e);
+}
+
 /* Declared locals start at zero even where the entry code skips their first write, and
  * whatever an earlier call left in the value stack must not show through. */
 static void test_locals_zeroed(void **state)
@@ -801,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_globals_and_select),
         cmocka_unit_test(test_simd_unsupported),
         cmocka_unit_test(test_fused),
+        cmocka_unit_test(test_load_branch),
         cmocka_unit_test(test_locals_zeroed),
         cmocka_unit_test(test_dead_code),
     };
