@@ -172,6 +172,16 @@ typedef struct move {
     bool is_const, done;
 } move;
 
+/* What the compiler knows about one local. */
+typedef struct lvar {
+    uint8_t type;
+    uint8_t state;      /* L_*: whether a declared local needs zeroing on entry */
+    uint32_t slot;      /* its first slot */
+    uint32_t refs;      /* K_LOCAL entries on the operand stack */
+    uint32_t kgen;      /* when it equals cc.kgen, the local holds the constant kval */
+    uint64_t kval;
+} lvar;
+
 typedef struct cc {
     const module *m;
     cfunc *funcs;
@@ -187,13 +197,8 @@ typedef struct cc {
     move *mv;           uint32_t cmv;
 
     uint32_t nlocals;
-    uint8_t *ltype;     /* per local */
-    uint32_t *lslot;    /* per local: first slot */
-    uint32_t *lrefs;    /* per local: K_LOCAL entries on the operand stack */
-    uint8_t *lstate;    /* per local: L_* (which declared locals need zeroing on entry) */
-    uint64_t *lkval;    /* per local: the constant it holds, when lkgen is kgen */
-    uint32_t *lkgen;
-    uint32_t cloc;      /* capacity of the six arrays */
+    lvar *lv;           /* per local */
+    uint32_t cloc;      /* capacity of lv */
     uint32_t kgen;      /* counts labels: a local's known constant holds until the next one */
     uint32_t nparams;
     bool straight;      /* still in the entry code that every call runs in order */
@@ -464,7 +469,7 @@ static operand pop(cc *c)
     }
     e = c->stk[--c->nstk];
     if (e.kind == K_LOCAL)
-        c->lrefs[e.local]--;
+        c->lv[e.local].refs--;
     return e;
 }
 
@@ -473,7 +478,7 @@ static void truncate_stack(cc *c, uint32_t h)
     while (c->nstk > h) {
         operand *e = &c->stk[--c->nstk];
         if (e->kind == K_LOCAL)
-            c->lrefs[e->local]--;
+            c->lv[e->local].refs--;
     }
 }
 
@@ -481,8 +486,8 @@ static void truncate_stack(cc *c, uint32_t h)
 static void materialise(cc *c, operand *e)
 {
     if (e->kind == K_LOCAL) {
-        emit_copy(c, e->type, e->slot, c->lslot[e->local]);
-        c->lrefs[e->local]--;
+        emit_copy(c, e->type, e->slot, c->lv[e->local].slot);
+        c->lv[e->local].refs--;
     } else if (e->kind == K_CONST) {
         emit_const(c, e, e->slot);
     }
@@ -493,7 +498,7 @@ static void materialise(cc *c, operand *e)
 static uint32_t src(cc *c, operand *e)
 {
     if (e->kind == K_LOCAL)
-        return c->lslot[e->local];
+        return c->lv[e->local].slot;
     if (e->kind == K_CONST) {
         emit_const(c, e, e->slot);
         e->kind = K_SLOT;
@@ -547,7 +552,7 @@ static void move_top(cc *c, uint32_t n, uint32_t dst)
             mv->done = false;
             mv->is_const = e->kind == K_CONST;
             mv->val = e->c[h];
-            mv->src = (e->kind == K_LOCAL ? c->lslot[e->local] : e->slot) + h;
+            mv->src = (e->kind == K_LOCAL ? c->lv[e->local].slot : e->slot) + h;
             if (!mv->is_const && mv->src == mv->dst)
                 continue;
             nm++;
@@ -727,7 +732,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
     /* a value loaded to be tested: the load becomes the branch, also when it goes to a local */
     bool kept = fuse && cond.kind == K_LOCAL && last_is(c, c->last_ic) &&
                 c->last_ic >= IC_ld32u && c->last_ic <= IC_ld32u_ri &&
-                c->code[c->last_pos + HC] == c->lslot[cond.local];
+                c->code[c->last_pos + HC] == c->lv[cond.local].slot;
     if ((produced && load_width[c->last_ic]) || kept) {
         load_test_branch(c, kept, when_true, instr, cellpos);
         return;
@@ -1134,14 +1139,14 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
 {
     if (x >= c->nlocals)
         return (void)internal(c);
-    if (c->straight && c->lstate[x] == L_UNTOUCHED)
-        c->lstate[x] = L_SET;
+    if (c->straight && c->lv[x].state == L_UNTOUCHED)
+        c->lv[x].state = L_SET;
     bool retarget = top_is_last(c);
     operand v = pop(c);
-    uint32_t ls = c->lslot[x];
+    uint32_t ls = c->lv[x].slot;
     bool retargeted = false;
     bool is_const = v.kind == K_CONST && v.type != PITH_V128;
-    if (is_const && c->lkgen[x] == c->kgen && c->lkval[x] == v.c[0]) {
+    if (is_const && c->lv[x].kgen == c->kgen && c->lv[x].kval == v.c[0]) {
         /* it already holds this constant (set since the last label): nothing to do */
         if (tee) {
             operand *e = push(c, v.type, K_CONST);
@@ -1149,12 +1154,12 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
         }
         return;
     }
-    c->lkgen[x] = is_const ? c->kgen : 0;
-    c->lkval[x] = v.c[0];
+    c->lv[x].kgen = is_const ? c->kgen : 0;
+    c->lv[x].kval = v.c[0];
     if (v.kind == K_LOCAL && v.local == x) {
         /* x = x */
     } else {
-        if (c->lrefs[x]) {
+        if (c->lv[x].refs) {
             for (uint32_t i = 0; i < c->nstk; i++)
                 if (c->stk[i].kind == K_LOCAL && c->stk[i].local == x)
                     materialise(c, &c->stk[i]);
@@ -1167,7 +1172,7 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
             if (v.kind == K_CONST)
                 emit_const(c, &v, ls);
             else
-                emit_copy(c, v.type, ls, v.kind == K_LOCAL ? c->lslot[v.local] : v.slot);
+                emit_copy(c, v.type, ls, v.kind == K_LOCAL ? c->lv[v.local].slot : v.slot);
         }
     }
     if (!tee)
@@ -1175,14 +1180,14 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
     if (retargeted || (v.kind == K_LOCAL && v.local == x)) {
         operand *e = push(c, v.type, K_LOCAL);
         e->local = x;
-        c->lrefs[x]++;
+        c->lv[x].refs++;
     } else {
         operand *e = push(c, v.type, v.kind);
         e->local = v.local;
         e->c[0] = v.c[0];
         e->c[1] = v.c[1];
         if (v.kind == K_LOCAL)
-            c->lrefs[v.local]++;
+            c->lv[v.local].refs++;
     }
 }
 
@@ -1323,7 +1328,7 @@ static bool try_store_mw(cc *c, unsigned st, cell off)
     const operand *a = &c->stk[c->nstk - 2];
     if (a->kind == K_CONST)
         return false;
-    uint32_t sa = a->kind == K_LOCAL ? c->lslot[a->local] : a->slot;
+    uint32_t sa = a->kind == K_LOCAL ? c->lv[a->local].slot : a->slot;
     unsigned ic = c->last_ic, nops;
     if (ic == IC_f64_muladd_rm) {
         if (st != IC_st64)
@@ -1551,11 +1556,11 @@ static void compile_instr(cc *c, const instr *in)
         uint32_t x = in->u.index;
         if (x >= c->nlocals)
             return (void)internal(c);
-        operand *e = push(c, c->ltype[x], K_LOCAL);
+        operand *e = push(c, c->lv[x].type, K_LOCAL);
         e->local = x;
-        c->lrefs[x]++;
-        if (c->lstate[x] != L_SET)
-            c->lstate[x] = L_READ;
+        c->lv[x].refs++;
+        if (c->lv[x].state != L_SET)
+            c->lv[x].state = L_READ;
         return;
     }
     case OPC_LOCAL_SET:
@@ -1790,28 +1795,11 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
     if (n > UINT32_MAX / 8)
         return fail_status(c, PITH_ERR_UNSUPPORTED, "too many locals to compile");
     if (n > c->cloc) {
-        uint32_t cap = (uint32_t)n;
-        uint8_t *t = realloc(c->ltype, cap ? cap : 1);
-        if (t)
-            c->ltype = t;
-        uint32_t *s = realloc(c->lslot, (cap ? cap : 1) * sizeof *s);
-        if (s)
-            c->lslot = s;
-        uint32_t *r = realloc(c->lrefs, (cap ? cap : 1) * sizeof *r);
-        if (r)
-            c->lrefs = r;
-        uint8_t *z = realloc(c->lstate, cap ? cap : 1);
-        if (z)
-            c->lstate = z;
-        uint64_t *kv = realloc(c->lkval, (cap ? cap : 1) * sizeof *kv);
-        if (kv)
-            c->lkval = kv;
-        uint32_t *kg = realloc(c->lkgen, (cap ? cap : 1) * sizeof *kg);
-        if (kg)
-            c->lkgen = kg;
-        if (!t || !s || !r || !z || !kv || !kg)
+        lvar *lv = realloc(c->lv, (size_t)(n ? n : 1) * sizeof *lv);
+        if (!lv)
             return nomem(c);
-        c->cloc = cap;
+        c->lv = lv;
+        c->cloc = (uint32_t)n;
     }
     c->nlocals = (uint32_t)n;
     c->nparams = ft->nparams;
@@ -1820,11 +1808,8 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
     uint64_t at = 0;
     for (uint32_t i = 0; i < c->nlocals; i++) {
         uint8_t t = i < ft->nparams ? ft->types[i] : f->local_types[i - ft->nparams];
-        c->ltype[i] = t;
-        c->lslot[i] = (uint32_t)at;
-        c->lrefs[i] = 0;
-        c->lstate[i] = i < ft->nparams ? L_SET : L_UNTOUCHED;
-        c->lkgen[i] = 0;
+        c->lv[i] = (lvar){.type = t, .slot = (uint32_t)at,
+                          .state = i < ft->nparams ? L_SET : L_UNTOUCHED};
         at += valtype_slots(t);
     }
     if (at > UINT32_MAX / 8)
@@ -1880,11 +1865,11 @@ static bool compile_func(cc *c, uint32_t i, cfunc *out)
      * stay valid when the body moves behind it. */
     uint32_t zlo = c->local_slots, zhi = zlo;
     for (uint32_t k = c->nparams; k < c->nlocals; k++) {
-        if (c->lstate[k] != L_READ)
+        if (c->lv[k].state != L_READ)
             continue;
         if (zlo == zhi)
-            zlo = c->lslot[k];
-        zhi = c->lslot[k] + valtype_slots(c->ltype[k]);
+            zlo = c->lv[k].slot;
+        zhi = c->lv[k].slot + valtype_slots(c->lv[k].type);
     }
     uint32_t pre = zhi > zlo ? HC + 2 : 0, npre = pre ? 1 : 0;
     out->code = malloc(((size_t)c->ncode + pre) * sizeof *out->code);
@@ -1948,12 +1933,7 @@ pith_status compile_module(module *m, pith_error *err)
     free(c.ctls);
     free(c.fix);
     free(c.mv);
-    free(c.ltype);
-    free(c.lslot);
-    free(c.lrefs);
-    free(c.lstate);
-    free(c.lkval);
-    free(c.lkgen);
+    free(c.lv);
     if (st != PITH_OK) {
         free_cfuncs(cf, m->nfuncs);
         return st;
