@@ -34,7 +34,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   unreachable | br off | brnz/brz/brnz64/brz64 c off | br_table c n off*(n+1)
  *   ret | call cfunc*(PTRC) argbase | call_imp funcidx argbase
  *   call_ind typeidx tableidx idx argbase
- *   copy/copy2 d s | copy_2 d1 s1 d2 s2 (two copies in order), copy_3 and copy_4 likewise
+ *   copy/copy2 d s | copy_2 d1 s1 d2 s2 (two copies in order), copy_3 .. copy_8 likewise
  *   const32 d imm | const64 d imm64 | const128 d imm64 imm64
  *   select/select2 d a b c (c is an i32 slot) | global_get/global_get2 d g | global_set/global_set2 g s
  *   memory_size d | memory_grow d delta
@@ -63,7 +63,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(zero) X(unreachable) X(br) X(brnz) X(brz) X(brnz64) X(brz64) X(br_table) X(ret)      \
     X(call)                                                                                 \
     X(call_imp) X(call_ind) X(copy) X(copy2) X(const32) X(const64) X(const128) X(select)    \
-    X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(copy_2) X(copy_3) X(copy_4)          \
+    X(select2) X(global_get) X(global_set) X(global_get2) X(global_set2) X(copy_2)          \
+    X(copy_3) X(copy_4) X(copy_5) X(copy_6) X(copy_7) X(copy_8)                            \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy)                \
     X(memory_fill) X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill)      \
     X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)                      \

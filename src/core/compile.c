@@ -180,6 +180,10 @@ typedef struct lvar {
     uint32_t refs;      /* K_LOCAL entries on the operand stack */
     uint32_t kgen;      /* when it equals cc.kgen, the local holds the constant kval */
     uint64_t kval;
+    /* A local set from another one (y = x) need not be copied at once: it mirrors x (alias)
+     * until x is written or control flow goes elsewhere, and reads of it read x. ahead starts
+     * the list of locals mirroring this one, linked by anext/aprev. NOFIX: none. */
+    uint32_t alias, ahead, anext, aprev;
 } lvar;
 
 typedef struct cc {
@@ -199,6 +203,8 @@ typedef struct cc {
     uint32_t nlocals;
     lvar *lv;           /* per local */
     uint32_t cloc;      /* capacity of lv */
+    uint32_t *pend;     /* locals that became aliases since the last flush (some may be done) */
+    uint32_t npend, cpend;
     uint32_t kgen;      /* counts labels: a local's known constant holds until the next one */
     uint32_t nparams;
     bool straight;      /* still in the entry code that every call runs in order */
@@ -215,7 +221,6 @@ typedef struct cc {
     uint32_t prev_pos, label_pos;
     uint16_t prev_ic;
 
-    bool last_copy;     /* it was a plain copy that a following copy may join */
 
     bool dead;          /* compiling unreachable code: skip to the matching else/end */
     uint32_t dead_depth;
@@ -296,7 +301,6 @@ static void handler_cells(const cc *c, unsigned ic, cell *out)
 static uint32_t emit_op(cc *c, unsigned ic)
 {
     c->last_valid = false;
-    c->last_copy = false;
     uint32_t pos = c->ncode;
     if (c->npcm && c->pcm[c->npcm - 1].pos == pos) {
         c->pcm[c->npcm - 1].off = c->cur_off;
@@ -327,7 +331,6 @@ static uint32_t unemit_last(cc *c)
         c->npcm--;
     }
     c->last_valid = false;
-    c->last_copy = false;
     c->last_pos = c->prev_pos;
     c->last_ic = c->prev_ic;
     c->prev_pos = NOFIX;
@@ -362,7 +365,6 @@ static void mark_label(cc *c)
 {
     c->kgen++;
     c->last_valid = false;
-    c->last_copy = false;
     c->label_pos = c->ncode;
 }
 
@@ -388,13 +390,14 @@ static void emit_copy(cc *c, uint8_t type, uint32_t d, uint32_t s)
 {
     if (d == s)
         return;
-    static const uint16_t joined[] = {IC_copy, IC_copy_2, IC_copy_3, IC_copy_4};
+    static const uint16_t joined[] = {IC_copy, IC_copy_2, IC_copy_3, IC_copy_4,
+                                      IC_copy_5, IC_copy_6, IC_copy_7, IC_copy_8};
     uint32_t n = 0;
-    while (n < 3 && (!c->last_copy || c->last_ic != joined[n]))
+    while (n < 7 && !last_is(c, joined[n]))
         n++;
-    if (type != PITH_V128 && n < 3 && c->ncode == c->last_pos + HC + 2 * (n + 1)) {
-        /* join the copies just before: one dispatch for up to four */
-        cell prev[6];
+    if (type != PITH_V128 && n < 7 && c->ncode == c->last_pos + HC + 2 * (n + 1)) {
+        /* join the copies just before: one dispatch for up to eight */
+        cell prev[14];
         memcpy(prev, &c->code[c->last_pos + HC], 2 * (n + 1) * sizeof *prev);
         uint32_t off = unemit_last(c), cur = c->cur_off;
         c->cur_off = off;
@@ -404,13 +407,11 @@ static void emit_copy(cc *c, uint8_t type, uint32_t d, uint32_t s)
             emit(c, prev[k]);
         emit(c, d);
         emit(c, s);
-        c->last_copy = true;
         return;
     }
     emit_op(c, type == PITH_V128 ? IC_copy2 : IC_copy);
     emit(c, d);
     emit(c, s);
-    c->last_copy = type != PITH_V128;
 }
 
 static void emit_const(cc *c, const operand *e, uint32_t d)
@@ -430,6 +431,69 @@ static void emit_const(cc *c, const operand *e, uint32_t d)
         emit(c, d);
         emit64(c, e->c[0]);
     }
+}
+
+/* ---------------------------------------------------------------- local aliases */
+
+static void alias_unlink(cc *c, uint32_t y)
+{
+    lvar *v = &c->lv[y];
+    if (v->alias == NOFIX)
+        return;
+    if (v->aprev != NOFIX)
+        c->lv[v->aprev].anext = v->anext;
+    else
+        c->lv[v->alias].ahead = v->anext;
+    if (v->anext != NOFIX)
+        c->lv[v->anext].aprev = v->aprev;
+    v->alias = NOFIX;
+}
+
+/* Local y mirrors x (which mirrors nothing) from now on. */
+static void alias_link(cc *c, uint32_t y, uint32_t x)
+{
+    if (!reserve(c, (void **)&c->pend, &c->cpend, c->npend + 1ull, sizeof *c->pend))
+        return;
+    c->pend[c->npend++] = y;
+    lvar *v = &c->lv[y];
+    v->alias = x;
+    v->aprev = NOFIX;
+    v->anext = c->lv[x].ahead;
+    if (v->anext != NOFIX)
+        c->lv[v->anext].aprev = y;
+    c->lv[x].ahead = y;
+}
+
+/* x is about to be written: the locals mirroring it get their own copy first. */
+static void alias_spill(cc *c, uint32_t x)
+{
+    while (c->lv[x].ahead != NOFIX) {
+        uint32_t y = c->lv[x].ahead;
+        alias_unlink(c, y);
+        emit_copy(c, c->lv[y].type, c->lv[y].slot, c->lv[x].slot);
+    }
+}
+
+/* Control flow is about to leave straight-line code (a branch or a label): every alias gets
+ * its copy, or, where the code falls through to nothing (emit false), is just forgotten. */
+static void alias_flush(cc *c, bool emit)
+{
+    for (uint32_t i = 0; i < c->npend; i++) {
+        uint32_t y = c->pend[i], x = c->lv[y].alias;
+        if (x == NOFIX)
+            continue;
+        alias_unlink(c, y);
+        if (emit)
+            emit_copy(c, c->lv[y].type, c->lv[y].slot, c->lv[x].slot);
+    }
+    c->npend = 0;
+}
+
+/* A branch instruction: the locals must be in their slots wherever it goes. */
+static uint32_t emit_branch_op(cc *c, unsigned ic)
+{
+    alias_flush(c, true);
+    return emit_op(c, ic);
 }
 
 /* ---------------------------------------------------------------- operand stack */
@@ -658,7 +722,7 @@ static void branch_to(cc *c, ctl *L)
         return;
     }
     move_top(c, label_arity(L), L->slot_base);
-    uint32_t i = emit_op(c, IC_br);
+    uint32_t i = emit_branch_op(c, IC_br);
     uint32_t cl = emit(c, 0);
     set_target(c, L, i, cl);
 }
@@ -675,7 +739,7 @@ static void load_test_branch(cc *c, bool kept, bool when_nonzero, uint32_t *inst
     memcpy(ops, &c->code[c->last_pos + HC + !kept], n * sizeof *ops);
     uint32_t off = unemit_last(c), cur = c->cur_off;
     c->cur_off = off;
-    *instr = emit_op(c, ic);
+    *instr = emit_branch_op(c, ic);
     c->cur_off = cur;
     for (unsigned k = 0; k < n; k++)
         emit(c, ops[k]);
@@ -711,7 +775,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
             uint32_t off = unemit_last(c), cur = c->cur_off;
             c->cur_off = off;
-            *instr = emit_op(c, cmp_info[ci].rr + form + (ri ? 0u : 1u));
+            *instr = emit_branch_op(c, cmp_info[ci].rr + form + (ri ? 0u : 1u));
             c->cur_off = cur;
             emit(c, d);
             emit(c, as);
@@ -721,7 +785,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             return;
         }
         unsigned ic = cmp_info[ci].rr + (when_true ? CMP_BR : CMP_BRN) + (ri ? CMP_RI : 0u);
-        *instr = emit_op(c, ic);
+        *instr = emit_branch_op(c, ic);
         emit(c, a);
         emit(c, b0);
         if (wide)
@@ -748,7 +812,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             return;
         }
         unsigned ic = when_true ? (w64 ? IC_brz64 : IC_brz) : (w64 ? IC_brnz64 : IC_brnz);
-        *instr = emit_op(c, ic);
+        *instr = emit_branch_op(c, ic);
         emit(c, a);
         *cellpos = emit(c, 0);
         return;
@@ -759,7 +823,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
         uint32_t off = unemit_last(c), cur = c->cur_off;
         c->cur_off = off;
-        *instr = emit_op(c, IC_addbr_nz);
+        *instr = emit_branch_op(c, IC_addbr_nz);
         c->cur_off = cur;
         emit(c, s);
         emit(c, as);
@@ -767,7 +831,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         *cellpos = emit(c, 0);
         return;
     }
-    *instr = emit_op(c, when_true ? IC_brnz : IC_brz);
+    *instr = emit_branch_op(c, when_true ? IC_brnz : IC_brz);
     emit(c, s);
     *cellpos = emit(c, 0);
 }
@@ -860,6 +924,7 @@ static void do_end(cc *c)
     bool reachable = !c->dead || L->reached || (L->kind == C_IF && !L->has_else);
     if (!c->dead)
         move_top(c, L->nr, L->slot_base);
+    alias_flush(c, !c->dead);
     uint32_t here = c->ncode;
     if (L->kind == C_IF && !L->has_else)
         patch(c, L->else_instr, L->else_cell, here);
@@ -882,10 +947,11 @@ static void do_else(cc *c)
         return (void)internal(c);
     if (!c->dead) {
         move_top(c, L->nr, L->slot_base);
-        uint32_t i = emit_op(c, IC_br);
+        uint32_t i = emit_branch_op(c, IC_br);
         uint32_t cl = emit(c, 0);
         set_target(c, L, i, cl);
     }
+    alias_flush(c, false);
     patch(c, L->else_instr, L->else_cell, c->ncode);
     L->has_else = true;
     truncate_stack(c, L->height);
@@ -1135,6 +1201,43 @@ static void pop_srcs(cc *c, uint32_t n, uint32_t *out)
         out[i] = src(c, &ops[i]);
 }
 
+/* x is about to be written: stack entries and aliases that still stand for its old value get
+ * it copied out. */
+static void save_local(cc *c, uint32_t x)
+{
+    if (c->lv[x].refs)
+        for (uint32_t i = 0; i < c->nstk; i++)
+            if (c->stk[i].kind == K_LOCAL && c->stk[i].local == x)
+                materialise(c, &c->stk[i]);
+    alias_spill(c, x);
+}
+
+/* save_local, with the copies placed before the last instruction (the producer of the value
+ * about to go to x), so that it can write x directly. Safe: the copies only read x and write
+ * slots that instruction neither reads (they belong to entries below its operands, or to
+ * aliases, whose slots nothing reads) nor writes (it writes the top entry's). */
+static bool hoist_saves(cc *c, uint32_t x)
+{
+    uint32_t pos = c->last_pos, len = c->ncode - pos;
+    cell keep[32];
+    if (!c->last_valid || pos == NOFIX || len > 32 || c->last_dst < pos + HC)
+        return false;
+    memcpy(keep, &c->code[pos], len * sizeof *keep);
+    uint32_t dst = c->last_dst - pos, height = c->last_height;
+    uint16_t ic = c->last_ic;
+    uint32_t off = unemit_last(c), cur = c->cur_off;
+    save_local(c, x);
+    c->cur_off = off;
+    uint32_t at = emit_op(c, ic);
+    c->cur_off = cur;
+    for (uint32_t k = HC; k < len; k++)
+        emit(c, keep[k]);
+    c->last_valid = true;
+    c->last_dst = at + dst;
+    c->last_height = height;
+    return true;
+}
+
 static void compile_local_set(cc *c, uint32_t x, bool tee)
 {
     if (x >= c->nlocals)
@@ -1159,16 +1262,20 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
     if (v.kind == K_LOCAL && v.local == x) {
         /* x = x */
     } else {
-        if (c->lv[x].refs) {
-            for (uint32_t i = 0; i < c->nstk; i++)
-                if (c->stk[i].kind == K_LOCAL && c->stk[i].local == x)
-                    materialise(c, &c->stk[i]);
-        } else if (retarget && v.kind == K_SLOT) {
+        /* whatever still reads x's old value (stack entries, aliases) gets it first: before
+         * the instruction that computed v if that can then write x itself */
+        bool saves = c->lv[x].refs || c->lv[x].ahead != NOFIX;
+        if (retarget && v.kind == K_SLOT && (!saves || hoist_saves(c, x))) {
             c->code[c->last_dst] = ls;
             c->last_valid = false;
             retargeted = true;
+        } else if (saves) {
+            save_local(c, x);
         }
-        if (!retargeted) {
+        alias_unlink(c, x);
+        if (!retargeted && v.kind == K_LOCAL && v.type != PITH_V128) {
+            alias_link(c, x, v.local);
+        } else if (!retargeted) {
             if (v.kind == K_CONST)
                 emit_const(c, &v, ls);
             else
@@ -1227,7 +1334,7 @@ static void compile_br_table(cc *c, const instr *in)
     operand i = pop(c);
     uint32_t s = src(c, &i);
     uint32_t n = in->u.br_table.count;
-    uint32_t instr_pos = emit_op(c, IC_br_table);
+    uint32_t instr_pos = emit_branch_op(c, IC_br_table);
     emit(c, s);
     emit(c, n);
     uint32_t first = c->ncode;
@@ -1457,6 +1564,7 @@ static void compile_instr(cc *c, const instr *in)
             block_flush(c, np);
         ctl *L = push_ctl(c, op == OPC_LOOP ? C_LOOP : C_BLOCK, np, pt, nr, rt);
         if (op == OPC_LOOP) {
+            alias_flush(c, true);
             L->loop_pos = c->ncode;
             mark_label(c);
         }
@@ -1556,11 +1664,13 @@ static void compile_instr(cc *c, const instr *in)
         uint32_t x = in->u.index;
         if (x >= c->nlocals)
             return (void)internal(c);
+        if (c->lv[x].state != L_SET)
+            c->lv[x].state = L_READ;
+        if (c->lv[x].alias != NOFIX)
+            x = c->lv[x].alias;
         operand *e = push(c, c->lv[x].type, K_LOCAL);
         e->local = x;
         c->lv[x].refs++;
-        if (c->lv[x].state != L_SET)
-            c->lv[x].state = L_READ;
         return;
     }
     case OPC_LOCAL_SET:
@@ -1805,11 +1915,13 @@ static bool setup_locals(cc *c, const functype *ft, const func *f)
     c->nparams = ft->nparams;
     c->straight = true;
     c->kgen = 1;
+    c->npend = 0;
     uint64_t at = 0;
     for (uint32_t i = 0; i < c->nlocals; i++) {
         uint8_t t = i < ft->nparams ? ft->types[i] : f->local_types[i - ft->nparams];
         c->lv[i] = (lvar){.type = t, .slot = (uint32_t)at,
-                          .state = i < ft->nparams ? L_SET : L_UNTOUCHED};
+                          .state = i < ft->nparams ? L_SET : L_UNTOUCHED,
+                          .alias = NOFIX, .ahead = NOFIX, .anext = NOFIX, .aprev = NOFIX};
         at += valtype_slots(t);
     }
     if (at > UINT32_MAX / 8)
@@ -1934,6 +2046,7 @@ pith_status compile_module(module *m, pith_error *err)
     free(c.fix);
     free(c.mv);
     free(c.lv);
+    free(c.pend);
     if (st != PITH_OK) {
         free_cfuncs(cf, m->nfuncs);
         return st;

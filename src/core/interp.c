@@ -723,24 +723,16 @@ dispatch:
         fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);
         NEXT(6);
     }
-    CASE(copy_2) {
-        fp[I(0)] = fp[I(1)];
-        fp[I(2)] = fp[I(3)];
-        NEXT(4);
-    }
-    CASE(copy_3) {
-        fp[I(0)] = fp[I(1)];
-        fp[I(2)] = fp[I(3)];
-        fp[I(4)] = fp[I(5)];
-        NEXT(6);
-    }
-    CASE(copy_4) {
-        fp[I(0)] = fp[I(1)];
-        fp[I(2)] = fp[I(3)];
-        fp[I(4)] = fp[I(5)];
-        fp[I(6)] = fp[I(7)];
-        NEXT(8);
-    }
+    /* copy_N: N copies in order, unrolled */
+#define CP(k_) fp[I(2 * (k_))] = fp[I(2 * (k_) + 1)]
+    CASE(copy_2) { CP(0); CP(1); NEXT(4); }
+    CASE(copy_3) { CP(0); CP(1); CP(2); NEXT(6); }
+    CASE(copy_4) { CP(0); CP(1); CP(2); CP(3); NEXT(8); }
+    CASE(copy_5) { CP(0); CP(1); CP(2); CP(3); CP(4); NEXT(10); }
+    CASE(copy_6) { CP(0); CP(1); CP(2); CP(3); CP(4); CP(5); NEXT(12); }
+    CASE(copy_7) { CP(0); CP(1); CP(2); CP(3); CP(4); CP(5); CP(6); NEXT(14); }
+    CASE(copy_8) { CP(0); CP(1); CP(2); CP(3); CP(4); CP(5); CP(6); CP(7); NEXT(16); }
+#undef CP
     CASE(const32) {
         fp[I(0)] = I(1);
         NEXT(2);

@@ -496,6 +496,70 @@ static void test_load_branch(void **state)
     env_free(&e);
 }
 
+/* A local set from another one is copied only when needed (the source is written, control
+ * flow leaves the straight-line code): every read must still see the value it had. */
+static void test_local_aliases(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module\n"
+        "  (func (export \"src_written\") (param $x i32) (result i32) (local $y i32) (local $z i32)\n"
+        "    (local.set $y (local.get $x)) (local.set $z (local.get $y))\n"
+        "    (local.set $x (i32.const 5))\n"
+        "    (i32.add (i32.mul (local.get $y) (i32.const 100))\n"
+        "             (i32.add (i32.mul (local.get $z) (i32.const 10)) (local.get $x))))\n"
+        "  (func (export \"step\") (param $x i32) (result i32) (local $a i32)\n"
+        "    (local.set $a (local.get $x))\n"
+        "    (local.set $x (i32.add (local.get $x) (i32.const 1)))\n"
+        "    (i32.add (i32.mul (local.get $a) (i32.const 100)) (local.get $x)))\n"
+        "  (func (export \"on_stack\") (param $x i32) (result i32)\n"
+        "    (i32.add (local.get $x) (local.tee $x (i32.mul (local.get $x) (i32.const 3)))))\n"
+        "  (func (export \"branch\") (param $x i32) (param $p i32) (result i32) (local $y i32)\n"
+        "    (i32.add (block $b (result i32)\n"
+        "               (local.set $y (local.get $x))\n"
+        "               (drop (br_if $b (i32.const 1) (local.get $p)))\n"
+        "               (local.set $x (i32.const 0))\n"
+        "               (local.get $y))\n"
+        "             (i32.mul (local.get $y) (i32.const 10))))\n"
+        "  (func (export \"rotate\") (param $n i32) (result i32) (local $a i32) (local $b i32)\n"
+        "    (local $c i32) (local $t i32)\n"
+        "    (local.set $a (i32.const 1)) (local.set $b (i32.const 2)) (local.set $c (i32.const 3))\n"
+        "    (loop $l\n"
+        "      (local.set $t (local.get $a)) (local.set $a (local.get $b))\n"
+        "      (local.set $b (local.get $c)) (local.set $c (local.get $t))\n"
+        "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+        "    (i32.add (i32.add (i32.mul (local.get $a) (i32.const 100)) (i32.mul (local.get $b) (i32.const 10)))\n"
+        "             (i32.add (local.get $c) (i32.mul (local.get $t) (i32.const 1000)))))\n"
+        "  (func (export \"ifelse\") (param $x i32) (param $p i32) (result i32) (local $y i32)\n"
+        "    (local.set $y (i32.const 7))\n"
+        "    (if (local.get $p) (then (local.set $y (local.get $x))) (else (local.set $x (i32.const 9))))\n"
+        "    (local.set $x (i32.add (local.get $x) (i32.const 1)))\n"
+        "    (i32.add (i32.mul (local.get $y) (i32.const 100)) (local.get $x)))\n"
+        "  (func (export \"dead_end\") (param $x i32) (result i32) (local $y i32)\n"
+        "    (block (local.set $y (local.get $x)) (br 0))\n"
+        "    (local.set $x (i32.const 3))\n"
+        "    (i32.add (local.get $y) (local.get $x)))\n"
+        "  (func (export \"ret\") (param $x i32) (result i32) (local $y i32)\n"
+        "    (local.set $y (local.get $x))\n"
+        "    (local.set $x (i32.const 2))\n"
+        "    (return (i32.sub (local.get $y) (local.get $x)))))\n");
+    env_instantiate(&e);
+    assert_int_equal(call_i32(&e, "src_written", 1, I32(4)), 445);
+    assert_int_equal(call_i32(&e, "step", 1, I32(4)), 405);
+    assert_int_equal(call_i32(&e, "on_stack", 1, I32(4)), 16);
+    assert_int_equal(call_i32(&e, "branch", 2, I32(4), I32(1)), 41);
+    assert_int_equal(call_i32(&e, "branch", 2, I32(4), I32(0)), 44);
+    assert_int_equal(call_i32(&e, "rotate", 1, I32(1)), 1231);
+    assert_int_equal(call_i32(&e, "rotate", 1, I32(2)), 2312);
+    assert_int_equal(call_i32(&e, "rotate", 1, I32(4)), 1231);
+    assert_int_equal(call_i32(&e, "ifelse", 2, I32(4), I32(1)), 405);
+    assert_int_equal(call_i32(&e, "ifelse", 2, I32(4), I32(0)), 710);
+    assert_int_equal(call_i32(&e, "dead_end", 1, I32(4)), 7);
+    assert_int_equal(call_i32(&e, "ret", 1, I32(4)), 2);
+    env_free(&e);
+}
+
 /* Declared locals start at zero even where the entry code skips their first write, and
  * whatever an earlier call left in the value stack must not show through. */
 static void test_locals_zeroed(void **state)
@@ -847,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_simd_unsupported),
         cmocka_unit_test(test_fused),
         cmocka_unit_test(test_load_branch),
+        cmocka_unit_test(test_local_aliases),
         cmocka_unit_test(test_locals_zeroed),
         cmocka_unit_test(test_dead_code),
     };
