@@ -91,6 +91,15 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 #define STORE_RI 2u
 #define STORE_IMM 3u
 
+/* Chains of two i32 operations, the first one's result used only by the second:
+ * ch_O1_F1_O2_F2 d a b c: fp[d] = (a O1 b) O2 c, where b is a slot (F1 rr) or an immediate
+ * (F1 ri) and c likewise (F2). Arithmetic and bitwise first operations with either form; shifts
+ * by an immediate followed by an operation with an immediate (the shift followed by one with a
+ * slot is OP_SH). */
+#define CHAIN_OPS(X, a) X(a, add) X(a, sub) X(a, mul) X(a, and) X(a, or) X(a, xor)
+#define CHAIN_FIRST(X) X(add) X(sub) X(mul) X(and) X(or) X(xor)
+#define CHAIN_SHIFTS(X) X(shl) X(shr_u) X(shr_s)
+
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false), and for i32
@@ -113,6 +122,17 @@ enum ic {
 #define X(n) IC_##n, IC_##n##_rr, IC_##n##_ri, IC_##n##_i, IC_##n##_i_rr, IC_##n##_i_ri,
     IC_STORES(X)
 #undef X
+#define CH2(o1, o2) IC_ch_##o1##_rr_##o2##_rr, IC_ch_##o1##_rr_##o2##_ri,                  \
+                    IC_ch_##o1##_ri_##o2##_rr, IC_ch_##o1##_ri_##o2##_ri,
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+    CHAIN_FIRST(CH1)
+#undef CH1
+#undef CH2
+#define CH2(o1, o2) IC_ch_##o1##_ri_##o2##_ri,
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+    CHAIN_SHIFTS(CH1)
+#undef CH1
+#undef CH2
 #define X(w) IC_brnz_ld##w, IC_brnz_ld##w##_rr, IC_brnz_ld##w##_ri,                       \
              IC_brz_ld##w, IC_brz_ld##w##_rr, IC_brz_ld##w##_ri,
     IC_LOAD_TESTS(X)

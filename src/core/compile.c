@@ -95,6 +95,50 @@ static const uint8_t load_form[IC_COUNT] = {
 #undef X
 };
 
+/* Operation chains (ch_O1_F1_O2_F2): the index of an i32 operation as the first one of a chain
+ * (+1; by its rr or ri form, shifts by their ri form only) and as the second one (+1, rr form),
+ * and the rr_rr form of each pair (+1; shifts only have ri_ri, at the same place). */
+enum {
+#define X(o) CF_##o,
+    CHAIN_FIRST(X) CHAIN_SHIFTS(X)
+#undef X
+    CF_COUNT
+};
+enum {
+#define X(a, o) CS_##o,
+    CHAIN_OPS(X, _)
+#undef X
+    CS_COUNT
+};
+static const uint8_t chain_first[IC_COUNT] = {
+#define X(o) [IC_i32_##o##_rr] = CF_##o + 1, [IC_i32_##o##_ri] = CF_##o + 1,
+    CHAIN_FIRST(X)
+#undef X
+#define X(o) [IC_i32_##o##_ri] = CF_##o + 1,
+    CHAIN_SHIFTS(X)
+#undef X
+};
+static const bool chain_first_ri[IC_COUNT] = {
+#define X(o) [IC_i32_##o##_ri] = true,
+    CHAIN_FIRST(X) CHAIN_SHIFTS(X)
+#undef X
+};
+static const uint8_t chain_second[IC_COUNT] = {
+#define X(a, o) [IC_i32_##o##_rr] = CS_##o + 1,
+    CHAIN_OPS(X, _)
+#undef X
+};
+static const uint16_t chain_ic[CF_COUNT][CS_COUNT] = {
+#define CH2(o1, o2) [CF_##o1][CS_##o2] = IC_ch_##o1##_rr_##o2##_rr,
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+    CHAIN_FIRST(CH1)
+#undef CH2
+#define CH2(o1, o2) [CF_##o1][CS_##o2] = IC_ch_##o1##_ri_##o2##_ri,
+    CHAIN_SHIFTS(CH1)
+#undef CH1
+#undef CH2
+};
+
 static const uint16_t store_ic[OPC_COUNT] = {
     [OPC_I32_STORE] = IC_st32 + 1,   [OPC_I64_STORE] = IC_st64 + 1,
     [OPC_F32_STORE] = IC_st32 + 1,   [OPC_F64_STORE] = IC_st64 + 1,
@@ -1107,9 +1151,49 @@ static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
     return true;
 }
 
+/* An i32 operation on the result of the one just before it, which nothing else reads:
+ * one chain instruction (ch_O1_F1_O2_F2). */
+static bool try_binary_chain(cc *c, const numop *n, uint8_t rtype)
+{
+    if (n->kind != NK_BIN || !chain_second[n->ic] || c->nstk < 2)
+        return false;
+    uint32_t it = c->nstk - 2, io = c->nstk - 1;    /* the chained operand and the other */
+    if (!entry_is_last(c, it)) {
+        if (!n->comm || !entry_is_last(c, io))
+            return false;
+        it = c->nstk - 1;
+        io = c->nstk - 2;
+    }
+    unsigned f1 = chain_first[c->last_ic];
+    if (!f1 || c->ncode != c->last_pos + HC + 3)
+        return false;
+    bool shift = f1 - 1u >= CF_shl, ri1 = shift || chain_first_ri[c->last_ic];
+    operand o = c->stk[io];
+    bool ri2 = o.kind == K_CONST;
+    if (shift && !ri2)
+        return false;
+    cell a1 = c->code[c->last_pos + HC + 1], b1 = c->code[c->last_pos + HC + 2];
+    uint32_t off = unemit_last(c), cur = c->cur_off;
+    pop(c);
+    pop(c);
+    uint32_t so = ri2 ? (cell)o.c[0] : src(c, &o);
+    operand *r = push(c, rtype, K_SLOT);
+    c->cur_off = off;
+    emit_op(c, chain_ic[f1 - 1][chain_second[n->ic] - 1] + (shift ? 0u : 2u * ri1 + ri2));
+    c->cur_off = cur;
+    uint32_t d = emit(c, r->slot);
+    emit(c, a1);
+    emit(c, b1);
+    emit(c, so);
+    set_last(c, d);
+    return true;
+}
+
 static void compile_binary(cc *c, const numop *n, uint8_t rtype)
 {
     if (try_binary_rm(c, n, rtype) || try_binary_shift(c, n, rtype))
+        return;
+    if (!(n->ic == IC_i32_and_rr && last_is(c, IC_i32_xor_ri)) && try_binary_chain(c, n, rtype))
         return;
     if (n->ic == IC_i32_and_rr && c->nstk >= 2 && top_is_last(c) &&
         c->last_ic == IC_i32_xor_ri && c->ncode == c->last_pos + HC + 3 &&
@@ -2091,6 +2175,17 @@ static const char *const ic_names[IC_COUNT] = {
              [IC_brz_ld##w##_rr] = "brz_ld" #w "_rr", [IC_brz_ld##w##_ri] = "brz_ld" #w "_ri",
     IC_LOAD_TESTS(X)
 #undef X
+#define CH2(o1, o2) [IC_ch_##o1##_rr_##o2##_rr] = "ch_" #o1 "_rr_" #o2 "_rr",                 \
+                    [IC_ch_##o1##_rr_##o2##_ri] = "ch_" #o1 "_rr_" #o2 "_ri",                 \
+                    [IC_ch_##o1##_ri_##o2##_rr] = "ch_" #o1 "_ri_" #o2 "_rr",                 \
+                    [IC_ch_##o1##_ri_##o2##_ri] = "ch_" #o1 "_ri_" #o2 "_ri",
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+    CHAIN_FIRST(CH1)
+#undef CH2
+#define CH2(o1, o2) [IC_ch_##o1##_ri_##o2##_ri] = "ch_" #o1 "_ri_" #o2 "_ri",
+    CHAIN_SHIFTS(CH1)
+#undef CH1
+#undef CH2
     [IC_brnz_ld32u] = "brnz_ld32u", [IC_brnz_ld32u_rr] = "brnz_ld32u_rr", [IC_brnz_ld32u_ri] = "brnz_ld32u_ri",
     [IC_brz_ld32u] = "brz_ld32u", [IC_brz_ld32u_rr] = "brz_ld32u_rr", [IC_brz_ld32u_ri] = "brz_ld32u_ri",
 #define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \

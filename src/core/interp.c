@@ -335,6 +335,17 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
               [IC_brz_ld##w_##_rr] = &&L_brz_ld##w_##_rr, [IC_brz_ld##w_##_ri] = &&L_brz_ld##w_##_ri,
         IC_LOAD_TESTS(X)
 #undef X
+#define CH2(o1, o2) [IC_ch_##o1##_rr_##o2##_rr] = &&L_ch_##o1##_rr_##o2##_rr,                  \
+                    [IC_ch_##o1##_rr_##o2##_ri] = &&L_ch_##o1##_rr_##o2##_ri,                  \
+                    [IC_ch_##o1##_ri_##o2##_rr] = &&L_ch_##o1##_ri_##o2##_rr,                  \
+                    [IC_ch_##o1##_ri_##o2##_ri] = &&L_ch_##o1##_ri_##o2##_ri,
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+        CHAIN_FIRST(CH1)
+#undef CH2
+#define CH2(o1, o2) [IC_ch_##o1##_ri_##o2##_ri] = &&L_ch_##o1##_ri_##o2##_ri,
+        CHAIN_SHIFTS(CH1)
+#undef CH1
+#undef CH2
         [IC_brnz_ld32u] = &&L_brnz_ld32u, [IC_brnz_ld32u_rr] = &&L_brnz_ld32u_rr,
         [IC_brnz_ld32u_ri] = &&L_brnz_ld32u_ri, [IC_brz_ld32u] = &&L_brz_ld32u,
         [IC_brz_ld32u_rr] = &&L_brz_ld32u_rr, [IC_brz_ld32u_ri] = &&L_brz_ld32u_ri,
@@ -700,6 +711,33 @@ dispatch:
         fp[I(0) + 1] = hi;
         NEXT(2);
     }
+    /* operation chains: (a O1 b) O2 c in i32 */
+#define CHX_add(x, y) ((x) + (y))
+#define CHX_sub(x, y) ((x) - (y))
+#define CHX_mul(x, y) ((x) * (y))
+#define CHX_and(x, y) ((x) & (y))
+#define CHX_or(x, y) ((x) | (y))
+#define CHX_xor(x, y) ((x) ^ (y))
+#define CHX_shl(x, y) ((x) << ((y) & 31))
+#define CHX_shr_u(x, y) ((x) >> ((y) & 31))
+#define CHX_shr_s(x, y) ((uint32_t)((int32_t)(x) >> ((y) & 31)))
+#define CHV_rr(k_) ((uint32_t)fp[I(k_)])
+#define CHV_ri(k_) ((uint32_t)I(k_))
+#define CH(o1, f1, o2, f2)                                                                  \
+    CASE(ch_##o1##_##f1##_##o2##_##f2) {                                                    \
+        uint32_t t_ = CHX_##o1((uint32_t)fp[I(1)], CHV_##f1(2));                            \
+        fp[I(0)] = (uint32_t)CHX_##o2(t_, CHV_##f2(3));                                     \
+        NEXT(4);                                                                            \
+    }
+#define CH2(o1, o2) CH(o1, rr, o2, rr) CH(o1, rr, o2, ri) CH(o1, ri, o2, rr) CH(o1, ri, o2, ri)
+#define CH1(o1) CHAIN_OPS(CH2, o1)
+    CHAIN_FIRST(CH1)
+#undef CH2
+#define CH2(o1, o2) CH(o1, ri, o2, ri)
+    CHAIN_SHIFTS(CH1)
+#undef CH1
+#undef CH2
+#undef CH
     CASE(xor_rotl2) {
         fp[I(0)] = rotl32((uint32_t)fp[I(1)], I(2)) ^ rotl32((uint32_t)fp[I(3)], I(4));
         NEXT(5);

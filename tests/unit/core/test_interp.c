@@ -496,6 +496,54 @@ static void test_load_branch(void **state)
     env_free(&e);
 }
 
+/* Two i32 operations in a chain become one instruction: operand order, immediates on either
+ * side, shift counts, and a first result that something else also reads. */
+static void test_chains(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e,
+        "(module\n"
+        "  (func (export \"sub_sub\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.sub (i32.sub (local.get 0) (local.get 1)) (local.get 2)))\n"
+        "  (func (export \"subi_sub\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.sub (i32.sub (local.get 0) (i32.const 7)) (local.get 2)))\n"
+        "  (func (export \"mul_xori\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.xor (i32.mul (local.get 0) (local.get 1)) (i32.const 0x5555)))\n"
+        "  (func (export \"right\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.and (local.get 2) (i32.or (local.get 0) (local.get 1))))\n"
+        "  (func (export \"right_sub\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.sub (local.get 2) (i32.add (local.get 0) (local.get 1))))\n"
+        "  (func (export \"shl_addi\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.add (i32.shl (local.get 0) (i32.const 33)) (i32.const 5)))\n"
+        "  (func (export \"shrs_andi\") (param i32 i32 i32) (result i32)\n"
+        "    (i32.and (i32.shr_s (local.get 0) (i32.const 4)) (i32.const 0x1ff)))\n"
+        "  (func (export \"kept\") (param i32 i32 i32) (result i32) (local $t i32)\n"
+        "    (i32.add (i32.mul (local.tee $t (i32.xor (local.get 0) (local.get 1))) (local.get 2))\n"
+        "             (local.get $t)))\n"
+        "  (func (export \"same\") (param i32 i32 i32) (result i32)\n"
+        "    (local.set 2 (i32.or (i32.and (local.get 2) (local.get 0)) (local.get 2)))\n"
+        "    (local.get 2)))\n");
+    env_instantiate(&e);
+    static const uint32_t in[][3] = {{5, 3, 1}, {0x80000000u, 1, 0xffffffffu}, {12345, 678, 90},
+                                     {0xdeadbeefu, 0x12345678u, 0x0f0f0f0fu}};
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        uint32_t a = in[i][0], b = in[i][1], c = in[i][2];
+        pith_val A = I32((int32_t)a), B = I32((int32_t)b), C = I32((int32_t)c);
+        assert_int_equal((uint32_t)call_i32(&e, "sub_sub", 3, A, B, C), a - b - c);
+        assert_int_equal((uint32_t)call_i32(&e, "subi_sub", 3, A, B, C), a - 7 - c);
+        assert_int_equal((uint32_t)call_i32(&e, "mul_xori", 3, A, B, C), (a * b) ^ 0x5555u);
+        assert_int_equal((uint32_t)call_i32(&e, "right", 3, A, B, C), c & (a | b));
+        assert_int_equal((uint32_t)call_i32(&e, "right_sub", 3, A, B, C), c - (a + b));
+        assert_int_equal((uint32_t)call_i32(&e, "shl_addi", 3, A, B, C), (a << 1) + 5);
+        assert_int_equal((uint32_t)call_i32(&e, "shrs_andi", 3, A, B, C),
+                         (uint32_t)((int32_t)a >> 4) & 0x1ffu);
+        assert_int_equal((uint32_t)call_i32(&e, "kept", 3, A, B, C), ((a ^ b) * c) + (a ^ b));
+        assert_int_equal((uint32_t)call_i32(&e, "same", 3, A, B, C), (c & a) | c);
+    }
+    env_free(&e);
+}
+
 /* A local set from another one is copied only when needed (the source is written, control
  * flow leaves the straight-line code): every read must still see the value it had. */
 static void test_local_aliases(void **state)
@@ -912,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_fused),
         cmocka_unit_test(test_load_branch),
         cmocka_unit_test(test_local_aliases),
+        cmocka_unit_test(test_chains),
         cmocka_unit_test(test_locals_zeroed),
         cmocka_unit_test(test_dead_code),
     };
