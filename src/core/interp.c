@@ -277,7 +277,18 @@ static inline const void *ld_handler(const cell *p)
         frp_cap = frames + (S->frames_cap < max_depth ? S->frames_cap : max_depth);        \
     } while (0)
 
-#define LOAD_MEM() do { mem_base = mem0->data; mem_size = mem0->size; } while (0)
+/* Bounds: an access of `size` bytes at ea is out of bounds when ea > mem_size - size, one
+ * comparison against a limit per size kept with the memory (signed: a memory smaller than the
+ * access has a negative limit; ea never exceeds 2^33). */
+#define LIM_IDX(size) ((size) == 1 ? 0 : (size) == 2 ? 1 : (size) == 4 ? 2 : (size) == 8 ? 3 : 4)
+#define OOB(ea, size) UNLIKELY((int64_t)(ea) > mem_lim[LIM_IDX(size)])
+#define LOAD_MEM()                                                                         \
+    do {                                                                                   \
+        mem_base = mem0->data;                                                             \
+        mem_size = mem0->size;                                                             \
+        for (int l_ = 0; l_ < 5; l_++)                                                     \
+            mem_lim[l_] = (int64_t)mem_size - ((int64_t)1 << l_);                          \
+    } while (0)
 #define LOAD_INST()                                                                        \
     do {                                                                                   \
         globals = inst->globals;                                                           \
@@ -385,6 +396,7 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     const pith_memory *mem0;
     uint8_t *mem_base;
     uint64_t mem_size;
+    int64_t mem_lim[5];     /* mem_size - 1, 2, 4, 8, 16 */
     pith_global **globals;
     slot *const stack = S->stack;
     slot *const stack_end = stack + S->stack_slots;
@@ -424,7 +436,7 @@ dispatch:
     }                                                                                       \
     CASE(n_##_rm) {                                                                         \
         uint64_t ea = (uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4);                         \
-        if (UNLIKELY(ea + sizeof(TY_##k_) > mem_size))                                      \
+        if (OOB(ea, sizeof(TY_##k_)))                                                        \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         TY_##k_ a = RD_##k_(I(1)), b;                                                       \
         memcpy(&b, mem_base + ea, sizeof b);                                                \
@@ -433,7 +445,7 @@ dispatch:
     }                                                                                       \
     CASE(n_##_mw) {                                                                         \
         uint64_t ea = (uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3);                         \
-        if (UNLIKELY(ea + sizeof(TY_##k_) > mem_size))                                      \
+        if (OOB(ea, sizeof(TY_##k_)))                                                        \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         TY_##k_ a = RD_##k_(I(0)), b;                                                       \
         memcpy(&b, mem_base + ea, sizeof b);                                                \
@@ -575,7 +587,7 @@ dispatch:
     /* m1 and m2 are both read before anything is written, as the unfused loads were */
 #define MULADD(ea1, ea2)                                                                   \
         uint64_t ea1_ = (ea1), ea2_ = (ea2);                                               \
-        if (UNLIKELY(ea1_ + 8 > mem_size || ea2_ + 8 > mem_size))                          \
+        if (OOB(ea1_, 8) || OOB(ea2_, 8))                          \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
         double m1_, m2_;                                                                   \
         memcpy(&m1_, mem_base + ea1_, 8);                                                  \
@@ -826,7 +838,7 @@ dispatch:
 #define LOAD_AT(ea_expr, T_, conv_, len_)                                                   \
     {                                                                                       \
         uint64_t ea = (ea_expr);                                                            \
-        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+        if (OOB(ea, sizeof(T_)))                                           \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         T_ v;                                                                               \
         memcpy(&v, mem_base + ea, sizeof v);                                                \
@@ -852,7 +864,7 @@ dispatch:
 #define STORE_AT(ea_expr, T_, v_, len_)                                                     \
     {                                                                                       \
         uint64_t ea = (ea_expr);                                                            \
-        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+        if (OOB(ea, sizeof(T_)))                                           \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         T_ v = (T_)(v_);                                                                    \
         memcpy(mem_base + ea, &v, sizeof v);                                                \
@@ -879,7 +891,7 @@ dispatch:
 #define LOAD_TEST_AT(ea_expr, T_, keep_, cmp_, brc_)                                        \
     {                                                                                       \
         uint64_t ea = (ea_expr);                                                            \
-        if (UNLIKELY(ea + sizeof(T_) > mem_size))                                           \
+        if (OOB(ea, sizeof(T_)))                                           \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
         T_ v;                                                                               \
         memcpy(&v, mem_base + ea, sizeof v);                                                \
