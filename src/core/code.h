@@ -100,6 +100,10 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 #define CHAIN_FIRST(X) X(add) X(sub) X(mul) X(and) X(or) X(xor)
 #define CHAIN_SHIFTS(X) X(shl) X(shr_u) X(shr_s)
 
+/* i32 operations on a narrow value from memory (the load folded in, as in X_rm):
+ * i32_O_rmK d a addr imm offset, K the load (8u, 8s, 16u, 16s), O a CHAIN_OPS operation. */
+#define RMN_KINDS(X, o) X(o, 8u) X(o, 8s) X(o, 16u) X(o, 16s)
+
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false), and for i32
@@ -133,6 +137,11 @@ enum ic {
     CHAIN_SHIFTS(CH1)
 #undef CH1
 #undef CH2
+#define RMN2(o, k) IC_i32_##o##_rm##k,
+#define RMN1(_, o) RMN_KINDS(RMN2, o)
+    CHAIN_OPS(RMN1, _)
+#undef RMN1
+#undef RMN2
 #define X(w) IC_brnz_ld##w, IC_brnz_ld##w##_rr, IC_brnz_ld##w##_ri,                       \
              IC_brz_ld##w, IC_brz_ld##w##_rr, IC_brz_ld##w##_ri,
     IC_LOAD_TESTS(X)

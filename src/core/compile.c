@@ -139,6 +139,23 @@ static const uint16_t chain_ic[CF_COUNT][CS_COUNT] = {
 #undef CH2
 };
 
+/* Narrow i32 loads for i32_O_rmK: 1..4 for 8u, 8s, 16u, 16s (plain and _ri forms), else 0. */
+static unsigned rm_narrow_kind(unsigned ic)
+{
+    switch (ic) {
+    case IC_ld8u: case IC_ld8u_ri: return 1;
+    case IC_ld8s_32: case IC_ld8s_32_ri: return 2;
+    case IC_ld16u: case IC_ld16u_ri: return 3;
+    case IC_ld16s_32: case IC_ld16s_32_ri: return 4;
+    default: return 0;
+    }
+}
+static const uint16_t rm_narrow_ic[CS_COUNT][4] = {
+#define RMN1(_, o) [CS_##o] = {IC_i32_##o##_rm8u, IC_i32_##o##_rm8s, IC_i32_##o##_rm16u, IC_i32_##o##_rm16s},
+    CHAIN_OPS(RMN1, _)
+#undef RMN1
+};
+
 static const uint16_t store_ic[OPC_COUNT] = {
     [OPC_I32_STORE] = IC_st32 + 1,   [OPC_I64_STORE] = IC_st64 + 1,
     [OPC_F32_STORE] = IC_st32 + 1,   [OPC_F64_STORE] = IC_st64 + 1,
@@ -1036,7 +1053,13 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     } else if (c->stk[ia].kind == K_CONST) {
         return false;
     }
-    unsigned want = is_wide(c->stk[ib].type) ? IC_ld64 : IC_ld32u;
+    unsigned want = is_wide(c->stk[ib].type) ? IC_ld64 : IC_ld32u, rm = n->ic + 2u;
+    unsigned narrow = rm_narrow_kind(c->last_ic);
+    if (narrow && chain_second[n->ic]) {
+        /* a narrow load: the i32_O_rmK form for it */
+        want = c->last_ic - load_form[c->last_ic];
+        rm = rm_narrow_ic[chain_second[n->ic] - 1][narrow - 1];
+    }
     cell addr = c->code[c->last_pos + HC + 1], imm = 0, off;
     if (c->last_ic == want) {
         off = c->code[c->last_pos + HC + 2];
@@ -1073,7 +1096,7 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     operand *r = push(c, rtype, K_SLOT);
     uint32_t cur = c->cur_off;
     c->cur_off = load_off;
-    emit_op(c, n->ic + 2u);
+    emit_op(c, rm);
     c->cur_off = cur;
     uint32_t d = emit(c, r->slot);
     emit(c, sa);
@@ -2186,6 +2209,11 @@ static const char *const ic_names[IC_COUNT] = {
     CHAIN_SHIFTS(CH1)
 #undef CH1
 #undef CH2
+#define RMN2(o, k) [IC_i32_##o##_rm##k] = "i32_" #o "_rm" #k,
+#define RMN1(_, o) RMN_KINDS(RMN2, o)
+    CHAIN_OPS(RMN1, _)
+#undef RMN1
+#undef RMN2
     [IC_brnz_ld32u] = "brnz_ld32u", [IC_brnz_ld32u_rr] = "brnz_ld32u_rr", [IC_brnz_ld32u_ri] = "brnz_ld32u_ri",
     [IC_brz_ld32u] = "brz_ld32u", [IC_brz_ld32u_rr] = "brz_ld32u_rr", [IC_brz_ld32u_ri] = "brz_ld32u_ri",
 #define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \

@@ -357,6 +357,11 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
         CHAIN_SHIFTS(CH1)
 #undef CH1
 #undef CH2
+#define RMN2(o, k) [IC_i32_##o##_rm##k] = &&L_i32_##o##_rm##k,
+#define RMN1(_, o) RMN_KINDS(RMN2, o)
+        CHAIN_OPS(RMN1, _)
+#undef RMN1
+#undef RMN2
         [IC_brnz_ld32u] = &&L_brnz_ld32u, [IC_brnz_ld32u_rr] = &&L_brnz_ld32u_rr,
         [IC_brnz_ld32u_ri] = &&L_brnz_ld32u_ri, [IC_brz_ld32u] = &&L_brz_ld32u,
         [IC_brz_ld32u_rr] = &&L_brz_ld32u_rr, [IC_brz_ld32u_ri] = &&L_brz_ld32u_ri,
@@ -750,6 +755,25 @@ dispatch:
 #undef CH1
 #undef CH2
 #undef CH
+    /* i32 operations on narrow values from memory */
+#define RMN_T_8u uint8_t
+#define RMN_T_8s int8_t
+#define RMN_T_16u uint16_t
+#define RMN_T_16s int16_t
+#define RMN2(o, k)                                                                          \
+    CASE(i32_##o##_rm##k) {                                                                 \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4);                         \
+        if (OOB(ea, sizeof(RMN_T_##k)))                                                     \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        RMN_T_##k v;                                                                        \
+        memcpy(&v, mem_base + ea, sizeof v);                                                \
+        fp[I(0)] = (uint32_t)CHX_##o((uint32_t)fp[I(1)], (uint32_t)(int32_t)v);             \
+        NEXT(5);                                                                            \
+    }
+#define RMN1(_, o) RMN_KINDS(RMN2, o)
+    CHAIN_OPS(RMN1, _)
+#undef RMN1
+#undef RMN2
     CASE(xor_rotl2) {
         fp[I(0)] = rotl32((uint32_t)fp[I(1)], I(2)) ^ rotl32((uint32_t)fp[I(3)], I(4));
         NEXT(5);

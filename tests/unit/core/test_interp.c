@@ -470,6 +470,12 @@ static void test_load_branch(void **state)
         "  (func (export \"if32\") (param $p i32) (param $q i32) (result i32)\n"
         "    (if (result i32) (i32.load (i32.add (local.get $p) (local.get $q)))\n"
         "      (then (i32.const 3)) (else (i32.const 4))))\n"
+        "  (func (export \"rm8s\") (param i32 i32) (result i32)\n"
+        "    (i32.sub (local.get 0) (i32.load8_s (local.get 1))))\n"
+        "  (func (export \"rm16u\") (param i32 i32) (result i32)\n"
+        "    (i32.xor (i32.load16_u offset=1 (i32.add (local.get 1) (i32.const 1))) (local.get 0)))\n"
+        "  (func (export \"rm16s\") (param i32 i32) (result i32)\n"
+        "    (i32.mul (local.get 0) (i32.load16_s (local.get 1))))\n"
         "  (func (export \"walk\") (param $p i32) (result i32) (local $n i32)\n"
         "    (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))\n"
         "      (br_if $l (local.tee $p (i32.load (local.get $p)))))\n"
@@ -489,6 +495,14 @@ static void test_load_branch(void **state)
     assert_int_equal(call_i32(&e, "if32", 2, I32(10), I32(7)), 3);
     assert_int_equal(call(&e, "if32", &r, 1, &err, 2, I32(-1), I32(65534)), PITH_ERR_TRAP);
     assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    /* narrow values from memory straight into an operation: extension by the load's kind */
+    assert_int_equal(call_i32(&e, "rm8s", 2, I32(10), I32(20)), 11);       /* 0xff is -1 */
+    assert_int_equal(call_i32(&e, "rm8s", 2, I32(10), I32(18)), 9);
+    assert_int_equal(call_i32(&e, "rm16u", 2, I32(0x10000), I32(16)), 0x10001);
+    assert_int_equal(call_i32(&e, "rm16s", 2, I32(3), I32(19)), 3 * (int16_t)0xff00);
+    assert_int_equal(call(&e, "rm16u", &r, 1, &err, 2, I32(1), I32(65533)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call(&e, "rm8s", &r, 1, &err, 2, I32(1), I32(65536)), PITH_ERR_TRAP);
     assert_int_equal(call_i32(&e, "walk", 1, I32(32)), 300);
     assert_int_equal(call_i32(&e, "walk", 1, I32(0)), 100);
     assert_int_equal(call(&e, "walk", &r, 1, &err, 1, I32(65533)), PITH_ERR_TRAP);
