@@ -28,6 +28,12 @@ typedef uint32_t cell;
 #define PTRC 2u
 _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two cells");
 
+/* A memory operand M is four cells, a K (two cells) off, for the address (u32)(a + imm) + off
+ * of a slot a and an immediate imm added to it (an i32.add folded in, or 0): K is imm + off,
+ * or imm sign-extended when it is negative and off is 0, so fp[a] + K is that address
+ * whenever it is in bounds (a wrapped sum goes past 4 GiB); imm is (u32)(K - off). Handlers
+ * take fp[a] + K and compute the exact address only when that is out of bounds. */
+
 /* Control, data movement, memory, tables and calls. Operand cells after the handler:
  *   zero lo n (fp[lo .. lo+n) = 0: a function's first instruction when it has declared locals
  *   that may be read before written)
@@ -46,15 +52,15 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   and back-edge in one; addbr_X_ri d a imm cmpimm off and addbr_X_rr d a imm b off do the
  *   same with an i32 comparison X of the sum against an immediate or a slot read after the
  *   sum is written; addrbr_X_ri d a s cmpimm off and addrbr_X_rr d a s b off step by a slot)
- *   f64_muladd_rm d x addr1 imm1 off1 addr2 imm2 off2: fp[d] = x * m1 + m2 (two roundings),
- *   m1 and m2 the f64 values at (u32)(addr + imm) + off; f64_muladd_mw is the same without
+ *   f64_muladd_rm d x M1 M2: fp[d] = x * m1 + m2 (two roundings), m1 and m2 the f64 values
+ *   at the memory operands M1 and M2; f64_muladd_mw is the same without
  *   d, the sum stored back to m2's address
  *   OP_SH d a x k (OP add/xor/or/and, SH shl/shr_u/rotl, all i32): fp[d] = a OP (x SH k)
  *   add2 d1 a1 b1 d2 a2 b2: two i32 additions in order (the second sees the first's result),
  *   as in address computations of unrolled loops
- *   addi_muladd_mw t a imm x addr1 imm1 off1 addr2 imm2 off2: fp[t] = a + imm (i32), then
+ *   addi_muladd_mw t a imm x M1 M2: fp[t] = a + imm (i32), then
  *   f64_muladd_mw (the step of an unrolled loop's next element folded in); add2_muladd_mw
- *   d1 a1 b1 d2 a2 b2 x addr1 imm1 off1 addr2 imm2 off2 does add2, then f64_muladd_mw
+ *   d1 a1 b1 d2 a2 b2 x M1 M2 does add2, then f64_muladd_mw
  *   xor_rotl2 d x1 k1 x2 k2 | xor_rotl3 d x1 k1 x2 k2 x3 k3: fp[d] = rotl(x1, k1) ^ rotl(x2, k2)
  *   [^ rotl(x3, k3)] (i32; sha256's big sigmas); xor_rotl2_shr d x1 k1 x2 k2 x3 k3 ends with
  *   ^ (x3 >> k3) instead (the small sigmas)
@@ -73,12 +79,12 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(and_rotl) X(add2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3) X(xor_rotl2_shr) X(add2_muladd_mw)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
- * ldX_rr d a b offset (address a + b), ldX_ri d a imm offset (address a + imm). */
+ * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */
 #define IC_LOADS(X) X(ld8s) X(ld8u) X(ld16s) X(ld16u) X(ld8s_32) X(ld16s_32) X(ld32s) X(ld32u) X(ld64)
 
 /* Stores: stX addr val offset, and stX_i addr imm offset for a constant value (imm64 for
  * st64_i); the address may have an i32.add folded in as for loads: stX_rr a b val offset,
- * stX_ri a aimm val offset, stX_i_rr a b imm offset, stX_i_ri a aimm imm offset. */
+ * stX_ri M val, stX_i_rr a b imm offset, stX_i_ri M imm. */
 #define IC_STORES(X) X(st8) X(st16) X(st32) X(st64)
 
 /* A load that only feeds a zero test and a branch: brnz_ldW addr offset off (branch if the
@@ -101,16 +107,16 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 #define CHAIN_SHIFTS(X) X(shl) X(shr_u) X(shr_s)
 
 /* i32 operations on a narrow value from memory (the load folded in, as in X_rm):
- * i32_O_rmK d a addr imm offset, K the load (8u, 8s, 16u, 16s), O a CHAIN_OPS operation. */
+ * i32_O_rmK d a M, K the load (8u, 8s, 16u, 16s), O a CHAIN_OPS operation. */
 #define RMN_KINDS(X, o) X(o, 8u) X(o, 8s) X(o, 16u) X(o, 16s)
 
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false), and for i32
  * the loop step-and-test forms addbr_X and addrbr_X (at CMP_ADDBR from X_rr); BIN also has
- * `X_rm d a addr imm offset` whose second operand is loaded from memory (4 or 8 bytes by
- * kind) at (u32)(addr + imm) + offset, the load that produced it folded in, and
- * `X_mw a addr imm offset` that also stores the result back there (a read-modify-write of
+ * `X_rm d a M` whose second operand is loaded from memory (4 or 8 bytes by kind) at the
+ * memory operand M, the load that produced it folded in, and `X_mw a M` that also stores the
+ * result back there (a read-modify-write of
  * memory, as in `m[i] += x`); UN/TUN are
  * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
 /* Offsets from IC_X_rr of a comparison X to its other forms. */

@@ -346,6 +346,26 @@ static void emit_ptr(cc *c, const void *p)
         emit(c, cs[i]);
 }
 
+/* A memory operand M (code.h): slot a, then K so that fp[a] + K is the address
+ * (u32)(a + imm) + off whenever that is in bounds (imm counts as negative when it is and there
+ * is no offset, so p - 4 stays on the fast path), then off, from which imm is recovered. */
+#define MEMC 4u
+static void emit_mem(cc *c, cell a, uint32_t imm, uint32_t off)
+{
+    uint64_t k = (int32_t)imm < 0 && off == 0 ? (uint64_t)(int64_t)(int32_t)imm
+                                               : (uint64_t)imm + off;
+    emit(c, a);
+    emit64(c, k);
+    emit(c, off);
+}
+
+static void mem_decode(const cell *p, cell *a, uint32_t *imm, uint32_t *off)
+{
+    *a = p[0];
+    *off = p[3];
+    *imm = (uint32_t)(((uint64_t)p[1] | (uint64_t)p[2] << 32) - p[3]);
+}
+
 /* The HC cells that stand for handler ic in the code. */
 static void handler_cells(const cc *c, unsigned ic, cell *out)
 {
@@ -793,10 +813,10 @@ static void branch_to(cc *c, ctl *L)
 static void load_test_branch(cc *c, bool kept, bool when_nonzero, uint32_t *instr,
                              uint32_t *cellpos)
 {
-    unsigned form = load_form[c->last_ic], n = (form ? 3 : 2) + kept;
+    unsigned form = load_form[c->last_ic], n = (form == 2 ? MEMC : form ? 3 : 2) + kept;
     unsigned ic = (kept ? IC_brnz_ld32u : load_test_ic[load_width[c->last_ic]]) +
                   (when_nonzero ? 0u : 3u) + form;
-    cell ops[4];
+    cell ops[MEMC + 1];
     memcpy(ops, &c->code[c->last_pos + HC + !kept], n * sizeof *ops);
     uint32_t off = unemit_last(c), cur = c->cur_off;
     c->cur_off = off;
@@ -1060,12 +1080,12 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
         want = c->last_ic - load_form[c->last_ic];
         rm = rm_narrow_ic[chain_second[n->ic] - 1][narrow - 1];
     }
-    cell addr = c->code[c->last_pos + HC + 1], imm = 0, off;
+    cell addr = c->code[c->last_pos + HC + 1];
+    uint32_t imm = 0, off;
     if (c->last_ic == want) {
         off = c->code[c->last_pos + HC + 2];
     } else if (c->last_ic == want + 2u) {      /* ldX_ri: address + immediate */
-        imm = c->code[c->last_pos + HC + 2];
-        off = c->code[c->last_pos + HC + 3];
+        mem_decode(&c->code[c->last_pos + HC + 1], &addr, &imm, &off);
     } else {
         return false;
     }
@@ -1076,7 +1096,7 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     if (n->ic == IC_f64_add_rr && a.kind == K_SLOT && last_is(c, IC_f64_mul_rm) &&
         c->code[c->last_pos + HC] == a.slot) {
         /* a product from memory plus a value from memory: one multiply-add */
-        cell mul[4];
+        cell mul[1 + MEMC];
         memcpy(mul, &c->code[c->last_pos + HC + 1], sizeof mul);
         uint32_t mul_off = unemit_last(c), cur = c->cur_off;
         operand *r = push(c, rtype, K_SLOT);
@@ -1084,11 +1104,9 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
         emit_op(c, IC_f64_muladd_rm);
         c->cur_off = cur;
         uint32_t d = emit(c, r->slot);
-        for (int k = 0; k < 4; k++)
+        for (unsigned k = 0; k < 1 + MEMC; k++)
             emit(c, mul[k]);
-        emit(c, addr);
-        emit(c, imm);
-        emit(c, off);
+        emit_mem(c, addr, imm, off);
         set_last(c, d);
         return true;
     }
@@ -1100,9 +1118,7 @@ static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
     c->cur_off = cur;
     uint32_t d = emit(c, r->slot);
     emit(c, sa);
-    emit(c, addr);
-    emit(c, imm);
-    emit(c, off);
+    emit_mem(c, addr, imm, off);
     set_last(c, d);
     return true;
 }
@@ -1547,16 +1563,19 @@ static bool try_store_mw(cc *c, unsigned st, cell off)
     if (ic == IC_f64_muladd_rm) {
         if (st != IC_st64)
             return false;
-        nops = 7;
+        nops = 1 + 2 * MEMC;
     } else if (ic < IC_COUNT && rm_width[ic] == (st == IC_st64 ? 8 : 4)) {
-        nops = 4;
+        nops = 1 + MEMC;
     } else {
         return false;
     }
     const cell *ops = &c->code[c->last_pos + HC + 1];   /* after d */
-    if (ops[nops - 3] != sa || ops[nops - 2] != 0 || ops[nops - 1] != off)
+    cell ma;
+    uint32_t mimm, moff;
+    mem_decode(&ops[nops - MEMC], &ma, &mimm, &moff);
+    if (ma != sa || mimm != 0 || moff != off)
         return false;
-    cell keep[7];
+    cell keep[1 + 2 * MEMC];
     memcpy(keep, ops, nops * sizeof *ops);
     uint32_t op_off = unemit_last(c), cur = c->cur_off;
     pop(c);
@@ -1609,7 +1628,9 @@ static void compile_store(cc *c, unsigned st, cell off)
     bool imm = v.kind == K_CONST;
     uint32_t sa = form ? 0 : src(c, &a), sv = imm ? 0 : src(c, &v);
     emit_op(c, st + form + (imm ? STORE_IMM : 0u));
-    if (form) {
+    if (form == STORE_RI)
+        emit_mem(c, fa, fb, off);
+    else if (form == STORE_RR) {
         emit(c, fa);
         emit(c, fb);
     } else {
@@ -1619,7 +1640,8 @@ static void compile_store(cc *c, unsigned st, cell off)
         emit_imm(c, v.c[0], st == IC_st64);
     else
         emit(c, sv);
-    emit(c, off);
+    if (form != STORE_RI)
+        emit(c, off);
 }
 
 static void compile_instr(cc *c, const instr *in)
@@ -1956,16 +1978,21 @@ static void compile_instr(cc *c, const instr *in)
     if (load_ic[op]) {
         if (top_is_last(c) && (c->last_ic == IC_i32_add_rr || c->last_ic == IC_i32_add_ri)) {
             /* fold the address computation into the load */
-            unsigned ic = load_ic[op] - 1u + (c->last_ic == IC_i32_add_rr ? 1u : 2u);
+            bool rr = c->last_ic == IC_i32_add_rr;
+            unsigned ic = load_ic[op] - 1u + (rr ? 1u : 2u);
             cell a = c->code[c->last_pos + HC + 1], b = c->code[c->last_pos + HC + 2];
             unemit_last(c);
             pop(c);
             operand *r = push(c, sig_result(op), K_SLOT);
             emit_op(c, ic);
             uint32_t d = emit(c, r->slot);
-            emit(c, a);
-            emit(c, b);
-            emit(c, (cell)in->u.mem.offset);
+            if (rr) {
+                emit(c, a);
+                emit(c, b);
+                emit(c, (cell)in->u.mem.offset);
+            } else {
+                emit_mem(c, a, b, (uint32_t)in->u.mem.offset);
+            }
             set_last(c, d);
             return;
         }

@@ -23,11 +23,12 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pith needs a little-e
 
 #define DEFAULT_MAX_DEPTH 10000u
 
-/* Saved state of a caller while its callee runs. */
+/* Saved state of a caller while its callee runs, and the callee (so the running function is
+ * the latest record's, and a return restores only the caller's ip, fp and instance). */
 struct interp_frame {
     const cell *ip;         /* where the caller resumes */
     slot *fp;
-    const cfunc *fn;
+    const cfunc *callee;
     pith_instance *inst;
 };
 
@@ -166,15 +167,24 @@ static bool bt_add(pith_error *err, const cfunc *fn, size_t pos)
     return true;
 }
 
+/* The function running at depth in a run entered with entry_fn at depth entry. */
+static const cfunc *fn_at(const cfunc *entry_fn, const struct interp_frame *frames,
+                          uint32_t depth, uint32_t entry)
+{
+    return depth > entry ? frames[depth - 1].callee : entry_fn;
+}
+
 /* Lists the frames of one run: the current one at ip, then the callers back to `entry`. */
-static void bt_frames(pith_error *err, const cfunc *fn, const cell *ip,
+static void bt_frames(pith_error *err, const cfunc *entry_fn, const cell *ip,
                       const struct interp_frame *frames, uint32_t depth, uint32_t entry)
 {
+    const cfunc *fn = fn_at(entry_fn, frames, depth, entry);
     if (!bt_add(err, fn, (size_t)(ip - fn->code)))
         return;
     for (uint32_t d = depth; d-- > entry;) {
         const struct interp_frame *fr = &frames[d];
-        if (!bt_add(err, fr->fn, (size_t)(fr->ip - fr->fn->code) - 1))
+        fn = fn_at(entry_fn, frames, d, entry);
+        if (!bt_add(err, fn, (size_t)(fr->ip - fn->code) - 1))
             return;
     }
 }
@@ -268,27 +278,47 @@ static inline const void *ld_handler(const cell *p)
 #define FRAME_PAST_END(nfp_, callee_)                                                      \
     ((uintptr_t)(nfp_) + (uintptr_t)(callee_)->frame_slots * sizeof(slot) > (uintptr_t)stack_end)
 
-#define DEPTH() ((uint32_t)(frp - frames))
+#define DEPTH() ((uint32_t)(frp - S->frames))
+/* the running function (fn is the one the run was entered with) */
+#define CUR_FN() (frp > frp_entry ? frp[-1].callee : fn)
 #define FRAMES_REBASE(depth_)                                                              \
     do {                                                                                   \
-        frames = S->frames;                                                                \
-        frp = frames + (depth_);                                                           \
-        frp_entry = frames + entry;                                                        \
-        frp_cap = frames + (S->frames_cap < max_depth ? S->frames_cap : max_depth);        \
+        frp = S->frames + (depth_);                                                        \
+        frp_entry = S->frames + entry;                                                     \
+        frp_cap = S->frames + (S->frames_cap < max_depth ? S->frames_cap : max_depth);     \
     } while (0)
 
 /* Bounds: an access of `size` bytes at ea is out of bounds when ea > mem_size - size, one
- * comparison against a limit per size kept with the memory (signed: a memory smaller than the
- * access has a negative limit; ea never exceeds 2^33). */
+ * comparison against a limit per size kept with the memory: ea >= mem_size - size + 1, or
+ * any ea when the memory is smaller than the access. */
 #define LIM_IDX(size) ((size) == 1 ? 0 : (size) == 2 ? 1 : (size) == 4 ? 2 : (size) == 8 ? 3 : 4)
-#define OOB(ea, size) UNLIKELY((int64_t)(ea) > mem_lim[LIM_IDX(size)])
+#define OOB(ea, size) UNLIKELY((uint64_t)(ea) >= mem_lim[LIM_IDX(size)])
 #define LOAD_MEM()                                                                         \
     do {                                                                                   \
         mem_base = mem0->data;                                                             \
         mem_size = mem0->size;                                                             \
-        for (int l_ = 0; l_ < 5; l_++)                                                     \
-            mem_lim[l_] = (int64_t)mem_size - ((int64_t)1 << l_);                          \
+        for (unsigned l_ = 0; l_ < 5; l_++)                                                \
+            mem_lim[l_] = mem_size >= (1u << l_) ? mem_size - (1u << l_) + 1 : 0;          \
     } while (0)
+
+/* The effective address of a memory operand M at I(k): slot a, 64-bit K, offset (code.h).
+ * fp[a] + K is the address unless it is out of bounds; then the exact one decides. */
+static inline uint64_t ea_exact(uint64_t a, uint64_t k, uint32_t off)
+{
+    return (uint64_t)(uint32_t)((uint32_t)a + (uint32_t)(k - off)) + off;
+}
+#define EA_M(ea_, k_, size_)                                                               \
+    uint64_t ea_ = fp[I(k_)] + imm64(&I((k_) + 1));                                        \
+    if (OOB(ea_, size_)) {                                                                 \
+        ea_ = ea_exact(fp[I(k_)], imm64(&I((k_) + 1)), I((k_) + 3));                       \
+        if (OOB(ea_, size_))                                                               \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
+    }
+/* The same for an address computed exactly. */
+#define EA_X(ea_, expr_, size_)                                                            \
+    uint64_t ea_ = (expr_);                                                                \
+    if (OOB(ea_, size_))                                                                   \
+        TRAP(PITH_TRAP_MEMORY_OOB);
 #define LOAD_INST()                                                                        \
     do {                                                                                   \
         globals = inst->globals;                                                           \
@@ -325,7 +355,7 @@ __attribute__((noinline))
 #elif defined(__GNUC__)
 __attribute__((noinline, noclone))
 #endif
-static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot *fp,
+static pith_status run(pith_store *S, pith_instance *inst, const cfunc *const fn, slot *fp,
                        pith_error *err, const void *const **table)
 {
 #if PITH_THREADED
@@ -401,16 +431,16 @@ static pith_status run(pith_store *S, pith_instance *inst, const cfunc *fn, slot
     const pith_memory *mem0;
     uint8_t *mem_base;
     uint64_t mem_size;
-    int64_t mem_lim[5];     /* mem_size - 1, 2, 4, 8, 16 */
+    uint64_t mem_lim[5];    /* bounds for accesses of 1, 2, 4, 8, 16 bytes (OOB) */
     pith_global **globals;
     slot *const stack = S->stack;
     slot *const stack_end = stack + S->stack_slots;
     const uint32_t max_depth = max_depth_of(S);
     const uint32_t entry = S->depth;
-    /* Frame records: frp is the next free one and the call depth is frp - frames; calls
+    /* Frame records: frp is the next free one and the call depth is frp - S->frames; calls
      * below frp_cap need neither the depth limit check nor more records. The records move
      * when they grow (here or in a nested run), so these are rebased from the store then. */
-    struct interp_frame *frames, *frp, *frp_entry, *frp_cap;
+    struct interp_frame *frp, *frp_entry, *frp_cap;
     FRAMES_REBASE(entry);
     pith_trap_kind tk = PITH_TRAP_NONE;
     pith_status status = PITH_OK;
@@ -440,23 +470,19 @@ dispatch:
         NEXT(2 + IMMN_##k_);                                                                \
     }                                                                                       \
     CASE(n_##_rm) {                                                                         \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4);                         \
-        if (OOB(ea, sizeof(TY_##k_)))                                                        \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        EA_M(ea, 2, sizeof(TY_##k_))                                                        \
         TY_##k_ a = RD_##k_(I(1)), b;                                                       \
         memcpy(&b, mem_base + ea, sizeof b);                                                \
         WR_##k_(I(0), (e_));                                                                \
-        NEXT(5);                                                                            \
+        NEXT(6);                                                                            \
     }                                                                                       \
     CASE(n_##_mw) {                                                                         \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3);                         \
-        if (OOB(ea, sizeof(TY_##k_)))                                                        \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        EA_M(ea, 1, sizeof(TY_##k_))                                                        \
         TY_##k_ a = RD_##k_(I(0)), b;                                                       \
         memcpy(&b, mem_base + ea, sizeof b);                                                \
         TY_##k_ r_ = (e_);                                                                  \
         memcpy(mem_base + ea, &r_, sizeof r_);                                              \
-        NEXT(4);                                                                            \
+        NEXT(5);                                                                            \
     }
 #define CMP(n_, o_, k_, s_, e_)                                                             \
     CASE(n_##_rr) {                                                                         \
@@ -590,44 +616,39 @@ dispatch:
         NEXT(4);
     }
     /* m1 and m2 are both read before anything is written, as the unfused loads were */
-#define MULADD(ea1, ea2)                                                                   \
-        uint64_t ea1_ = (ea1), ea2_ = (ea2);                                               \
-        if (OOB(ea1_, 8) || OOB(ea2_, 8))                          \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
+#define MULADD(k1_, k2_)                                                                   \
+        EA_M(ea1_, k1_, 8)                                                                 \
+        EA_M(ea2_, k2_, 8)                                                                 \
         double m1_, m2_;                                                                   \
         memcpy(&m1_, mem_base + ea1_, 8);                                                  \
         memcpy(&m2_, mem_base + ea2_, 8);                                                  \
         double r_ = f64_rounded(x_ * m1_) + m2_;
     CASE(f64_muladd_rm) {
         double x_ = RD_F64(I(1));
-        MULADD((uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4),
-               (uint64_t)(uint32_t)(fp[I(5)] + I(6)) + I(7))
+        MULADD(2, 6)
         WR_F64(I(0), r_);
-        NEXT(8);
+        NEXT(10);
     }
     CASE(f64_muladd_mw) {
         double x_ = RD_F64(I(0));
-        MULADD((uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3),
-               (uint64_t)(uint32_t)(fp[I(4)] + I(5)) + I(6))
+        MULADD(1, 5)
         memcpy(mem_base + ea2_, &r_, 8);
-        NEXT(7);
+        NEXT(9);
     }
     CASE(add2_muladd_mw) {
         fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + (uint32_t)fp[I(2)]);
         fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);
         double x_ = RD_F64(I(6));
-        MULADD((uint64_t)(uint32_t)(fp[I(7)] + I(8)) + I(9),
-               (uint64_t)(uint32_t)(fp[I(10)] + I(11)) + I(12))
+        MULADD(7, 11)
         memcpy(mem_base + ea2_, &r_, 8);
-        NEXT(13);
+        NEXT(15);
     }
     CASE(addi_muladd_mw) {
         fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + I(2));
         double x_ = RD_F64(I(3));
-        MULADD((uint64_t)(uint32_t)(fp[I(4)] + I(5)) + I(6),
-               (uint64_t)(uint32_t)(fp[I(7)] + I(8)) + I(9))
+        MULADD(4, 8)
         memcpy(mem_base + ea2_, &r_, 8);
-        NEXT(10);
+        NEXT(12);
     }
 #undef MULADD
 #define SHOP(name_, expr_)                                                                 \
@@ -664,7 +685,6 @@ dispatch:
         const struct interp_frame *fr = --frp;
         ip = fr->ip;
         fp = fr->fp;
-        fn = fr->fn;
         /* Within one instance mem_base and mem_size are still current: whatever grew the
          * memory meanwhile (memory.grow, a host call, another instance) reloaded them. */
         if (UNLIKELY(fr->inst != inst)) {
@@ -689,10 +709,9 @@ dispatch:
         struct interp_frame *fr = frp++;
         fr->ip = ip + HC + PTRC + 1;
         fr->fp = fp;
-        fr->fn = fn;
+        fr->callee = callee;
         fr->inst = inst;
         fp = nfp;
-        fn = callee;
         ip = callee->code;
         DISPATCH();
     }
@@ -762,13 +781,11 @@ dispatch:
 #define RMN_T_16s int16_t
 #define RMN2(o, k)                                                                          \
     CASE(i32_##o##_rm##k) {                                                                 \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[I(2)] + I(3)) + I(4);                         \
-        if (OOB(ea, sizeof(RMN_T_##k)))                                                     \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        EA_M(ea, 2, sizeof(RMN_T_##k))                                                      \
         RMN_T_##k v;                                                                        \
         memcpy(&v, mem_base + ea, sizeof v);                                                \
         fp[I(0)] = (uint32_t)CHX_##o((uint32_t)fp[I(1)], (uint32_t)(int32_t)v);             \
-        NEXT(5);                                                                            \
+        NEXT(6);                                                                            \
     }
 #define RMN1(_, o) RMN_KINDS(RMN2, o)
     CHAIN_OPS(RMN1, _)
@@ -859,20 +876,19 @@ dispatch:
 
     /* ------------------------------------------------------------ memory */
     /* loads: conv_ turns the value v read at the effective address into the slot */
-#define LOAD_AT(ea_expr, T_, conv_, len_)                                                   \
+#define LOAD_AT(ea_stmt, T_, conv_, len_)                                                   \
     {                                                                                       \
-        uint64_t ea = (ea_expr);                                                            \
-        if (OOB(ea, sizeof(T_)))                                           \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        ea_stmt                                                                             \
         T_ v;                                                                               \
         memcpy(&v, mem_base + ea, sizeof v);                                                \
         fp[I(0)] = (conv_);                                                                 \
         NEXT(len_);                                                                         \
     }
 #define LOAD(n_, T_, conv_)                                                                 \
-    CASE(n_) LOAD_AT((uint64_t)(uint32_t)fp[I(1)] + I(2), T_, conv_, 3)                    \
-    CASE(n_##_rr) LOAD_AT((uint64_t)(uint32_t)(fp[I(1)] + fp[I(2)]) + I(3), T_, conv_, 4)  \
-    CASE(n_##_ri) LOAD_AT((uint64_t)(uint32_t)(fp[I(1)] + I(2)) + I(3), T_, conv_, 4)
+    CASE(n_) LOAD_AT(EA_X(ea, (uint64_t)(uint32_t)fp[I(1)] + I(2), sizeof(T_)), T_, conv_, 3) \
+    CASE(n_##_rr) LOAD_AT(EA_X(ea, (uint64_t)(uint32_t)(fp[I(1)] + fp[I(2)]) + I(3), sizeof(T_)), \
+                          T_, conv_, 4)                                                     \
+    CASE(n_##_ri) LOAD_AT(EA_M(ea, 1, sizeof(T_)), T_, conv_, 5)
     LOAD(ld8s, int8_t, (uint64_t)(int64_t)v)
     LOAD(ld8u, uint8_t, (uint64_t)v)
     LOAD(ld16s, int16_t, (uint64_t)(int64_t)v)
@@ -885,25 +901,24 @@ dispatch:
 #undef LOAD
 #undef LOAD_AT
     /* stores: the value v (a slot or an immediate of w_ cells) written at the address */
-#define STORE_AT(ea_expr, T_, v_, len_)                                                     \
+#define STORE_AT(ea_stmt, T_, v_, len_)                                                     \
     {                                                                                       \
-        uint64_t ea = (ea_expr);                                                            \
-        if (OOB(ea, sizeof(T_)))                                           \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        ea_stmt                                                                             \
         T_ v = (T_)(v_);                                                                    \
         memcpy(mem_base + ea, &v, sizeof v);                                                \
         NEXT(len_);                                                                         \
     }
 #define STIMM(k_, w_) ((w_) == 2 ? imm64(&I(k_)) : (uint64_t)I(k_))
 #define STORE(n_, T_, w_)                                                                   \
-    CASE(n_) STORE_AT((uint64_t)(uint32_t)fp[I(0)] + I(2), T_, fp[I(1)], 3)                \
-    CASE(n_##_rr) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(3), T_, fp[I(2)], 4) \
-    CASE(n_##_ri) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + I(1)) + I(3), T_, fp[I(2)], 4)  \
-    CASE(n_##_i) STORE_AT((uint64_t)(uint32_t)fp[I(0)] + I(1 + (w_)), T_, STIMM(1, w_), 2 + (w_)) \
-    CASE(n_##_i_rr) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(2 + (w_)), T_,  \
-                             STIMM(2, w_), 3 + (w_))                                        \
-    CASE(n_##_i_ri) STORE_AT((uint64_t)(uint32_t)(fp[I(0)] + I(1)) + I(2 + (w_)), T_,      \
-                             STIMM(2, w_), 3 + (w_))
+    CASE(n_) STORE_AT(EA_X(ea, (uint64_t)(uint32_t)fp[I(0)] + I(2), sizeof(T_)), T_, fp[I(1)], 3) \
+    CASE(n_##_rr) STORE_AT(EA_X(ea, (uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(3), sizeof(T_)), \
+                           T_, fp[I(2)], 4)                                                 \
+    CASE(n_##_ri) STORE_AT(EA_M(ea, 0, sizeof(T_)), T_, fp[I(4)], 5)                         \
+    CASE(n_##_i) STORE_AT(EA_X(ea, (uint64_t)(uint32_t)fp[I(0)] + I(1 + (w_)), sizeof(T_)), T_, \
+                          STIMM(1, w_), 2 + (w_))                                           \
+    CASE(n_##_i_rr) STORE_AT(EA_X(ea, (uint64_t)(uint32_t)(fp[I(0)] + fp[I(1)]) + I(2 + (w_)), \
+                                  sizeof(T_)), T_, STIMM(2, w_), 3 + (w_))                  \
+    CASE(n_##_i_ri) STORE_AT(EA_M(ea, 0, sizeof(T_)), T_, STIMM(4, w_), 4 + (w_))
     STORE(st8, uint8_t, 1)
     STORE(st16, uint16_t, 1)
     STORE(st32, uint32_t, 1)
@@ -912,11 +927,9 @@ dispatch:
 #undef STIMM
 #undef STORE_AT
     /* a load feeding only a zero test: the bits' width is all that matters */
-#define LOAD_TEST_AT(ea_expr, T_, keep_, cmp_, brc_)                                        \
+#define LOAD_TEST_AT(ea_stmt, T_, keep_, cmp_, brc_)                                        \
     {                                                                                       \
-        uint64_t ea = (ea_expr);                                                            \
-        if (OOB(ea, sizeof(T_)))                                           \
-            TRAP(PITH_TRAP_MEMORY_OOB);                                                     \
+        ea_stmt                                                                             \
         T_ v;                                                                               \
         memcpy(&v, mem_base + ea, sizeof v);                                                \
         keep_;                                                                              \
@@ -926,12 +939,12 @@ dispatch:
     }
 /* k_ is 1 when the value also goes to fp[I(0)], 0 when it does not */
 #define LOAD_TEST(name_, T_, k_, cmp_)                                                      \
-    CASE(name_) LOAD_TEST_AT((uint64_t)(uint32_t)fp[I(k_)] + I((k_) + 1), T_,               \
-                             KEEP_##k_, cmp_, (k_) + 2)                                     \
-    CASE(name_##_rr) LOAD_TEST_AT((uint64_t)(uint32_t)(fp[I(k_)] + fp[I((k_) + 1)]) + I((k_) + 2), \
+    CASE(name_) LOAD_TEST_AT(EA_X(ea, (uint64_t)(uint32_t)fp[I(k_)] + I((k_) + 1), sizeof(T_)), \
+                             T_, KEEP_##k_, cmp_, (k_) + 2)                                 \
+    CASE(name_##_rr) LOAD_TEST_AT(EA_X(ea, (uint64_t)(uint32_t)(fp[I(k_)] + fp[I((k_) + 1)]) + \
+                                           I((k_) + 2), sizeof(T_)),                        \
                                   T_, KEEP_##k_, cmp_, (k_) + 3)                            \
-    CASE(name_##_ri) LOAD_TEST_AT((uint64_t)(uint32_t)(fp[I(k_)] + I((k_) + 1)) + I((k_) + 2), \
-                                  T_, KEEP_##k_, cmp_, (k_) + 3)
+    CASE(name_##_ri) LOAD_TEST_AT(EA_M(ea, k_, sizeof(T_)), T_, KEEP_##k_, cmp_, (k_) + 4)
 #define KEEP_0 (void)0
 #define KEEP_1 fp[I(0)] = v
 #define X(w_) LOAD_TEST(brnz_ld##w_, uint##w_##_t, 0, !=) LOAD_TEST(brz_ld##w_, uint##w_##_t, 0, ==)
@@ -1048,7 +1061,7 @@ call_func: {
             TRAP(PITH_TRAP_CALL_STACK_EXHAUSTED);
         if (!cf->inst) {
             uint32_t saved_used = S->stack_used;
-            S->stack_used = (uint32_t)(fp - stack) + fn->frame_slots;
+            S->stack_used = (uint32_t)(fp - stack) + CUR_FN()->frame_slots;
             S->depth = depth;
             status = runtime_call_host(S, cf, inst, nfp, err);
             S->stack_used = saved_used;
@@ -1057,7 +1070,7 @@ call_func: {
             LOAD_MEM();
             if (status != PITH_OK) {
                 if (status == PITH_ERR_TRAP)
-                    bt_frames(err, fn, ip, frames, depth, entry);
+                    bt_frames(err, fn, ip, S->frames, depth, entry);
                 goto out;
             }
             NEXT(clen);
@@ -1073,10 +1086,9 @@ call_func: {
         struct interp_frame *fr = frp++;
         fr->ip = ip + HC + clen;
         fr->fp = fp;
-        fr->fn = fn;
+        fr->callee = callee;
         fr->inst = inst;
         fp = nfp;
-        fn = callee;
         ip = callee->code;
         if (cf->inst != inst) {
             inst = cf->inst;
@@ -1087,9 +1099,9 @@ call_func: {
 
 trap:
     rt_trap(err, tk);
-    err->offset = code_offset(fn, (size_t)(ip - fn->code));
+    err->offset = code_offset(CUR_FN(), (size_t)(ip - CUR_FN()->code));
     err->backtrace[0] = '\0';
-    bt_frames(err, fn, ip, frames, DEPTH(), entry);
+    bt_frames(err, fn, ip, S->frames, DEPTH(), entry);
     status = PITH_ERR_TRAP;
     goto out;
 done:

@@ -203,6 +203,14 @@ static void test_memory_bounds(void **state)
                  "    (i64.store (i32.add (local.get 0) (local.get 1)) (i64.const 0x1122334455667788)))\n"
                  "  (func (export \"st64_addi\") (param i32 i64)\n"
                  "    (i64.store offset=2 (i32.add (local.get 0) (i32.const -2)) (local.get 1)))\n"
+                 "  (func (export \"ld_addi\") (param i32) (result i32)\n"
+                 "    (i32.load (i32.add (local.get 0) (i32.const 0x20))))\n"
+                 "  (func (export \"ld_subi\") (param i32) (result i32)\n"
+                 "    (i32.load (i32.add (local.get 0) (i32.const -4))))\n"
+                 "  (func (export \"ld_subi_off\") (param i32) (result i32)\n"
+                 "    (i32.load offset=8 (i32.add (local.get 0) (i32.const -4))))\n"
+                 "  (func (export \"add_ldi\") (param i32 i32) (result i32)\n"
+                 "    (i32.add (local.get 1) (i32.load offset=2 (i32.add (local.get 0) (i32.const 0x7ffffff0)))))\n"
                  "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))\n");
     env_instantiate(&e);
     pith_val r;
@@ -238,6 +246,25 @@ static void test_memory_bounds(void **state)
     assert_int_equal(call_i32(&e, "ld_add", 2, I32(48), I32(0)), -1);
     assert_int_equal(call(&e, "st64_addi", NULL, 0, &err, 2, I32(65529), I64(-1)), PITH_ERR_TRAP);
     assert_int_equal(call_i32(&e, "ld_add", 2, I32(65532), I32(0)), (int32_t)0xff000005u);
+    /* address + immediate (+ offset) from memory operands: the 32-bit sum wraps before the
+     * offset is added, for positive and negative immediates alike */
+    assert_int_equal(call(&e, "st_add", NULL, 0, &err, 3, I32(0x10), I32(0), I32(0x0a0b0c0d)), PITH_OK);
+    assert_int_equal(call_i32(&e, "ld_addi", 1, I32(-0x0c)), 0x0a0b0c0d);   /* wraps to 0x14 */
+    assert_int_equal(call_i32(&e, "ld_addi", 1, I32(-0x1c)), call_i32(&e, "ld_add", 2, I32(4), I32(0)));
+    assert_int_equal(call(&e, "ld_addi", &r, 1, &err, 1, I32(65536 - 0x23)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "ld_addi", 1, I32(65536 - 0x24)),
+                     call_i32(&e, "ld_add", 2, I32(65532), I32(0)));
+    assert_int_equal(call_i32(&e, "ld_subi", 1, I32(0x18)), 0x0a0b0c0d);
+    assert_int_equal(call(&e, "ld_subi", &r, 1, &err, 1, I32(3)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "ld_subi", 1, I32(4)), call_i32(&e, "ld_add", 2, I32(0), I32(0)));
+    assert_int_equal(call_i32(&e, "ld_subi_off", 1, I32(0x10)), 0x0a0b0c0d);
+    /* (0 - 4) wraps to 0xfffffffc before the offset: 0x100000004 is out of bounds, not 4 */
+    assert_int_equal(call(&e, "ld_subi_off", &r, 1, &err, 1, I32(0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    assert_int_equal(call(&e, "ld_subi_off", &r, 1, &err, 1, I32(3)), PITH_ERR_TRAP);
+    assert_int_equal(call_i32(&e, "add_ldi", 2, I32((int32_t)0x80000020u), I32(1)),
+                     call_i32(&e, "ld_add", 2, I32(0x12), I32(0)) + 1);  /* wraps to 0x10, + 2 */
+    assert_int_equal(call(&e, "add_ldi", &r, 1, &err, 2, I32(0x10), I32(1)), PITH_ERR_TRAP);
     /* after growing, the new page is reachable */
     assert_int_equal(call_i32(&e, "grow", 1, I32(1)), 1);
     assert_int_equal(call(&e, "ld", &r, 1, &err, 1, I32(65536)), PITH_OK);
