@@ -268,7 +268,7 @@ static inline const void *ld_handler(const cell *p)
     do {                                                                                   \
         int32_t o_ = (int32_t)(off);                                                       \
         ip += o_;                                                                          \
-        if (o_ <= 0)                                                                       \
+        if (LIKELY(o_ <= 0))                                                               \
             CHECK_LIMITS();                                                                \
         DISPATCH();                                                                        \
     } while (0)
