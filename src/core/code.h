@@ -57,7 +57,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   d, the sum stored back to m2's address
  *   OP_SH d a x k (OP add/xor/or/and, SH shl/shr_u/rotl, all i32): fp[d] = a OP (x SH k)
  *   add2 d1 a1 b1 d2 a2 b2: two i32 additions in order (the second sees the first's result),
- *   as in address computations of unrolled loops
+ *   as in address computations of unrolled loops; addi2 d1 a1 imm1 d2 a2 imm2 likewise with
+ *   immediates (two counters stepped together)
  *   addi_muladd_mw t a imm x M1 M2: fp[t] = a + imm (i32), then
  *   f64_muladd_mw (the step of an unrolled loop's next element folded in); add2_muladd_mw
  *   d1 a1 b1 d2 a2 b2 x M1 M2 does add2, then f64_muladd_mw
@@ -76,7 +77,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)                      \
     X(f64_muladd_rm) X(f64_muladd_mw) X(add_shl) X(add_shr_u) X(add_rotl) X(xor_shl)       \
     X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
-    X(and_rotl) X(add2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3) X(xor_rotl2_shr) X(add2_muladd_mw)
+    X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3) X(xor_rotl2_shr) X(add2_muladd_mw)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */

@@ -1324,6 +1324,30 @@ static void pop_srcs(cc *c, uint32_t n, uint32_t *out)
         out[i] = src(c, &ops[i]);
 }
 
+/* The last instruction, an i32 add-immediate just aimed at a local, joins one just before it
+ * that steps another local (two counters stepped together): addi2. Only steps of locals, so
+ * additions that may still fold into a following memory access or branch stay apart. */
+static void join_steps(cc *c)
+{
+    uint32_t first = c->prev_pos, second = c->last_pos;
+    if (c->last_ic != IC_i32_add_ri || c->prev_ic != IC_i32_add_ri || first == NOFIX ||
+        first < c->label_pos || second != first + HC + 3 || c->ncode != second + HC + 3 ||
+        c->code[first + HC] >= c->local_slots)
+        return;
+    cell ops[6];
+    memcpy(ops, &c->code[first + HC], 3 * sizeof *ops);
+    memcpy(ops + 3, &c->code[second + HC], 3 * sizeof *ops);
+    unemit_last(c);
+    c->last_pos = first;
+    c->last_ic = IC_i32_add_ri;
+    uint32_t off = unemit_last(c), cur = c->cur_off;
+    c->cur_off = off;
+    emit_op(c, IC_addi2);
+    c->cur_off = cur;
+    for (int k = 0; k < 6; k++)
+        emit(c, ops[k]);
+}
+
 /* x is about to be written: stack entries and aliases that still stand for its old value get
  * it copied out. */
 static void save_local(cc *c, uint32_t x)
@@ -1392,6 +1416,7 @@ static void compile_local_set(cc *c, uint32_t x, bool tee)
             c->code[c->last_dst] = ls;
             c->last_valid = false;
             retargeted = true;
+            join_steps(c);
         } else if (saves) {
             save_local(c, x);
         }

@@ -814,6 +814,11 @@ dispatch:
         fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + (uint32_t)fp[I(5)]);
         NEXT(6);
     }
+    CASE(addi2) {
+        fp[I(0)] = (uint32_t)((uint32_t)fp[I(1)] + I(2));
+        fp[I(3)] = (uint32_t)((uint32_t)fp[I(4)] + I(5));
+        NEXT(6);
+    }
     /* copy_N: N copies in order, unrolled */
 #define CP(k_) fp[I(2 * (k_))] = fp[I(2 * (k_) + 1)]
     CASE(copy_2) { CP(0); CP(1); NEXT(4); }

@@ -360,6 +360,15 @@ static void test_fused(void **state)
         "      (local.set $x (i32.const 5))\n"
         "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 3))))\n"
         "    (local.get $acc))\n"
+        "  (func (export \"steps\") (param $n i32) (result i32) (local $i i32) (local $j i32)\n"
+        "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+        "      (local.set $j (i32.add (local.get $j) (i32.const 4)))\n"
+        "      (br_if $l (i32.lt_u (local.get $j) (local.get $n))))\n"
+        "    (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $j)))\n"
+        "  (func (export \"steps_dep\") (param $a i32) (result i32) (local $b i32)\n"
+        "    (local.set $a (i32.add (local.get $a) (i32.const 1)))\n"
+        "    (local.set $b (i32.add (local.get $a) (i32.const -2)))\n"
+        "    (i32.mul (local.get $a) (local.get $b)))\n"
         "  (func (export \"add2\") (param $a i32) (param $b i32) (result i32)\n"
         "    (local.set $a (i32.add (local.get $a) (local.get $b)))\n"
         "    (local.set $b (i32.add (local.get $a) (local.get $b)))\n"
@@ -467,6 +476,9 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "kconst", 1, I32(1)), 714);
     assert_int_equal(call_i32(&e, "kconst", 1, I32(0)), 914);
     assert_int_equal(call_i32(&e, "kloop", 0), 14);
+    /* two steps of locals in one instruction: in order */
+    assert_int_equal(call_i32(&e, "steps", 1, I32(10)), 3012);
+    assert_int_equal(call_i32(&e, "steps_dep", 1, I32(5)), 24);
     /* a chain of copies joined into fewer instructions keeps its order */
     assert_int_equal(call_i32(&e, "rotate", 4, I32(1), I32(2), I32(3), I32(4)), 15432);
     /* the same with a step held in a slot (addrbr) */
