@@ -193,4 +193,9 @@ typedef struct cfunc {
 /* Handler addresses indexed by enum ic (threaded dispatch), or NULL with the switch. */
 const void *const *interp_handlers(void);
 
+#ifdef PITH_CODE_DUMP
+/* Prints the compiled functions of m to stderr (code_dump.c, a developer aid). */
+void compile_dump(const module *m);
+#endif
+
 #endif

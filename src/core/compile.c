@@ -53,16 +53,6 @@ static const uint8_t ic_cmp[IC_COUNT] = {
 #include "core/code_ops.inc"
 };
 
-/* X_rm -> the size of its memory operand (X_mw is X_rm + 1). */
-#define RMW_I32 4
-#define RMW_F32 4
-#define RMW_I64 8
-#define RMW_F64 8
-static const uint8_t rm_width[IC_COUNT] = {
-#define BIN(n, o, k, c, e) [IC_##n##_rm] = RMW_##k,
-#include "core/code_ops.inc"
-};
-
 /* SIMD opcode -> IC + 1 (0: not implemented). */
 static const uint16_t simd_ic[OPC_COUNT] = {
 #define SIMD(n, o) [OPC_##o] = IC_##n + 1,
@@ -77,83 +67,6 @@ static const uint16_t load_ic[OPC_COUNT] = {
     [OPC_I64_LOAD8_S] = IC_ld8s + 1,  [OPC_I64_LOAD8_U] = IC_ld8u + 1,
     [OPC_I64_LOAD16_S] = IC_ld16s + 1, [OPC_I64_LOAD16_U] = IC_ld16u + 1,
     [OPC_I64_LOAD32_S] = IC_ld32s + 1, [OPC_I64_LOAD32_U] = IC_ld32u + 1,
-};
-
-/* Loads that can produce an i32 (the only type a branch tests) by the width they read:
- * IC_ldX(+_rr, _ri) -> 1..3 for 8..32 bits, 0 for the others. */
-static const uint8_t load_width[IC_COUNT] = {
-#define LW(n, w) [IC_##n] = w, [IC_##n##_rr] = w, [IC_##n##_ri] = w,
-    LW(ld8u, 1) LW(ld8s_32, 1) LW(ld16u, 2) LW(ld16s_32, 2) LW(ld32u, 3)
-#undef LW
-};
-/* The first of each width's load tests (brnz_ldW; brz_ldW is 3 on). */
-static const uint16_t load_test_ic[4] = {0, IC_brnz_ld8, IC_brnz_ld16, IC_brnz_ld32};
-/* Address form of a load: 0 plain, 1 _rr, 2 _ri. */
-static const uint8_t load_form[IC_COUNT] = {
-#define X(n) [IC_##n##_rr] = 1, [IC_##n##_ri] = 2,
-    IC_LOADS(X)
-#undef X
-};
-
-/* Operation chains (ch_O1_F1_O2_F2): the index of an i32 operation as the first one of a chain
- * (+1; by its rr or ri form, shifts by their ri form only) and as the second one (+1, rr form),
- * and the rr_rr form of each pair (+1; shifts only have ri_ri, at the same place). */
-enum {
-#define X(o) CF_##o,
-    CHAIN_FIRST(X) CHAIN_SHIFTS(X)
-#undef X
-    CF_COUNT
-};
-enum {
-#define X(a, o) CS_##o,
-    CHAIN_OPS(X, _)
-#undef X
-    CS_COUNT
-};
-static const uint8_t chain_first[IC_COUNT] = {
-#define X(o) [IC_i32_##o##_rr] = CF_##o + 1, [IC_i32_##o##_ri] = CF_##o + 1,
-    CHAIN_FIRST(X)
-#undef X
-#define X(o) [IC_i32_##o##_ri] = CF_##o + 1,
-    CHAIN_SHIFTS(X)
-#undef X
-};
-static const bool chain_first_ri[IC_COUNT] = {
-#define X(o) [IC_i32_##o##_ri] = true,
-    CHAIN_FIRST(X) CHAIN_SHIFTS(X)
-#undef X
-};
-static const uint8_t chain_second[IC_COUNT] = {
-#define X(a, o) [IC_i32_##o##_rr] = CS_##o + 1,
-    CHAIN_OPS(X, _)
-#undef X
-};
-static const uint16_t chain_ic[CF_COUNT][CS_COUNT] = {
-#define CH2(o1, o2) [CF_##o1][CS_##o2] = IC_ch_##o1##_rr_##o2##_rr,
-#define CH1(o1) CHAIN_OPS(CH2, o1)
-    CHAIN_FIRST(CH1)
-#undef CH2
-#define CH2(o1, o2) [CF_##o1][CS_##o2] = IC_ch_##o1##_ri_##o2##_ri,
-    CHAIN_SHIFTS(CH1)
-#undef CH1
-#undef CH2
-};
-
-/* Narrow i32 loads for i32_O_rmK: 1..4 for 8u, 8s, 16u, 16s (plain and _ri forms), else 0. */
-static unsigned rm_narrow_kind(unsigned ic)
-{
-    switch (ic) {
-    case IC_ld8u: case IC_ld8u_ri: return 1;
-    case IC_ld8s_32: case IC_ld8s_32_ri: return 2;
-    case IC_ld16u: case IC_ld16u_ri: return 3;
-    case IC_ld16s_32: case IC_ld16s_32_ri: return 4;
-    default: return 0;
-    }
-}
-static const uint16_t rm_narrow_ic[CS_COUNT][4] = {
-#define RMN1(_, o) [CS_##o] = {IC_i32_##o##_rm8u, IC_i32_##o##_rm8s, IC_i32_##o##_rm16u, IC_i32_##o##_rm16s},
-    CHAIN_OPS(RMN1, _)
-#undef RMN1
 };
 
 static const uint16_t store_ic[OPC_COUNT] = {
@@ -514,69 +427,6 @@ static void emit_const(cc *c, const operand *e, uint32_t d)
     }
 }
 
-/* ---------------------------------------------------------------- local aliases */
-
-static void alias_unlink(cc *c, uint32_t y)
-{
-    lvar *v = &c->lv[y];
-    if (v->alias == NOFIX)
-        return;
-    if (v->aprev != NOFIX)
-        c->lv[v->aprev].anext = v->anext;
-    else
-        c->lv[v->alias].ahead = v->anext;
-    if (v->anext != NOFIX)
-        c->lv[v->anext].aprev = v->aprev;
-    v->alias = NOFIX;
-}
-
-/* Local y mirrors x (which mirrors nothing) from now on. */
-static void alias_link(cc *c, uint32_t y, uint32_t x)
-{
-    if (!reserve(c, (void **)&c->pend, &c->cpend, c->npend + 1ull, sizeof *c->pend))
-        return;
-    c->pend[c->npend++] = y;
-    lvar *v = &c->lv[y];
-    v->alias = x;
-    v->aprev = NOFIX;
-    v->anext = c->lv[x].ahead;
-    if (v->anext != NOFIX)
-        c->lv[v->anext].aprev = y;
-    c->lv[x].ahead = y;
-}
-
-/* x is about to be written: the locals mirroring it get their own copy first. */
-static void alias_spill(cc *c, uint32_t x)
-{
-    while (c->lv[x].ahead != NOFIX) {
-        uint32_t y = c->lv[x].ahead;
-        alias_unlink(c, y);
-        emit_copy(c, c->lv[y].type, c->lv[y].slot, c->lv[x].slot);
-    }
-}
-
-/* Control flow is about to leave straight-line code (a branch or a label): every alias gets
- * its copy, or, where the code falls through to nothing (emit false), is just forgotten. */
-static void alias_flush(cc *c, bool emit)
-{
-    for (uint32_t i = 0; i < c->npend; i++) {
-        uint32_t y = c->pend[i], x = c->lv[y].alias;
-        if (x == NOFIX)
-            continue;
-        alias_unlink(c, y);
-        if (emit)
-            emit_copy(c, c->lv[y].type, c->lv[y].slot, c->lv[x].slot);
-    }
-    c->npend = 0;
-}
-
-/* A branch instruction: the locals must be in their slots wherever it goes. */
-static uint32_t emit_branch_op(cc *c, unsigned ic)
-{
-    alias_flush(c, true);
-    return emit_op(c, ic);
-}
-
 /* ---------------------------------------------------------------- operand stack */
 
 static uint32_t top_slot(const cc *c)
@@ -746,6 +596,9 @@ static void move_top(cc *c, uint32_t n, uint32_t dst)
     }
 }
 
+#include "core/compile_locals.inc"
+#include "core/compile_fuse.inc"
+
 /* ---------------------------------------------------------------- labels */
 
 static uint32_t label_arity(const ctl *L) { return L->kind == C_LOOP ? L->np : L->nr; }
@@ -806,25 +659,6 @@ static void branch_to(cc *c, ctl *L)
     uint32_t i = emit_branch_op(c, IC_br);
     uint32_t cl = emit(c, 0);
     set_target(c, L, i, cl);
-}
-
-/* Turns the load just emitted into a branch taken when the loaded value is (not) zero:
- * brnz_ldW/brz_ldW, or brnz_ld32u/brz_ld32u when the value also stays in its slot (kept). */
-static void load_test_branch(cc *c, bool kept, bool when_nonzero, uint32_t *instr,
-                             uint32_t *cellpos)
-{
-    unsigned form = load_form[c->last_ic], n = (form == 2 ? MEMC : form ? 3 : 2) + kept;
-    unsigned ic = (kept ? IC_brnz_ld32u : load_test_ic[load_width[c->last_ic]]) +
-                  (when_nonzero ? 0u : 3u) + form;
-    cell ops[MEMC + 1];
-    memcpy(ops, &c->code[c->last_pos + HC + !kept], n * sizeof *ops);
-    uint32_t off = unemit_last(c), cur = c->cur_off;
-    c->cur_off = off;
-    *instr = emit_branch_op(c, ic);
-    c->cur_off = cur;
-    for (unsigned k = 0; k < n; k++)
-        emit(c, ops[k]);
-    *cellpos = emit(c, 0);
 }
 
 /* Emits a conditional branch on cond (already popped), taken when the condition is
@@ -1058,176 +892,6 @@ static void emit_imm(cc *c, uint64_t v, bool wide)
         emit(c, (cell)v);
 }
 
-/* A binary operation whose operand at stack index i was just loaded from memory: the load
- * becomes part of the operation (X_rm). */
-static bool try_binary_rm(cc *c, const numop *n, uint8_t rtype)
-{
-    if (n->kind != NK_BIN || c->nstk < 2)
-        return false;
-    uint32_t ib = c->nstk - 1, ia = c->nstk - 2;
-    if (!entry_is_last(c, ib)) {
-        if (!n->comm || !entry_is_last(c, ia) || c->stk[ib].kind == K_CONST)
-            return false;
-        ia = c->nstk - 1;
-        ib = c->nstk - 2;
-    } else if (c->stk[ia].kind == K_CONST) {
-        return false;
-    }
-    unsigned want = is_wide(c->stk[ib].type) ? IC_ld64 : IC_ld32u, rm = n->ic + 2u;
-    unsigned narrow = rm_narrow_kind(c->last_ic);
-    if (narrow && chain_second[n->ic]) {
-        /* a narrow load: the i32_O_rmK form for it */
-        want = c->last_ic - load_form[c->last_ic];
-        rm = rm_narrow_ic[chain_second[n->ic] - 1][narrow - 1];
-    }
-    cell addr = c->code[c->last_pos + HC + 1];
-    uint32_t imm = 0, off;
-    if (c->last_ic == want) {
-        off = c->code[c->last_pos + HC + 2];
-    } else if (c->last_ic == want + 2u) {      /* ldX_ri: address + immediate */
-        mem_decode(&c->code[c->last_pos + HC + 1], &addr, &imm, &off);
-    } else {
-        return false;
-    }
-    uint32_t load_off = unemit_last(c);
-    operand a = c->stk[ia];
-    pop(c);
-    pop(c);
-    if (n->ic == IC_f64_add_rr && a.kind == K_SLOT && last_is(c, IC_f64_mul_rm) &&
-        c->code[c->last_pos + HC] == a.slot) {
-        /* a product from memory plus a value from memory: one multiply-add */
-        cell mul[1 + MEMC];
-        memcpy(mul, &c->code[c->last_pos + HC + 1], sizeof mul);
-        uint32_t mul_off = unemit_last(c), cur = c->cur_off;
-        operand *r = push(c, rtype, K_SLOT);
-        c->cur_off = mul_off;
-        emit_op(c, IC_f64_muladd_rm);
-        c->cur_off = cur;
-        uint32_t d = emit(c, r->slot);
-        for (unsigned k = 0; k < 1 + MEMC; k++)
-            emit(c, mul[k]);
-        emit_mem(c, addr, imm, off);
-        set_last(c, d);
-        return true;
-    }
-    uint32_t sa = src(c, &a);
-    operand *r = push(c, rtype, K_SLOT);
-    uint32_t cur = c->cur_off;
-    c->cur_off = load_off;
-    emit_op(c, rm);
-    c->cur_off = cur;
-    uint32_t d = emit(c, r->slot);
-    emit(c, sa);
-    emit_mem(c, addr, imm, off);
-    set_last(c, d);
-    return true;
-}
-
-/* An i32 add/xor/or/and whose operand was just shifted or rotated by an immediate: the shift
- * becomes part of it (OP_SH d a x k). */
-static bool try_binary_shift(cc *c, const numop *n, uint8_t rtype)
-{
-    static const uint16_t outer[] = {IC_i32_add_rr, IC_i32_xor_rr, IC_i32_or_rr, IC_i32_and_rr};
-    static const uint16_t inner[] = {IC_i32_shl_ri, IC_i32_shr_u_ri, IC_i32_rotl_ri};
-    unsigned o = 0, k = 0;
-    while (o < 4 && outer[o] != n->ic)
-        o++;
-    if (o == 4 || c->nstk < 2)
-        return false;
-    uint32_t ib = c->nstk - 1, ia = c->nstk - 2;
-    if (!entry_is_last(c, ib)) {
-        if (!entry_is_last(c, ia))
-            return false;       /* all four are commutative */
-        ia = c->nstk - 1;
-        ib = c->nstk - 2;
-    }
-    if (c->stk[ia].kind == K_CONST)
-        return false;
-    while (k < 3 && inner[k] != c->last_ic)
-        k++;
-    if (k == 3)
-        return false;
-    cell x = c->code[c->last_pos + HC + 1], amount = c->code[c->last_pos + HC + 2];
-    uint32_t sh_off = unemit_last(c), cur = c->cur_off;
-    operand a = c->stk[ia];
-    pop(c);
-    pop(c);
-    uint32_t sa = src(c, &a);
-    operand *r = push(c, rtype, K_SLOT);
-    unsigned fic = IC_add_shl + 3u * o + k;
-    if (a.kind == K_SLOT &&
-        ((fic == IC_xor_rotl && (last_is(c, IC_i32_rotl_ri) || last_is(c, IC_xor_rotl2))) ||
-         (fic == IC_xor_shr_u && last_is(c, IC_xor_rotl2))) &&
-        c->code[c->last_pos + HC] == sa) {
-        /* a chain of xored rotations (sha256's sigmas, the small ones ending in a shift):
-         * the rotation or pair that produced the left operand, a temporary, joins in */
-        bool pair = c->last_ic == IC_xor_rotl2;
-        uint32_t n = pair ? 4 : 2;
-        if (c->ncode == c->last_pos + HC + 1 + n) {
-            cell prev[4];
-            memcpy(prev, &c->code[c->last_pos + HC + 1], n * sizeof *prev);
-            sh_off = unemit_last(c);
-            c->cur_off = sh_off;
-            emit_op(c, !pair ? IC_xor_rotl2 : fic == IC_xor_rotl ? IC_xor_rotl3 : IC_xor_rotl2_shr);
-            c->cur_off = cur;
-            uint32_t d = emit(c, r->slot);
-            for (uint32_t i = 0; i < n; i++)
-                emit(c, prev[i]);
-            emit(c, x);
-            emit(c, amount);
-            set_last(c, d);
-            return true;
-        }
-    }
-    c->cur_off = sh_off;
-    emit_op(c, fic);
-    c->cur_off = cur;
-    uint32_t d = emit(c, r->slot);
-    emit(c, sa);
-    emit(c, x);
-    emit(c, amount);
-    set_last(c, d);
-    return true;
-}
-
-/* An i32 operation on the result of the one just before it, which nothing else reads:
- * one chain instruction (ch_O1_F1_O2_F2). */
-static bool try_binary_chain(cc *c, const numop *n, uint8_t rtype)
-{
-    if (n->kind != NK_BIN || !chain_second[n->ic] || c->nstk < 2)
-        return false;
-    uint32_t it = c->nstk - 2, io = c->nstk - 1;    /* the chained operand and the other */
-    if (!entry_is_last(c, it)) {
-        if (!n->comm || !entry_is_last(c, io))
-            return false;
-        it = c->nstk - 1;
-        io = c->nstk - 2;
-    }
-    unsigned f1 = chain_first[c->last_ic];
-    if (!f1 || c->ncode != c->last_pos + HC + 3)
-        return false;
-    bool shift = f1 - 1u >= CF_shl, ri1 = shift || chain_first_ri[c->last_ic];
-    operand o = c->stk[io];
-    bool ri2 = o.kind == K_CONST;
-    if (shift && !ri2)
-        return false;
-    cell a1 = c->code[c->last_pos + HC + 1], b1 = c->code[c->last_pos + HC + 2];
-    uint32_t off = unemit_last(c), cur = c->cur_off;
-    pop(c);
-    pop(c);
-    uint32_t so = ri2 ? (cell)o.c[0] : src(c, &o);
-    operand *r = push(c, rtype, K_SLOT);
-    c->cur_off = off;
-    emit_op(c, chain_ic[f1 - 1][chain_second[n->ic] - 1] + (shift ? 0u : 2u * ri1 + ri2));
-    c->cur_off = cur;
-    uint32_t d = emit(c, r->slot);
-    emit(c, a1);
-    emit(c, b1);
-    emit(c, so);
-    set_last(c, d);
-    return true;
-}
-
 static void compile_binary(cc *c, const numop *n, uint8_t rtype)
 {
     if (try_binary_rm(c, n, rtype) || try_binary_shift(c, n, rtype))
@@ -1322,128 +986,6 @@ static void pop_srcs(cc *c, uint32_t n, uint32_t *out)
         ops[i] = pop(c);
     for (uint32_t i = 0; i < n; i++)
         out[i] = src(c, &ops[i]);
-}
-
-/* The last instruction, an i32 add-immediate just aimed at a local, joins one just before it
- * that steps another local (two counters stepped together): addi2. Only steps of locals, so
- * additions that may still fold into a following memory access or branch stay apart. */
-static void join_steps(cc *c)
-{
-    uint32_t first = c->prev_pos, second = c->last_pos;
-    if (c->last_ic != IC_i32_add_ri || c->prev_ic != IC_i32_add_ri || first == NOFIX ||
-        first < c->label_pos || second != first + HC + 3 || c->ncode != second + HC + 3 ||
-        c->code[first + HC] >= c->local_slots)
-        return;
-    cell ops[6];
-    memcpy(ops, &c->code[first + HC], 3 * sizeof *ops);
-    memcpy(ops + 3, &c->code[second + HC], 3 * sizeof *ops);
-    unemit_last(c);
-    c->last_pos = first;
-    c->last_ic = IC_i32_add_ri;
-    uint32_t off = unemit_last(c), cur = c->cur_off;
-    c->cur_off = off;
-    emit_op(c, IC_addi2);
-    c->cur_off = cur;
-    for (int k = 0; k < 6; k++)
-        emit(c, ops[k]);
-}
-
-/* x is about to be written: stack entries and aliases that still stand for its old value get
- * it copied out. */
-static void save_local(cc *c, uint32_t x)
-{
-    if (c->lv[x].refs)
-        for (uint32_t i = 0; i < c->nstk; i++)
-            if (c->stk[i].kind == K_LOCAL && c->stk[i].local == x)
-                materialise(c, &c->stk[i]);
-    alias_spill(c, x);
-}
-
-/* save_local, with the copies placed before the last instruction (the producer of the value
- * about to go to x), so that it can write x directly. Safe: the copies only read x and write
- * slots that instruction neither reads (they belong to entries below its operands, or to
- * aliases, whose slots nothing reads) nor writes (it writes the top entry's). */
-static bool hoist_saves(cc *c, uint32_t x)
-{
-    uint32_t pos = c->last_pos, len = c->ncode - pos;
-    cell keep[32];
-    if (!c->last_valid || pos == NOFIX || len > 32 || c->last_dst < pos + HC)
-        return false;
-    memcpy(keep, &c->code[pos], len * sizeof *keep);
-    uint32_t dst = c->last_dst - pos, height = c->last_height;
-    uint16_t ic = c->last_ic;
-    uint32_t off = unemit_last(c), cur = c->cur_off;
-    save_local(c, x);
-    c->cur_off = off;
-    uint32_t at = emit_op(c, ic);
-    c->cur_off = cur;
-    for (uint32_t k = HC; k < len; k++)
-        emit(c, keep[k]);
-    c->last_valid = true;
-    c->last_dst = at + dst;
-    c->last_height = height;
-    return true;
-}
-
-static void compile_local_set(cc *c, uint32_t x, bool tee)
-{
-    if (x >= c->nlocals)
-        return (void)internal(c);
-    if (c->straight && c->lv[x].state == L_UNTOUCHED)
-        c->lv[x].state = L_SET;
-    bool retarget = top_is_last(c);
-    operand v = pop(c);
-    uint32_t ls = c->lv[x].slot;
-    bool retargeted = false;
-    bool is_const = v.kind == K_CONST && v.type != PITH_V128;
-    if (is_const && c->lv[x].kgen == c->kgen && c->lv[x].kval == v.c[0]) {
-        /* it already holds this constant (set since the last label): nothing to do */
-        if (tee) {
-            operand *e = push(c, v.type, K_CONST);
-            e->c[0] = v.c[0];
-        }
-        return;
-    }
-    c->lv[x].kgen = is_const ? c->kgen : 0;
-    c->lv[x].kval = v.c[0];
-    if (v.kind == K_LOCAL && v.local == x) {
-        /* x = x */
-    } else {
-        /* whatever still reads x's old value (stack entries, aliases) gets it first: before
-         * the instruction that computed v if that can then write x itself */
-        bool saves = c->lv[x].refs || c->lv[x].ahead != NOFIX;
-        if (retarget && v.kind == K_SLOT && (!saves || hoist_saves(c, x))) {
-            c->code[c->last_dst] = ls;
-            c->last_valid = false;
-            retargeted = true;
-            join_steps(c);
-        } else if (saves) {
-            save_local(c, x);
-        }
-        alias_unlink(c, x);
-        if (!retargeted && v.kind == K_LOCAL && v.type != PITH_V128) {
-            alias_link(c, x, v.local);
-        } else if (!retargeted) {
-            if (v.kind == K_CONST)
-                emit_const(c, &v, ls);
-            else
-                emit_copy(c, v.type, ls, v.kind == K_LOCAL ? c->lv[v.local].slot : v.slot);
-        }
-    }
-    if (!tee)
-        return;
-    if (retargeted || (v.kind == K_LOCAL && v.local == x)) {
-        operand *e = push(c, v.type, K_LOCAL);
-        e->local = x;
-        c->lv[x].refs++;
-    } else {
-        operand *e = push(c, v.type, v.kind);
-        e->local = v.local;
-        e->c[0] = v.c[0];
-        e->c[1] = v.c[1];
-        if (v.kind == K_LOCAL)
-            c->lv[v.local].refs++;
-    }
 }
 
 static void compile_call(cc *c, const functype *ft, unsigned ic, const void *callee, uint32_t a,
@@ -1572,64 +1114,6 @@ static void compile_simd(cc *c, const instr *in)
     }
     if (rt)
         set_last(c, dcell);
-}
-
-/* A store of a value just computed from memory at the very address stored to (m[i] op= x):
- * the operation writes memory itself (X_mw, f64_muladd_mw). */
-static bool try_store_mw(cc *c, unsigned st, cell off)
-{
-    if (c->nstk < 2 || !top_is_last(c) || (st != IC_st32 && st != IC_st64))
-        return false;
-    const operand *a = &c->stk[c->nstk - 2];
-    if (a->kind == K_CONST)
-        return false;
-    uint32_t sa = a->kind == K_LOCAL ? c->lv[a->local].slot : a->slot;
-    unsigned ic = c->last_ic, nops;
-    if (ic == IC_f64_muladd_rm) {
-        if (st != IC_st64)
-            return false;
-        nops = 1 + 2 * MEMC;
-    } else if (ic < IC_COUNT && rm_width[ic] == (st == IC_st64 ? 8 : 4)) {
-        nops = 1 + MEMC;
-    } else {
-        return false;
-    }
-    const cell *ops = &c->code[c->last_pos + HC + 1];   /* after d */
-    cell ma;
-    uint32_t mimm, moff;
-    mem_decode(&ops[nops - MEMC], &ma, &mimm, &moff);
-    if (ma != sa || mimm != 0 || moff != off)
-        return false;
-    cell keep[1 + 2 * MEMC];
-    memcpy(keep, ops, nops * sizeof *ops);
-    uint32_t op_off = unemit_last(c), cur = c->cur_off;
-    pop(c);
-    pop(c);
-    cell step[6];
-    bool step2 = ic == IC_f64_muladd_rm && tail_is(c, IC_add2, 6);
-    if (ic == IC_f64_muladd_rm && (step2 || tail_is(c, IC_i32_add_ri, 3))) {
-        /* the preceding address step(s) join in (unrolled m[i] += x * n[j] loops) */
-        uint32_t pos = c->pcm[c->npcm - 1].pos, nstep = step2 ? 6 : 3;
-        memcpy(step, &c->code[pos + HC], nstep * sizeof *step);
-        op_off = c->pcm[c->npcm - 1].off;
-        c->ncode = pos;
-        c->npcm--;
-        c->last_pos = c->prev_pos = NOFIX;
-        c->cur_off = op_off;
-        emit_op(c, step2 ? IC_add2_muladd_mw : IC_addi_muladd_mw);
-        c->cur_off = cur;
-        for (unsigned k = 0; k < nstep; k++)
-            emit(c, step[k]);
-        for (unsigned k = 0; k < nops; k++)
-            emit(c, keep[k]);
-        return true;
-    }
-    c->cur_off = op_off;
-    emit_op(c, ic + 1u);
-    c->cur_off = cur;
-    for (unsigned k = 0; k < nops; k++)
-        emit(c, keep[k]);
-    return true;
 }
 
 /* A store: the value as an immediate when it is a constant, and the address computation
@@ -2213,7 +1697,6 @@ pith_status compile_module(module *m, pith_error *err)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         m->funcs[i].compiled = &cf[i];
 #ifdef PITH_CODE_DUMP
-    void compile_dump(const module *m);
     if (getenv("PITH_DUMP"))
         compile_dump(m);
 #endif
@@ -2228,90 +1711,3 @@ void compile_free(module *m)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         m->funcs[i].compiled = NULL;
 }
-
-#ifdef PITH_CODE_DUMP
-/* Developer aid: prints every compiled function when PITH_DUMP is set (build with
- * -DPITH_CODE_DUMP). Instruction boundaries come from the pc map. */
-#include <stdio.h>
-
-static const char *const ic_names[IC_COUNT] = {
-#define X(n) [IC_##n] = #n,
-    IC_MISC(X)
-#undef X
-#define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
-    IC_LOADS(X)
-#undef X
-#define X(n) [IC_##n] = #n, [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_i] = #n "_i", \
-             [IC_##n##_i_rr] = #n "_i_rr", [IC_##n##_i_ri] = #n "_i_ri",
-    IC_STORES(X)
-#undef X
-#define X(w) [IC_brnz_ld##w] = "brnz_ld" #w, [IC_brnz_ld##w##_rr] = "brnz_ld" #w "_rr",        \
-             [IC_brnz_ld##w##_ri] = "brnz_ld" #w "_ri", [IC_brz_ld##w] = "brz_ld" #w,           \
-             [IC_brz_ld##w##_rr] = "brz_ld" #w "_rr", [IC_brz_ld##w##_ri] = "brz_ld" #w "_ri",
-    IC_LOAD_TESTS(X)
-#undef X
-#define CH2(o1, o2) [IC_ch_##o1##_rr_##o2##_rr] = "ch_" #o1 "_rr_" #o2 "_rr",                 \
-                    [IC_ch_##o1##_rr_##o2##_ri] = "ch_" #o1 "_rr_" #o2 "_ri",                 \
-                    [IC_ch_##o1##_ri_##o2##_rr] = "ch_" #o1 "_ri_" #o2 "_rr",                 \
-                    [IC_ch_##o1##_ri_##o2##_ri] = "ch_" #o1 "_ri_" #o2 "_ri",
-#define CH1(o1) CHAIN_OPS(CH2, o1)
-    CHAIN_FIRST(CH1)
-#undef CH2
-#define CH2(o1, o2) [IC_ch_##o1##_ri_##o2##_ri] = "ch_" #o1 "_ri_" #o2 "_ri",
-    CHAIN_SHIFTS(CH1)
-#undef CH1
-#undef CH2
-#define RMN2(o, k) [IC_i32_##o##_rm##k] = "i32_" #o "_rm" #k,
-#define RMN1(_, o) RMN_KINDS(RMN2, o)
-    CHAIN_OPS(RMN1, _)
-#undef RMN1
-#undef RMN2
-    [IC_brnz_ld32u] = "brnz_ld32u", [IC_brnz_ld32u_rr] = "brnz_ld32u_rr", [IC_brnz_ld32u_ri] = "brnz_ld32u_ri",
-    [IC_brz_ld32u] = "brz_ld32u", [IC_brz_ld32u_rr] = "brz_ld32u_rr", [IC_brz_ld32u_ri] = "brz_ld32u_ri",
-#define BIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri", [IC_##n##_rm] = #n "_rm", \
-                           [IC_##n##_mw] = #n "_mw",
-#define CMP(n, o, k, s, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",               \
-                           [IC_br_##n##_rr] = "br_" #n "_rr", [IC_br_##n##_ri] = "br_" #n "_ri", \
-                           [IC_brn_##n##_rr] = "brn_" #n "_rr", [IC_brn_##n##_ri] = "brn_" #n "_ri", \
-                           ADDBR_NAMES_##k(n)
-#define ADDBR_NAMES_I32(n) [IC_addbr_##n##_ri] = "addbr_" #n "_ri", [IC_addbr_##n##_rr] = "addbr_" #n "_rr", \
-                           [IC_addrbr_##n##_ri] = "addrbr_" #n "_ri", [IC_addrbr_##n##_rr] = "addrbr_" #n "_rr",
-#define ADDBR_NAMES_I64(n)
-#define ADDBR_NAMES_F32(n)
-#define ADDBR_NAMES_F64(n)
-#define UN(n, o, ki, ko, e) [IC_##n] = #n,
-#define TBIN(n, o, k, c, e) [IC_##n##_rr] = #n "_rr", [IC_##n##_ri] = #n "_ri",
-#define TUN(n, o, ki, ko, c, e) [IC_##n] = #n,
-#include "core/code_ops.inc"
-#define SIMD(n, o) [IC_##n] = #n,
-#include "core/code_simd.inc"
-};
-
-void compile_dump(const module *m);
-void compile_dump(const module *m)
-{
-    const void *const *h = interp_handlers();
-    for (uint32_t f = 0; f < m->nfuncs; f++) {
-        const cfunc *cf = m->funcs[f].compiled;
-        fprintf(stderr, "func %u: locals %u frame %u\n", cf->index, cf->local_slots,
-                cf->frame_slots);
-        for (uint32_t i = 0; i < cf->npcmap; i++) {
-            uint32_t pos = cf->pcmap[i].pos;
-            uint32_t end = i + 1 < cf->npcmap ? cf->pcmap[i + 1].pos : cf->ncode;
-            unsigned ic = IC_COUNT;
-#if PITH_THREADED
-            const void *p;
-            memcpy(&p, &cf->code[pos], sizeof p);
-            for (ic = 0; ic < IC_COUNT && h[ic] != p; ic++) {}
-#else
-            (void)h;
-            ic = cf->code[pos];
-#endif
-            fprintf(stderr, "  %5u  %-22s", pos, ic < IC_COUNT ? ic_names[ic] : "?");
-            for (uint32_t k = pos + HC; k < end; k++)
-                fprintf(stderr, " %d", (int32_t)cf->code[k]);
-            fprintf(stderr, "\n");
-        }
-    }
-}
-#endif
