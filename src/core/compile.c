@@ -684,7 +684,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             b0 = a;
             a = c->code[c->last_pos + HC];
         }
-        if (step && c->code[c->last_pos + HC] == a) {
+        if (step && c->code[c->last_pos + HC] == a && !alias_reads(c, a)) {
             /* a loop step and its test: addbr_X/addrbr_X d a imm|s (cmpimm|b) off */
             unsigned form = c->last_ic == IC_i32_add_ri ? CMP_ADDBR : CMP_ADDRBR;
             cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
@@ -711,7 +711,8 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
     /* a value loaded to be tested: the load becomes the branch, also when it goes to a local */
     bool kept = fuse && cond.kind == K_LOCAL && last_is(c, c->last_ic) &&
                 c->last_ic >= IC_ld32u && c->last_ic <= IC_ld32u_ri &&
-                c->code[c->last_pos + HC] == c->lv[cond.local].slot;
+                c->code[c->last_pos + HC] == c->lv[cond.local].slot &&
+                !alias_reads(c, c->lv[cond.local].slot);
     if ((produced && load_width[c->last_ic]) || kept) {
         load_test_branch(c, kept, when_true, instr, cellpos);
         return;
@@ -734,7 +735,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
     }
     uint32_t s = src(c, &cond);
     if (when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
-        c->code[c->last_pos + HC] == s) {
+        c->code[c->last_pos + HC] == s && !alias_reads(c, s)) {
         cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
         uint32_t off = unemit_last(c), cur = c->cur_off;
         c->cur_off = off;

@@ -641,6 +641,22 @@ static void test_local_aliases(void **state)
         "    (block (local.set $y (local.get $x)) (br 0))\n"
         "    (local.set $x (i32.const 3))\n"
         "    (i32.add (local.get $y) (local.get $x)))\n"
+        "  (func (export \"after_step\") (param $n i32) (result i32) (local $i i32) (local $z i32)\n"
+        "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+        "      (local.set $z (local.get $i))\n"
+        "      (br_if $l (i32.ne (local.get $i) (local.get $n))))\n"
+        "    (local.get $z))\n"
+        "  (func (export \"after_step_nz\") (param $i i32) (result i32) (local $z i32)\n"
+        "    (loop $l (local.set $i (i32.add (local.get $i) (i32.const -1)))\n"
+        "      (local.set $z (local.get $i))\n"
+        "      (br_if $l (local.get $i)))\n"
+        "    (local.get $z))\n"
+        "  (func (export \"after_load\") (param $p i32) (result i32) (local $z i32)\n"
+        "    (loop $l (local.set $p (i32.load (local.get $p)))\n"
+        "      (local.set $z (local.get $p))\n"
+        "      (br_if $l (local.get $p)))\n"
+        "    (local.get $z))\n"
+        "  (memory 1) (data (i32.const 32) \"\\28\\00\\00\\00\\00\\00\\00\\00\\30\")\n"
         "  (func (export \"ret\") (param $x i32) (result i32) (local $y i32)\n"
         "    (local.set $y (local.get $x))\n"
         "    (local.set $x (i32.const 2))\n"
@@ -658,6 +674,10 @@ static void test_local_aliases(void **state)
     assert_int_equal(call_i32(&e, "ifelse", 2, I32(4), I32(0)), 710);
     assert_int_equal(call_i32(&e, "dead_end", 1, I32(4)), 7);
     assert_int_equal(call_i32(&e, "ret", 1, I32(4)), 2);
+    /* a local mirroring one that a loop's branch itself steps or loads sees the new value */
+    assert_int_equal(call_i32(&e, "after_step", 1, I32(5)), 5);
+    assert_int_equal(call_i32(&e, "after_step_nz", 1, I32(3)), 0);
+    assert_int_equal(call_i32(&e, "after_load", 1, I32(32)), 0);
     env_free(&e);
 }
 
