@@ -28,8 +28,9 @@ typedef uint32_t cell;
 #define PTRC 2u
 _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two cells");
 
-/* A memory operand M is four cells, a K (two cells) off, for the address (u32)(a + imm) + off
- * of a slot a and an immediate imm added to it (an i32.add folded in, or 0): K is imm + off,
+/* A memory operand M is four cells: a, K (two cells), off. It stands for the address
+ * (u32)(a + imm) + off of a slot a and an immediate imm added to it (an i32.add folded in,
+ * or 0): K is imm + off,
  * or imm sign-extended when it is negative and off is 0, so fp[a] + K is that address
  * whenever it is in bounds (a wrapped sum goes past 4 GiB); imm is (u32)(K - off). Handlers
  * take fp[a] + K and compute the exact address only when that is out of bounds. */
@@ -77,7 +78,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(table_copy) X(table_init) X(elem_drop) X(ref_func) X(addbr_nz)                      \
     X(f64_muladd_rm) X(f64_muladd_mw) X(add_shl) X(add_shr_u) X(add_rotl) X(xor_shl)       \
     X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
-    X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3) X(xor_rotl2_shr) X(add2_muladd_mw)
+    X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3)         \
+    X(xor_rotl2_shr) X(add2_muladd_mw)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */
@@ -87,6 +89,9 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  * st64_i); the address may have an i32.add folded in as for loads: stX_rr a b val offset,
  * stX_ri M val, stX_i_rr a b imm offset, stX_i_ri M imm. */
 #define IC_STORES(X) X(st8) X(st16) X(st32) X(st64)
+#define STORE_RR 1u     /* IC_stX + STORE_RR = IC_stX_rr, and so on */
+#define STORE_RI 2u
+#define STORE_IMM 3u
 
 /* A load that only feeds a zero test and a branch: brnz_ldW addr offset off (branch if the
  * W-bit value at the address is not zero), brz_ldW (if it is); _rr and _ri address forms as
@@ -94,9 +99,6 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  * brz_ld32u d addr offset off also keep the value in fp[d] (a local,
  * as in `while ((p = p->next))`). */
 #define IC_LOAD_TESTS(X) X(8) X(16) X(32)
-#define STORE_RR 1u     /* IC_stX + STORE_RR = IC_stX_rr, and so on */
-#define STORE_RI 2u
-#define STORE_IMM 3u
 
 /* Chains of two i32 operations, the first one's result used only by the second:
  * ch_O1_F1_O2_F2 d a b c: fp[d] = (a O1 b) O2 c, where b is a slot (F1 rr) or an immediate
@@ -111,18 +113,17 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  * i32_O_rmK d a M, K the load (8u, 8s, 16u, 16s), O a CHAIN_OPS operation. */
 #define RMN_KINDS(X, o) X(o, 8u) X(o, 8s) X(o, 16u) X(o, 16s)
 
+/* Offsets from IC_X_rr of a comparison X to its other forms. */
+enum { CMP_RI = 1, CMP_BR = 2, CMP_BRN = 4, CMP_ADDBR = 6, CMP_ADDRBR = 8 };
+
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register
  * (`d a b`) and register-immediate (`d a imm`) forms; CMP adds compare-and-branch forms
  * `br_X a b off` / `br_X a imm off` (branch if true) and brn_X (branch if false), and for i32
  * the loop step-and-test forms addbr_X and addrbr_X (at CMP_ADDBR from X_rr); BIN also has
  * `X_rm d a M` whose second operand is loaded from memory (4 or 8 bytes by kind) at the
  * memory operand M, the load that produced it folded in, and `X_mw a M` that also stores the
- * result back there (a read-modify-write of
- * memory, as in `m[i] += x`); UN/TUN are
- * `d a`. SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
-/* Offsets from IC_X_rr of a comparison X to its other forms. */
-enum { CMP_RI = 1, CMP_BR = 2, CMP_BRN = 4, CMP_ADDBR = 6, CMP_ADDRBR = 8 };
-
+ * result back there (a read-modify-write of memory, as in `m[i] += x`); UN/TUN are `d a`.
+ * SIMD instructions (code_simd.inc) are `[d] srcs... imms...` in signature order. */
 enum ic {
 #define X(n) IC_##n,
     IC_MISC(X)
