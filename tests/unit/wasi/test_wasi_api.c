@@ -513,7 +513,9 @@ static void random_calls_never_crash(void **state)
             for (int k = 0; k < 8; k++)
                 memcpy(m + 1024 + 16 * k, paths[k], strlen(paths[k]));
             for (int k = 0; k < 16; k++) {     /* iovecs at 0.. pointing at scratch bytes */
-                uint32_t v[2] = { 4096 + (uint32_t)(RND() % 1024), (uint32_t)(RND() % 64) };
+                /* two statements: initialisers are evaluated in no fixed order */
+                uint32_t v0 = 4096 + (uint32_t)(RND() % 1024);
+                uint32_t v[2] = { v0, (uint32_t)(RND() % 64) };
                 memcpy(m + 8 * k, v, 8);
             }
         }
