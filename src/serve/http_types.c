@@ -723,6 +723,7 @@ static pith_status trailers_get(P2_ARGS)
         int ec = sv_out_call_error(t->u.trailers.call, &f.msg);
         if (ec >= 0)
             f.code = (uint32_t)ec + 1;
+        tr = sv_out_call_trailers(t->u.trailers.call);
     }
     if (f.code)
         return sv_error_result(in, f.code - 1, f.msg) ? PITH_OK : P2_OOM();

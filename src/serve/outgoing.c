@@ -42,6 +42,7 @@ struct sv_out_call {
     bool req_flush;             /* a flush is pending: check-write is 0 until `req` drains */
     /* response */
     bool head_done;             /* final status and headers received */
+    sv_fields resp_trailers;    /* header lines after the final head: a chunked body's trailers */
     bool done;                  /* transfer over (see error) */
     bool paused;                /* body buffer full: curl holds the rest */
     bool resp_taken;            /* future-incoming-response.get handed it out */
@@ -87,6 +88,7 @@ static void call_destroy(struct sv_out_call *c)
     sv_buf_free(&c->req);
     sv_fields_free(&c->req_trailers);
     sv_fields_free(&c->headers);
+    sv_fields_free(&c->resp_trailers);
     sv_buf_free(&c->body);
     free(c);
 }
@@ -320,6 +322,11 @@ void sv_out_call_discard(sv_worker *w, struct sv_out_call *c)
         pump(w->out);
 }
 
+const sv_fields *sv_out_call_trailers(const struct sv_out_call *c)
+{
+    return &c->resp_trailers;
+}
+
 int sv_out_call_error(struct sv_out_call *c, const char **msg)
 {
     *msg = c->msg[0] ? c->msg : NULL;
@@ -418,7 +425,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     const char *v = colon + 1;
     while (v < p + e && (*v == ' ' || *v == '\t'))
         v++;
-    if (!sv_fields_add(&c->headers, p, nl, (const uint8_t *)v, (size_t)(p + e - v)))
+    /* libcurl hands a chunked body's trailers to this callback too, after the body: they
+     * must not join the head the guest may already hold */
+    sv_fields *into = c->head_done ? &c->resp_trailers : &c->headers;
+    if (!sv_fields_add(into, p, nl, (const uint8_t *)v, (size_t)(p + e - v)))
         return 0;
     return len;
 }

@@ -321,6 +321,8 @@ long sv_out_call_read(sv_worker *w, struct sv_out_call *c, uint8_t *dst, size_t 
 void sv_out_call_discard(sv_worker *w, struct sv_out_call *c);
 /* How the transfer ended: -1 fine (or not over), else the error-code, with its message. */
 int sv_out_call_error(struct sv_out_call *c, const char **msg);
+/* the trailers of the response (valid once the transfer is done) */
+const sv_fields *sv_out_call_trailers(const struct sv_out_call *c);
 /* The request body, streamed while the guest writes it (a p2 output stream's callbacks). */
 int64_t sv_out_call_permit(sv_worker *w, struct sv_out_call *c, p2_fail *f);
 long sv_out_call_write(sv_worker *w, struct sv_out_call *c, const uint8_t *p, size_t n,
