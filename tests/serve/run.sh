@@ -324,10 +324,17 @@ fi
 # thread and the watchdog stay unconfined); --no-seccomp turns it off. Refusals themselves
 # are tested in tests/unit/serve/test_seccomp.c.
 if grep -q '^Seccomp:' /proc/self/status; then
-    confined() { # SERVER-PID -> "confined/threads"
-        local c=0 n=0 t
-        for t in /proc/$1/task/*; do
-            n=$((n + 1)); grep -q '^Seccomp:[[:space:]]*2' "$t/status" && c=$((c + 1))
+    confined() { # SERVER-PID -> "confined/threads", once all 5 threads are up and two looks
+        # agree (the port may answer before the last worker has started and loaded its filter)
+        local c n t i last=
+        for i in $(seq 50); do
+            c=0 n=0
+            for t in /proc/$1/task/*; do
+                n=$((n + 1)); grep -q '^Seccomp:[[:space:]]*2' "$t/status" && c=$((c + 1))
+            done
+            [ $n -ge 5 ] && [ "$c/$n" = "$last" ] && break
+            last="$c/$n"
+            sleep 0.1
         done
         echo "$c/$n"
     }
