@@ -331,6 +331,22 @@ static uint32_t unemit_last(cc *c)
     return off;
 }
 
+static void alias_flush(cc *c, bool emit);
+
+/* Replaces the last instruction by the fused instruction ic, whose operands the caller emits
+ * next; a trap in it reports the Wasm offset of the first instruction fused. A branch first
+ * writes back pending local aliases (as emit_branch_op does). */
+static uint32_t reemit_last(cc *c, unsigned ic, bool branch)
+{
+    uint32_t off = unemit_last(c), cur = c->cur_off;
+    c->cur_off = off;
+    if (branch)
+        alias_flush(c, true);
+    uint32_t at = emit_op(c, ic);
+    c->cur_off = cur;
+    return at;
+}
+
 /* True when the last emitted instruction is ic, starts at or after the latest label, and
  * may therefore be fused with what follows. */
 static bool last_is(const cc *c, unsigned ic)
@@ -393,10 +409,7 @@ static void emit_copy(cc *c, uint8_t type, uint32_t d, uint32_t s)
         /* join the copies just before: one dispatch for up to eight */
         cell prev[14];
         memcpy(prev, &c->code[c->last_pos + HC], 2 * (n + 1) * sizeof *prev);
-        uint32_t off = unemit_last(c), cur = c->cur_off;
-        c->cur_off = off;
-        emit_op(c, joined[n + 1]);
-        c->cur_off = cur;
+        reemit_last(c, joined[n + 1], false);
         for (uint32_t k = 0; k < 2 * (n + 1); k++)
             emit(c, prev[k]);
         emit(c, d);
@@ -688,10 +701,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             /* a loop step and its test: addbr_X/addrbr_X d a imm|s (cmpimm|b) off */
             unsigned form = c->last_ic == IC_i32_add_ri ? CMP_ADDBR : CMP_ADDRBR;
             cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
-            uint32_t off = unemit_last(c), cur = c->cur_off;
-            c->cur_off = off;
-            *instr = emit_branch_op(c, cmp_info[ci].rr + form + (ri ? 0u : 1u));
-            c->cur_off = cur;
+            *instr = reemit_last(c, cmp_info[ci].rr + form + (ri ? 0u : 1u), true);
             emit(c, d);
             emit(c, as);
             emit(c, by);
@@ -737,10 +747,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
     if (when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
         c->code[c->last_pos + HC] == s && !alias_reads(c, s)) {
         cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
-        uint32_t off = unemit_last(c), cur = c->cur_off;
-        c->cur_off = off;
-        *instr = emit_branch_op(c, IC_addbr_nz);
-        c->cur_off = cur;
+        *instr = reemit_last(c, IC_addbr_nz, true);
         emit(c, s);
         emit(c, as);
         emit(c, imm);
@@ -949,10 +956,7 @@ static void compile_binary(cc *c, const numop *n, uint8_t rtype)
         /* two register additions in a row (address steps of unrolled loops): one dispatch */
         cell first[3];
         memcpy(first, &c->code[c->last_pos + HC], sizeof first);
-        uint32_t off = unemit_last(c), cur = c->cur_off;
-        c->cur_off = off;
-        emit_op(c, IC_add2);
-        c->cur_off = cur;
+        reemit_last(c, IC_add2, false);
         for (int k = 0; k < 3; k++)
             emit(c, first[k]);
         uint32_t d = emit(c, r->slot);
