@@ -62,7 +62,9 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   immediates (two counters stepped together)
  *   addi_muladd_mw t a imm x M1 M2: fp[t] = a + imm (i32), then
  *   f64_muladd_mw (the step of an unrolled loop's next element folded in); add2_muladd_mw
- *   d1 a1 b1 d2 a2 b2 x M1 M2 does add2, then f64_muladd_mw
+ *   d1 a1 b1 d2 a2 b2 x M1 M2 does add2, then f64_muladd_mw; add2_muladd2_mw (same operands,
+ *   M1 addressing through d2 and M2 through d1) then also steps d1 by 8 and does the next
+ *   element, 8 bytes on from M1 and at the stepped M2 (a 2-way unrolled loop's two elements)
  *   xor_rotl2 d x1 k1 x2 k2 | xor_rotl3 d x1 k1 x2 k2 x3 k3: fp[d] = rotl(x1, k1) ^ rotl(x2, k2)
  *   [^ rotl(x3, k3)] (i32; sha256's big sigmas); xor_rotl2_shr d x1 k1 x2 k2 x3 k3 ends with
  *   ^ (x3 >> k3) instead (the small sigmas)
@@ -79,7 +81,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(f64_muladd_rm) X(f64_muladd_mw) X(add_shl) X(add_shr_u) X(add_rotl) X(xor_shl)       \
     X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
     X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3)         \
-    X(xor_rotl2_shr) X(add2_muladd_mw)
+    X(xor_rotl2_shr) X(add2_muladd_mw) X(add2_muladd2_mw)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */

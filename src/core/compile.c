@@ -279,6 +279,12 @@ static void mem_decode(const cell *p, cell *a, uint32_t *imm, uint32_t *off)
     *imm = (uint32_t)(((uint64_t)p[1] | (uint64_t)p[2] << 32) - p[3]);
 }
 
+/* The 64-bit K of a memory operand. */
+static uint64_t mem_k(const cell *p)
+{
+    return (uint64_t)p[1] | (uint64_t)p[2] << 32;
+}
+
 /* The HC cells that stand for handler ic in the code. */
 static void handler_cells(const cc *c, unsigned ic, cell *out)
 {
@@ -677,8 +683,8 @@ static void branch_to(cc *c, ctl *L)
 /* Emits a conditional branch on cond (already popped), taken when the condition is
  * when_true; fuses with the comparison that produced cond when possible. Returns the
  * instruction position and its offset cell for the caller to aim. */
-static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t *instr,
-                        uint32_t *cellpos)
+static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, bool back,
+                        uint32_t *instr, uint32_t *cellpos)
 {
     bool produced = fuse && cond.kind == K_SLOT && c->last_valid &&
                     c->last_height == c->nstk + 1 && c->code[c->last_dst] == cond.slot;
@@ -689,7 +695,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         bool wide = ri && cmp_info[ci].wide;
         cell a = ops[1], b0 = ops[2], b1 = wide ? ops[3] : 0;
         unemit_last(c);
-        bool step = when_true && ci <= CI_i32_ge_u &&
+        bool step = back && when_true && ci <= CI_i32_ge_u &&
                     (last_is(c, IC_i32_add_ri) || last_is(c, IC_i32_add_rr));
         if (step && !ri && c->code[c->last_pos + HC] == b0 && b0 != a) {
             /* the step is the right operand: test the same with the operands exchanged */
@@ -744,7 +750,7 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
         return;
     }
     uint32_t s = src(c, &cond);
-    if (when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
+    if (back && when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
         c->code[c->last_pos + HC] == s && !alias_reads(c, s)) {
         cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
         *instr = reemit_last(c, IC_addbr_nz, true);
@@ -1224,7 +1230,7 @@ static void compile_instr(cc *c, const instr *in)
             block_flush(c, np);
         }
         uint32_t instr_pos, cl;
-        cond_branch(c, cond, !flush, false, &instr_pos, &cl);
+        cond_branch(c, cond, !flush, false, false, &instr_pos, &cl);
         ctl *L = push_ctl(c, C_IF, np, pt, nr, rt);
         L->else_instr = instr_pos;
         L->else_cell = cl;
@@ -1251,10 +1257,10 @@ static void compile_instr(cc *c, const instr *in)
         operand cond = pop(c);
         uint32_t i, cl;
         if (direct) {
-            cond_branch(c, cond, true, true, &i, &cl);
+            cond_branch(c, cond, true, true, L->kind == C_LOOP, &i, &cl);
             set_target(c, L, i, cl);
         } else {
-            cond_branch(c, cond, true, false, &i, &cl);
+            cond_branch(c, cond, true, false, false, &i, &cl);
             branch_to(c, L);
             patch(c, i, cl, c->ncode);
             mark_label(c);

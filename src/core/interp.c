@@ -273,6 +273,14 @@ static inline const void *ld_handler(const cell *p)
         DISPATCH();                                                                        \
     } while (0)
 
+/* A branch the compiler knows to go backward (the loop step-and-test forms). */
+#define JUMP_BACK(off)                                                                     \
+    do {                                                                                   \
+        ip += (int32_t)(off);                                                              \
+        CHECK_LIMITS();                                                                    \
+        DISPATCH();                                                                        \
+    } while (0)
+
 /* Whether a callee's frame at nfp would pass the end of the value stack (computed on
  * addresses: a pointer past the array would be undefined). */
 #define FRAME_PAST_END(nfp_, callee_)                                                      \
@@ -307,10 +315,42 @@ static inline uint64_t ea_exact(uint64_t a, uint64_t k, uint32_t off)
 {
     return (uint64_t)(uint32_t)((uint32_t)a + (uint32_t)(k - off)) + off;
 }
+/* add2_muladd2_mw's two elements near an end of memory (its operands at ops, the sums
+ * already in their slots): each access on its own and exactly, the first element stored
+ * before the second is checked. Apart from the handler so that the fast path there keeps
+ * nothing live for it. False on an access out of bounds. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static bool add2_muladd2_exact(slot *fp, const cell *ops, uint8_t *mem_base,
+                               const uint64_t *mem_lim)
+{
+    uint32_t v2 = (uint32_t)fp[ops[3]], v1 = (uint32_t)fp[ops[0]] - 8;
+    double x = f64_of(fp[ops[6]]), m1, m2, r;
+    uint64_t k1 = imm64(&ops[8]), k2 = imm64(&ops[12]);
+    for (uint32_t e = 0; e < 2; e++, v1 += 8, k1 += 8) {
+        uint64_t eb = ea_exact(v2, k1, ops[10]), ec = ea_exact(v1, k2, ops[14]);
+        if (OOB(eb, 8) || OOB(ec, 8))
+            return false;
+        memcpy(&m1, mem_base + eb, 8);
+        memcpy(&m2, mem_base + ec, 8);
+        r = f64_rounded(x * m1) + m2;
+        memcpy(mem_base + ec, &r, 8);
+    }
+    return true;
+}
 #define EA_M(ea_, k_, size_)                                                               \
     uint64_t ea_ = fp[I(k_)] + imm64(&I((k_) + 1));                                        \
     if (OOB(ea_, size_)) {                                                                 \
         ea_ = ea_exact(fp[I(k_)], imm64(&I((k_) + 1)), I((k_) + 3));                       \
+        if (OOB(ea_, size_))                                                               \
+            TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
+    }
+/* The same for a base value v already read and K and the offset given. */
+#define EA_V(ea_, v_, k_, off_, size_)                                                     \
+    uint64_t ea_ = (uint64_t)(v_) + (k_);                                                  \
+    if (OOB(ea_, size_)) {                                                                 \
+        ea_ = ea_exact((v_), (k_), (off_));                                                \
         if (OOB(ea_, size_))                                                               \
             TRAP(PITH_TRAP_MEMORY_OOB);                                                    \
     }
@@ -472,7 +512,7 @@ dispatch:
         uint32_t a = (uint32_t)fp[I(1)] + (step_), b = I(3);                                \
         fp[I(0)] = a;                                                                       \
         if (e_)                                                                             \
-            JUMP(I(4));                                                                     \
+            JUMP_BACK(I(4));                                                                     \
         NEXT(5);                                                                            \
     }                                                                                       \
     CASE(name_##_rr) {                                                                      \
@@ -480,7 +520,7 @@ dispatch:
         fp[I(0)] = a;                                                                       \
         uint32_t b = (uint32_t)fp[I(3)];                                                    \
         if (e_)                                                                             \
-            JUMP(I(4));                                                                     \
+            JUMP_BACK(I(4));                                                                     \
         NEXT(5);                                                                            \
     }
 #define ADDBR_I32(n_, e_)                                                                   \
@@ -558,7 +598,7 @@ dispatch:
         uint32_t v = (uint32_t)fp[I(1)] + I(2);
         fp[I(0)] = v;
         if (v)
-            JUMP(I(3));
+            JUMP_BACK(I(3));
         NEXT(4);
     }
     CASE(brz64) {

@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "pith/pith.h"
+#include "core/code.h"
+#include "core/runtime.h"
 #include "text/text.h"
 
 typedef struct env {
@@ -61,6 +63,24 @@ static pith_func *export_func(env *e, const char *name)
     assert_true(pith_instance_export(e->inst, name, &x));
     assert_int_equal(x.kind, PITH_EXTERN_FUNC);
     return x.of.func;
+}
+
+/* Whether the compiled code of defined function fidx contains instruction ic: checks that a
+ * test meant for a fused form really runs it. */
+static bool compiled_uses(env *e, uint32_t fidx, unsigned ic)
+{
+    const cfunc *cf = e->module->m->funcs[fidx].compiled;
+    cell want[HC];
+#if PITH_THREADED
+    const void *h = interp_handlers()[ic];
+    memcpy(want, &h, sizeof h);
+#else
+    want[0] = (cell)ic;
+#endif
+    for (uint32_t k = 0; k < cf->npcmap; k++)
+        if (memcmp(&cf->code[cf->pcmap[k].pos], want, sizeof want) == 0)
+            return true;
+    return false;
 }
 
 static pith_val I32(int32_t v) { pith_val x = {.type = PITH_I32, .of.i32 = v}; return x; }
@@ -487,6 +507,104 @@ static void test_fused(void **state)
     assert_int_equal(call_i32(&e, "stepr_ne", 1, I32(8)), 40);
     assert_int_equal(call_i32(&e, "stepr_ne", 1, I32(-8)), 40);   /* wraps around */
     assert_int_equal(call_i32(&e, "stepr_double", 1, I32(3)), 1536);
+    env_free(&e);
+}
+
+/* A 2-way unrolled c[j] += a * b[j] loop as clang emits it (two sums, the second element
+ * through the first sum stepped by 8 and the other 8 bytes on) runs as one instruction per
+ * iteration pair: same results as element by element, also when c and b overlap, the sums
+ * left in their locals, and an element out of bounds traps after the ones before it. */
+static const char *axpy_wat =
+    "(module (memory 1)\n"
+    "  (func (export \"axpy\") (param $c i32) (param $b i32) (param $n i32) (param $a f64)\n"
+    "    (result i32) (local $j i32) (local $p i32) (local $q i32)\n"
+    "    (loop $l\n"
+    "      (f64.store (local.tee $p (i32.add (local.get $c) (local.get $j)))\n"
+    "        (f64.add (f64.mul (local.get $a)\n"
+    "                          (f64.load (local.tee $q (i32.add (local.get $b) (local.get $j)))))\n"
+    "                 (f64.load (local.get $p))))\n"
+    "      (f64.store (local.tee $p (i32.add (local.get $p) (i32.const 8)))\n"
+    "        (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $q) (i32.const 8))))\n"
+    "                 (f64.load (local.get $p))))\n"
+    "      (br_if $l (i32.ne (local.tee $j (i32.add (local.get $j) (i32.const 16)))\n"
+    "                        (local.get $n))))\n"
+    "    (i32.add (i32.mul (local.get $p) (i32.const 65536)) (local.get $q)))\n"
+    "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
+    "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n";
+
+static void axpy_fill(env *e, double *mirror, uint32_t at, uint32_t n)
+{
+    pith_error err;
+    for (uint32_t k = 0; k < n; k++) {
+        double v = 0.25 * (double)(k % 13) - 1.0;
+        mirror[k] = v;
+        assert_int_equal(call(e, "wr", NULL, 0, &err, 2, I32((int32_t)(at + 8 * k)), F64(v)), PITH_OK);
+    }
+}
+
+static void axpy_check(env *e, const double *mirror, uint32_t at, uint32_t n)
+{
+    pith_error err;
+    pith_val r;
+    for (uint32_t k = 0; k < n; k++) {
+        assert_int_equal(call(e, "rd", &r, 1, &err, 1, I32((int32_t)(at + 8 * k))), PITH_OK);
+        assert_true(r.of.f64 == mirror[k]);
+    }
+}
+
+static void test_muladd_pair(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, axpy_wat);
+    env_instantiate(&e);
+    assert_true(compiled_uses(&e, 0, IC_add2_muladd2_mw));
+    pith_error err;
+    pith_val r;
+    double m[64];
+    /* apart: c at 0, b at 1024, 16 elements; the sums end at c + 112 + 8 and b + 112 */
+    axpy_fill(&e, m, 0, 48);
+    axpy_fill(&e, m + 48, 1024, 16);
+    double want[16];
+    for (int k = 0; k < 16; k++)
+        want[k] = m[k] + 1.5 * m[48 + k];
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.5)), PITH_OK);
+    assert_int_equal(r.of.i32, 120 * 65536 + 1024 + 112);
+    axpy_check(&e, want, 0, 16);
+    /* overlapping: b is c + 8, so each element reads the one just stored before it */
+    axpy_fill(&e, m, 0, 17);
+    for (int k = 0; k < 16; k++)
+        m[k] = m[k] + 0.5 * m[k + 1];
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(0), I32(8), I32(128), F64(0.5)), PITH_OK);
+    axpy_check(&e, m, 0, 17);
+    /* and b is c - 8: each element reads the previous element's result */
+    axpy_fill(&e, m, 0, 17);
+    for (int k = 1; k < 17; k++)
+        m[k] = m[k] + 2.0 * m[k - 1];
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(8), I32(0), I32(128), F64(2.0)), PITH_OK);
+    axpy_check(&e, m, 0, 17);
+    /* the last pair's second element past the end: the first is stored, then the trap */
+    axpy_fill(&e, m, 65536 - 40, 5);
+    axpy_fill(&e, m + 8, 2048, 6);
+    for (int k = 0; k < 5; k++)
+        m[k] = m[k] + 1.0 * m[8 + k];
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(65536 - 40), I32(2048), I32(160), F64(1.0)),
+                     PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    axpy_check(&e, m, 65536 - 40, 5);
+    /* the same with b's second element past the end */
+    axpy_fill(&e, m, 4096, 6);
+    axpy_fill(&e, m + 8, 65536 - 24, 3);
+    m[0] += 1.0 * m[8];
+    m[1] += 1.0 * m[9];
+    m[2] += 1.0 * m[10];
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(4096), I32(65536 - 24), I32(64), F64(1.0)),
+                     PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    axpy_check(&e, m, 4096, 6);
+    /* an address that wraps around 2^32 is out of bounds, not a low address */
+    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(-8), I32(0), I32(16), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
     env_free(&e);
 }
 
@@ -1031,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_globals_and_select),
         cmocka_unit_test(test_simd_unsupported),
         cmocka_unit_test(test_fused),
+        cmocka_unit_test(test_muladd_pair),
         cmocka_unit_test(test_load_branch),
         cmocka_unit_test(test_local_aliases),
         cmocka_unit_test(test_chains),
