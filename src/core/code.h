@@ -65,6 +65,9 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   d1 a1 b1 d2 a2 b2 x M1 M2 does add2, then f64_muladd_mw; add2_muladd2_mw (same operands,
  *   M1 addressing through d2 and M2 through d1) then also steps d1 by 8 and does the next
  *   element, 8 bytes on from M1 and at the stepped M2 (a 2-way unrolled loop's two elements)
+ *   muladd2_loop_ri d1 a1 j d2 a2 j x M1 M2 step end off: a whole loop, add2_muladd2_mw (its
+ *   sums indexed by j) then j += step, again while j != end (muladd2_loop_rr: end a slot);
+ *   off aims at the instruction itself
  *   xor_rotl2 d x1 k1 x2 k2 | xor_rotl3 d x1 k1 x2 k2 x3 k3: fp[d] = rotl(x1, k1) ^ rotl(x2, k2)
  *   [^ rotl(x3, k3)] (i32; sha256's big sigmas); xor_rotl2_shr d x1 k1 x2 k2 x3 k3 ends with
  *   ^ (x3 >> k3) instead (the small sigmas)
@@ -81,7 +84,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(f64_muladd_rm) X(f64_muladd_mw) X(add_shl) X(add_shr_u) X(add_rotl) X(xor_shl)       \
     X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
     X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3)         \
-    X(xor_rotl2_shr) X(add2_muladd_mw) X(add2_muladd2_mw)
+    X(xor_rotl2_shr) X(add2_muladd_mw) X(add2_muladd2_mw) X(muladd2_loop_ri)            \
+    X(muladd2_loop_rr)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */

@@ -683,9 +683,10 @@ static void branch_to(cc *c, ctl *L)
 /* Emits a conditional branch on cond (already popped), taken when the condition is
  * when_true; fuses with the comparison that produced cond when possible. Returns the
  * instruction position and its offset cell for the caller to aim. */
-static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, bool back,
+static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t loop_at,
                         uint32_t *instr, uint32_t *cellpos)
 {
+    bool back = loop_at != NOFIX;
     bool produced = fuse && cond.kind == K_SLOT && c->last_valid &&
                     c->last_height == c->nstk + 1 && c->code[c->last_dst] == cond.slot;
     if (produced && ic_cmp[c->last_ic]) {
@@ -707,6 +708,9 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, bool bac
             /* a loop step and its test: addbr_X/addrbr_X d a imm|s (cmpimm|b) off */
             unsigned form = c->last_ic == IC_i32_add_ri ? CMP_ADDBR : CMP_ADDRBR;
             cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
+            if (form == CMP_ADDBR && ci == CI_i32_ne && as == d &&
+                join_muladd_loop(c, loop_at, d, by, b0, ri, instr, cellpos))
+                return;
             *instr = reemit_last(c, cmp_info[ci].rr + form + (ri ? 0u : 1u), true);
             emit(c, d);
             emit(c, as);
@@ -1230,7 +1234,7 @@ static void compile_instr(cc *c, const instr *in)
             block_flush(c, np);
         }
         uint32_t instr_pos, cl;
-        cond_branch(c, cond, !flush, false, false, &instr_pos, &cl);
+        cond_branch(c, cond, !flush, false, NOFIX, &instr_pos, &cl);
         ctl *L = push_ctl(c, C_IF, np, pt, nr, rt);
         L->else_instr = instr_pos;
         L->else_cell = cl;
@@ -1257,10 +1261,10 @@ static void compile_instr(cc *c, const instr *in)
         operand cond = pop(c);
         uint32_t i, cl;
         if (direct) {
-            cond_branch(c, cond, true, true, L->kind == C_LOOP, &i, &cl);
+            cond_branch(c, cond, true, true, L->kind == C_LOOP ? L->loop_pos : NOFIX, &i, &cl);
             set_target(c, L, i, cl);
         } else {
-            cond_branch(c, cond, true, false, false, &i, &cl);
+            cond_branch(c, cond, true, false, NOFIX, &i, &cl);
             branch_to(c, L);
             patch(c, i, cl, c->ncode);
             mark_label(c);

@@ -315,6 +315,21 @@ static inline uint64_t ea_exact(uint64_t a, uint64_t k, uint32_t off)
 {
     return (uint64_t)(uint32_t)((uint32_t)a + (uint32_t)(k - off)) + off;
 }
+/* Both elements of an add2_muladd2_mw pair at eb/ec and 8 bytes on, all in bounds (x_ the
+ * multiplier); the first is stored before the second is read: they may overlap. */
+#define MULADD2_AT(eb_, ec_)                                                               \
+    do {                                                                                   \
+        double m1_, m2_, r_;                                                               \
+        memcpy(&m1_, mem_base + (eb_), 8);                                                 \
+        memcpy(&m2_, mem_base + (ec_), 8);                                                 \
+        r_ = f64_rounded(x_ * m1_) + m2_;                                                  \
+        memcpy(mem_base + (ec_), &r_, 8);                                                  \
+        memcpy(&m1_, mem_base + (eb_) + 8, 8);                                             \
+        memcpy(&m2_, mem_base + (ec_) + 8, 8);                                             \
+        r_ = f64_rounded(x_ * m1_) + m2_;                                                  \
+        memcpy(mem_base + (ec_) + 8, &r_, 8);                                              \
+    } while (0)
+
 /* add2_muladd2_mw's two elements near an end of memory (its operands at ops, the sums
  * already in their slots): each access on its own and exactly, the first element stored
  * before the second is checked. Apart from the handler so that the fast path there keeps
@@ -338,6 +353,46 @@ static bool add2_muladd2_exact(slot *fp, const cell *ops, uint8_t *mem_base,
         memcpy(mem_base + ec, &r, 8);
     }
     return true;
+}
+
+/* muladd2_loop_X (its operands at ops, the end already read): all the loop's iterations
+ * without dispatch. The compiler checked that the body writes only its two sums, the counter
+ * and memory, so bases, multiplier and counter stay in registers; limits are checked at
+ * each back-edge as JUMP_BACK does. Apart from run() so that its registers do not crowd the
+ * dispatch loop's. Returns the trap, if any. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static pith_trap_kind muladd2_loop(pith_store *S, slot *fp, const cell *ops, uint32_t end,
+                                   uint8_t *mem_base, const uint64_t *mem_lim)
+{
+    const uint32_t a1 = (uint32_t)fp[ops[1]], a2 = (uint32_t)fp[ops[4]], step = ops[15];
+    const uint64_t k1 = imm64(&ops[8]), k2 = imm64(&ops[12]);
+    const double x_ = f64_of(fp[ops[6]]);
+    uint32_t j = (uint32_t)fp[ops[2]], v1, v2;
+    pith_trap_kind tk = PITH_TRAP_NONE;
+    for (;;) {
+        v1 = a1 + j;
+        v2 = a2 + j;
+        uint64_t eb = v2 + k1, ec = v1 + k2;
+        if (LIKELY(!OOB(eb, 16) && !OOB(ec, 16))) {
+            MULADD2_AT(eb, ec);
+        } else {
+            fp[ops[3]] = v2;
+            fp[ops[0]] = (uint32_t)(v1 + 8);
+            if (!add2_muladd2_exact(fp, ops, mem_base, mem_lim))
+                return PITH_TRAP_MEMORY_OOB;
+        }
+        j += step;
+        if (j == end)
+            break;
+        if (UNLIKELY(limits_pending(S)) && (tk = limits_slow(S)) != PITH_TRAP_NONE)
+            return tk;
+    }
+    fp[ops[3]] = v2;
+    fp[ops[0]] = (uint32_t)(v1 + 8);
+    fp[ops[2]] = j;
+    return PITH_TRAP_NONE;
 }
 #define EA_M(ea_, k_, size_)                                                               \
     uint64_t ea_ = fp[I(k_)] + imm64(&I((k_) + 1));                                        \

@@ -511,13 +511,30 @@ static void test_fused(void **state)
 }
 
 /* A 2-way unrolled c[j] += a * b[j] loop as clang emits it (two sums, the second element
- * through the first sum stepped by 8 and the other 8 bytes on) runs as one instruction per
- * iteration pair: same results as element by element, also when c and b overlap, the sums
- * left in their locals, and an element out of bounds traps after the ones before it. */
+ * through the first sum stepped by 8 and the other 8 bytes on): with a != test the whole
+ * loop is one instruction (end in a local or a constant), with < the body is one. Both give
+ * the results of element by element, also when c and b overlap, leave the sums in their
+ * locals, trap on an element out of bounds after the ones before it, and count fuel. */
+#define AXPY_FUNC(name, test)                                                                  \
+    "  (func (export \"" name "\") (param $c i32) (param $b i32) (param $n i32) (param $a f64)\n" \
+    "    (result i32) (local $j i32) (local $p i32) (local $q i32)\n"                           \
+    "    (loop $l\n"                                                                            \
+    "      (f64.store (local.tee $p (i32.add (local.get $c) (local.get $j)))\n"                 \
+    "        (f64.add (f64.mul (local.get $a)\n"                                                \
+    "                          (f64.load (local.tee $q (i32.add (local.get $b) (local.get $j)))))\n" \
+    "                 (f64.load (local.get $p))))\n"                                            \
+    "      (f64.store (local.tee $p (i32.add (local.get $p) (i32.const 8)))\n"                  \
+    "        (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $q) (i32.const 8))))\n" \
+    "                 (f64.load (local.get $p))))\n"                                            \
+    "      (br_if $l (" test " (local.tee $j (i32.add (local.get $j) (i32.const 16))) \n"        \
+    "                        (local.get $n))))\n"                                               \
+    "    (i32.add (i32.mul (local.get $p) (i32.const 65536)) (local.get $q)))\n"
 static const char *axpy_wat =
     "(module (memory 1)\n"
-    "  (func (export \"axpy\") (param $c i32) (param $b i32) (param $n i32) (param $a f64)\n"
-    "    (result i32) (local $j i32) (local $p i32) (local $q i32)\n"
+    AXPY_FUNC("axpy", "i32.ne")
+    AXPY_FUNC("axpy_lt", "i32.lt_u")
+    "  (func (export \"axpy_k\") (param $c i32) (param $b i32) (param $a f64) (result i32)\n"
+    "    (local $j i32) (local $p i32) (local $q i32)\n"
     "    (loop $l\n"
     "      (f64.store (local.tee $p (i32.add (local.get $c) (local.get $j)))\n"
     "        (f64.add (f64.mul (local.get $a)\n"
@@ -527,7 +544,7 @@ static const char *axpy_wat =
     "        (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $q) (i32.const 8))))\n"
     "                 (f64.load (local.get $p))))\n"
     "      (br_if $l (i32.ne (local.tee $j (i32.add (local.get $j) (i32.const 16)))\n"
-    "                        (local.get $n))))\n"
+    "                        (i32.const 128))))\n"
     "    (i32.add (i32.mul (local.get $p) (i32.const 65536)) (local.get $q)))\n"
     "  (func (export \"rd\") (param i32) (result f64) (f64.load (local.get 0)))\n"
     "  (func (export \"wr\") (param i32 f64) (f64.store (local.get 0) (local.get 1))))\n";
@@ -552,59 +569,101 @@ static void axpy_check(env *e, const double *mirror, uint32_t at, uint32_t n)
     }
 }
 
+static void axpy_cases(env *e, const char *fn)
+{
+    pith_error err;
+    pith_val r;
+    double m[64];
+    /* apart: c at 0, b at 1024, 16 elements; the sums end at c + 112 + 8 and b + 112 */
+    axpy_fill(e, m, 0, 48);
+    axpy_fill(e, m + 48, 1024, 16);
+    double want[16];
+    for (int k = 0; k < 16; k++)
+        want[k] = m[k] + 1.5 * m[48 + k];
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.5)), PITH_OK);
+    assert_int_equal(r.of.i32, 120 * 65536 + 1024 + 112);
+    axpy_check(e, want, 0, 16);
+    /* overlapping: b is c + 8, so each element reads the one just stored before it */
+    axpy_fill(e, m, 0, 17);
+    for (int k = 0; k < 16; k++)
+        m[k] = m[k] + 0.5 * m[k + 1];
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(0), I32(8), I32(128), F64(0.5)), PITH_OK);
+    axpy_check(e, m, 0, 17);
+    /* and b is c - 8: each element reads the previous element's result */
+    axpy_fill(e, m, 0, 17);
+    for (int k = 1; k < 17; k++)
+        m[k] = m[k] + 2.0 * m[k - 1];
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(8), I32(0), I32(128), F64(2.0)), PITH_OK);
+    axpy_check(e, m, 0, 17);
+    /* the last pair's second element past the end: the first is stored, then the trap */
+    axpy_fill(e, m, 65536 - 40, 5);
+    axpy_fill(e, m + 8, 2048, 6);
+    for (int k = 0; k < 5; k++)
+        m[k] = m[k] + 1.0 * m[8 + k];
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(65536 - 40), I32(2048), I32(160), F64(1.0)),
+                     PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    axpy_check(e, m, 65536 - 40, 5);
+    /* the same with b's second element past the end */
+    axpy_fill(e, m, 4096, 6);
+    axpy_fill(e, m + 8, 65536 - 24, 3);
+    m[0] += 1.0 * m[8];
+    m[1] += 1.0 * m[9];
+    m[2] += 1.0 * m[10];
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(4096), I32(65536 - 24), I32(64), F64(1.0)),
+                     PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    axpy_check(e, m, 4096, 6);
+    /* an address that wraps around 2^32 is out of bounds, not a low address */
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(-8), I32(0), I32(16), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    /* fuel: one for the call and one per back-edge, 8 iterations; short of it, the trap
+     * comes after the iterations it paid for */
+    axpy_fill(e, m, 0, 16);
+    axpy_fill(e, m + 16, 1024, 16);
+    pith_store_set_fuel(e->store, 8);
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.0)), PITH_OK);
+    assert_int_equal(pith_store_fuel(e->store), 0);
+    pith_store_disable_fuel(e->store);
+    for (int k = 0; k < 16; k++)
+        m[k] += m[16 + k];
+    axpy_check(e, m, 0, 16);
+    pith_store_set_fuel(e->store, 4);
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_OUT_OF_FUEL);
+    pith_store_disable_fuel(e->store);
+    for (int k = 0; k < 8; k++)
+        m[k] += m[16 + k];
+    axpy_check(e, m, 0, 16);
+    /* an interrupt stops it at a back-edge */
+    pith_store_interrupt(e->store);
+    assert_int_equal(call(e, fn, &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.0)), PITH_ERR_TRAP);
+    assert_int_equal(err.trap, PITH_TRAP_INTERRUPTED);
+    pith_store_clear_interrupt(e->store);
+}
+
 static void test_muladd_pair(void **state)
 {
     (void)state;
     env e;
     env_load(&e, axpy_wat);
     env_instantiate(&e);
-    assert_true(compiled_uses(&e, 0, IC_add2_muladd2_mw));
+    assert_true(compiled_uses(&e, 0, IC_muladd2_loop_rr));
+    assert_true(compiled_uses(&e, 1, IC_add2_muladd2_mw));
+    assert_false(compiled_uses(&e, 1, IC_muladd2_loop_rr));
+    assert_true(compiled_uses(&e, 2, IC_muladd2_loop_ri));
+    axpy_cases(&e, "axpy");
+    axpy_cases(&e, "axpy_lt");
+    double m[32];
     pith_error err;
     pith_val r;
-    double m[64];
-    /* apart: c at 0, b at 1024, 16 elements; the sums end at c + 112 + 8 and b + 112 */
-    axpy_fill(&e, m, 0, 48);
-    axpy_fill(&e, m + 48, 1024, 16);
-    double want[16];
+    axpy_fill(&e, m, 0, 16);
+    axpy_fill(&e, m + 16, 1024, 16);
     for (int k = 0; k < 16; k++)
-        want[k] = m[k] + 1.5 * m[48 + k];
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(0), I32(1024), I32(128), F64(1.5)), PITH_OK);
+        m[k] += 3.0 * m[16 + k];
+    assert_int_equal(call(&e, "axpy_k", &r, 1, &err, 3, I32(0), I32(1024), F64(3.0)), PITH_OK);
     assert_int_equal(r.of.i32, 120 * 65536 + 1024 + 112);
-    axpy_check(&e, want, 0, 16);
-    /* overlapping: b is c + 8, so each element reads the one just stored before it */
-    axpy_fill(&e, m, 0, 17);
-    for (int k = 0; k < 16; k++)
-        m[k] = m[k] + 0.5 * m[k + 1];
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(0), I32(8), I32(128), F64(0.5)), PITH_OK);
-    axpy_check(&e, m, 0, 17);
-    /* and b is c - 8: each element reads the previous element's result */
-    axpy_fill(&e, m, 0, 17);
-    for (int k = 1; k < 17; k++)
-        m[k] = m[k] + 2.0 * m[k - 1];
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(8), I32(0), I32(128), F64(2.0)), PITH_OK);
-    axpy_check(&e, m, 0, 17);
-    /* the last pair's second element past the end: the first is stored, then the trap */
-    axpy_fill(&e, m, 65536 - 40, 5);
-    axpy_fill(&e, m + 8, 2048, 6);
-    for (int k = 0; k < 5; k++)
-        m[k] = m[k] + 1.0 * m[8 + k];
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(65536 - 40), I32(2048), I32(160), F64(1.0)),
-                     PITH_ERR_TRAP);
-    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
-    axpy_check(&e, m, 65536 - 40, 5);
-    /* the same with b's second element past the end */
-    axpy_fill(&e, m, 4096, 6);
-    axpy_fill(&e, m + 8, 65536 - 24, 3);
-    m[0] += 1.0 * m[8];
-    m[1] += 1.0 * m[9];
-    m[2] += 1.0 * m[10];
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(4096), I32(65536 - 24), I32(64), F64(1.0)),
-                     PITH_ERR_TRAP);
-    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
-    axpy_check(&e, m, 4096, 6);
-    /* an address that wraps around 2^32 is out of bounds, not a low address */
-    assert_int_equal(call(&e, "axpy", &r, 1, &err, 4, I32(-8), I32(0), I32(16), F64(1.0)), PITH_ERR_TRAP);
-    assert_int_equal(err.trap, PITH_TRAP_MEMORY_OOB);
+    axpy_check(&e, m, 0, 16);
     env_free(&e);
 }
 
