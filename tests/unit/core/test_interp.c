@@ -530,9 +530,23 @@ static void test_fused(void **state)
     "                        (local.get $n))))\n"                                               \
     "    (i32.add (i32.mul (local.get $p) (i32.const 65536)) (local.get $q)))\n"
 static const char *axpy_wat =
-    "(module (memory 1)\n"
+    "(module (memory (export \"memory\") 1)\n"
     AXPY_FUNC("axpy", "i32.ne")
     AXPY_FUNC("axpy_lt", "i32.lt_u")
+    "  (func (export \"axpy_ref\") (param $c i32) (param $b i32) (param $n i32) (param $a f64)\n"
+    "    (result i32) (local $j i32) (local $p i32) (local $q i32) (local $eight i32)\n"
+    "    (local.set $eight (i32.const 8))\n"
+    "    (loop $l\n"
+    "      (f64.store (local.tee $p (i32.add (local.get $c) (local.get $j)))\n"
+    "        (f64.add (f64.mul (local.get $a)\n"
+    "                          (f64.load (local.tee $q (i32.add (local.get $b) (local.get $j)))))\n"
+    "                 (f64.load (local.get $p))))\n"
+    "      (f64.store (local.tee $p (i32.add (local.get $p) (local.get $eight)))\n"
+    "        (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $q) (local.get $eight))))\n"
+    "                 (f64.load (local.get $p))))\n"
+    "      (br_if $l (i32.ne (local.tee $j (i32.add (local.get $j) (i32.const 16)))\n"
+    "                        (local.get $n))))\n"
+    "    (i32.add (i32.mul (local.get $p) (i32.const 65536)) (local.get $q)))\n"
     "  (func (export \"axpy_k\") (param $c i32) (param $b i32) (param $a f64) (result i32)\n"
     "    (local $j i32) (local $p i32) (local $q i32)\n"
     "    (loop $l\n"
@@ -642,6 +656,61 @@ static void axpy_cases(env *e, const char *fn)
     pith_store_clear_interrupt(e->store);
 }
 
+/* The fused loop, the fused pair and the element-by-element loop from the same random
+ * memory, addresses (near either end of memory, overlapping, wrapping) and lengths: the
+ * same result or trap and the same memory after. */
+static void axpy_differential(env *e)
+{
+    pith_extern x;
+    assert_true(pith_instance_export(e->inst, "memory", &x));
+    assert_int_equal(x.kind, PITH_EXTERN_MEMORY);
+    pith_memory *mem = x.of.memory;
+    uint8_t *data = pith_memory_data(mem);
+    size_t size = (size_t)pith_memory_size(mem);
+    uint8_t *init = malloc(size), *after[3];
+    assert_non_null(init);
+    static const char *const fns[3] = {"axpy", "axpy_lt", "axpy_ref"};
+    for (int f = 0; f < 3; f++) {
+        after[f] = malloc(size);
+        assert_non_null(after[f]);
+    }
+    uint32_t seed = 12345;
+#define RND() (seed = seed * 1103515245u + 12345u, seed >> 8)
+    for (int round = 0; round < 300; round++) {
+        for (size_t k = 0; k < size; k += 8) {
+            double v = (double)(int32_t)(RND() % 2001) / 64.0;
+            memcpy(init + k, &v, 8);
+        }
+        uint32_t where[4] = {RND() % 4096, (uint32_t)size - 8 * (RND() % 40),
+                             RND() << 8 ^ RND(), 0u - 8 * (1 + RND() % 4)};
+        uint32_t c = where[RND() % 4] & ~7u, b = RND() % 3 == 0 ? c + 8 * (RND() % 5) - 16
+                                                                : where[RND() % 4] & ~7u;
+        uint32_t n = 16 * (1 + RND() % 24);
+        double a = (double)(int32_t)(RND() % 17) / 4.0;
+        pith_status st[3];
+        pith_val r[3];
+        pith_trap_kind tk[3];
+        for (int f = 0; f < 3; f++) {
+            pith_error err;
+            memcpy(data, init, size);
+            st[f] = call(e, fns[f], &r[f], 1, &err, 4, I32((int32_t)c), I32((int32_t)b), I32((int32_t)n), F64(a));
+            tk[f] = st[f] == PITH_ERR_TRAP ? err.trap : PITH_TRAP_NONE;
+            memcpy(after[f], data, size);
+        }
+        for (int f = 1; f < 3; f++) {
+            assert_int_equal(st[f], st[0]);
+            assert_int_equal(tk[f], tk[0]);
+            if (st[0] == PITH_OK)
+                assert_int_equal(r[f].of.i32, r[0].of.i32);
+            assert_memory_equal(after[f], after[0], size);
+        }
+    }
+#undef RND
+    free(init);
+    for (int f = 0; f < 3; f++)
+        free(after[f]);
+}
+
 static void test_muladd_pair(void **state)
 {
     (void)state;
@@ -651,9 +720,12 @@ static void test_muladd_pair(void **state)
     assert_true(compiled_uses(&e, 0, IC_muladd2_loop_rr));
     assert_true(compiled_uses(&e, 1, IC_add2_muladd2_mw));
     assert_false(compiled_uses(&e, 1, IC_muladd2_loop_rr));
-    assert_true(compiled_uses(&e, 2, IC_muladd2_loop_ri));
+    assert_true(compiled_uses(&e, 3, IC_muladd2_loop_ri));
+    assert_false(compiled_uses(&e, 2, IC_add2_muladd2_mw));
     axpy_cases(&e, "axpy");
     axpy_cases(&e, "axpy_lt");
+    axpy_cases(&e, "axpy_ref");
+    axpy_differential(&e);
     double m[32];
     pith_error err;
     pith_val r;
