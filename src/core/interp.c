@@ -205,9 +205,18 @@ static pith_trap_kind limits_slow(pith_store *s)
     return PITH_TRAP_NONE;
 }
 
+/* Whether fuel or an interrupt needs a look: one load and test at each call and loop
+ * back-edge. PITH_BENCH_NO_LIMIT_CHECKS leaves even that out, so that bench/limits can
+ * measure what the checks cost when no limit is set; fuel and interrupts do nothing in
+ * such a build, which is for that measurement only. */
 static inline bool limits_pending(pith_store *s)
 {
+#ifdef PITH_BENCH_NO_LIMIT_CHECKS
+    (void)s;
+    return false;
+#else
     return atomic_load_explicit(&s->attention, memory_order_relaxed) != 0;
+#endif
 }
 
 static bool frames_reserve(pith_store *s, uint32_t need)
