@@ -68,6 +68,10 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
  *   muladd2_loop_ri d1 a1 j d2 a2 j x M1 M2 step end off: a whole loop, add2_muladd2_mw (its
  *   sums indexed by j) then j += step, again while j != end (muladd2_loop_rr: end a slot);
  *   off aims at the instruction itself
+ *   muladd_ptr_loop x M1 M2 n t sb sc cnt cstep kind end off: a whole loop over pointers:
+ *   f64_muladd_mw x M1 M2 (n 2: then t = pc + 8 and the next element, 8 bytes on in M1 and
+ *   at t in M2), pb += sb, pc += sc (M1's and M2's slots), cnt += cstep, again while cnt !=
+ *   end (kind MPL_NE_IMM), != fp[end] (MPL_NE_SLOT) or != 0 (MPL_NZ)
  *   xor_rotl2 d x1 k1 x2 k2 | xor_rotl3 d x1 k1 x2 k2 x3 k3: fp[d] = rotl(x1, k1) ^ rotl(x2, k2)
  *   [^ rotl(x3, k3)] (i32; sha256's big sigmas); xor_rotl2_shr d x1 k1 x2 k2 x3 k3 ends with
  *   ^ (x3 >> k3) instead (the small sigmas)
@@ -85,7 +89,7 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
     X(xor_shr_u) X(xor_rotl) X(or_shl) X(or_shr_u) X(or_rotl) X(and_shl) X(and_shr_u)      \
     X(and_rotl) X(add2) X(addi2) X(addi_muladd_mw) X(andn) X(xor_rotl2) X(xor_rotl3)         \
     X(xor_rotl2_shr) X(add2_muladd_mw) X(add2_muladd2_mw) X(muladd2_loop_ri)            \
-    X(muladd2_loop_rr)
+    X(muladd2_loop_rr) X(muladd_ptr_loop)
 
 /* Loads: ldX d addr offset, and with the address an i32.add folded in:
  * ldX_rr d a b offset (address a + b), ldX_ri d M (address a + imm). */
@@ -120,6 +124,8 @@ _Static_assert(sizeof(void *) <= PTRC * sizeof(cell), "pointers must fit in two 
 #define RMN_KINDS(X, o) X(o, 8u) X(o, 8s) X(o, 16u) X(o, 16s)
 
 /* Offsets from IC_X_rr of a comparison X to its other forms. */
+/* muladd_ptr_loop's loop tests */
+enum { MPL_NE_IMM, MPL_NE_SLOT, MPL_NZ };
 enum { CMP_RI = 1, CMP_BR = 2, CMP_BRN = 4, CMP_ADDBR = 6, CMP_ADDRBR = 8 };
 
 /* Internal opcodes. Numeric families come from code_ops.inc: BIN/TBIN have register-register

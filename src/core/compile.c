@@ -709,7 +709,9 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
             unsigned form = c->last_ic == IC_i32_add_ri ? CMP_ADDBR : CMP_ADDRBR;
             cell d = a, as = c->code[c->last_pos + HC + 1], by = c->code[c->last_pos + HC + 2];
             if (form == CMP_ADDBR && ci == CI_i32_ne && as == d &&
-                join_muladd_loop(c, loop_at, d, by, b0, ri, instr, cellpos))
+                (join_muladd_loop(c, loop_at, d, by, b0, ri, instr, cellpos) ||
+                 join_muladd_ptr_loop(c, loop_at, d, by, ri ? MPL_NE_IMM : MPL_NE_SLOT, b0,
+                                      instr, cellpos)))
                 return;
             *instr = reemit_last(c, cmp_info[ci].rr + form + (ri ? 0u : 1u), true);
             emit(c, d);
@@ -757,6 +759,8 @@ static void cond_branch(cc *c, operand cond, bool fuse, bool when_true, uint32_t
     if (back && when_true && fuse && cond.type == PITH_I32 && last_is(c, IC_i32_add_ri) &&
         c->code[c->last_pos + HC] == s && !alias_reads(c, s)) {
         cell as = c->code[c->last_pos + HC + 1], imm = c->code[c->last_pos + HC + 2];
+        if (as == s && join_muladd_ptr_loop(c, loop_at, s, imm, MPL_NZ, 0, instr, cellpos))
+            return;
         *instr = reemit_last(c, IC_addbr_nz, true);
         emit(c, s);
         emit(c, as);

@@ -324,44 +324,101 @@ static inline uint64_t ea_exact(uint64_t a, uint64_t k, uint32_t off)
 {
     return (uint64_t)(uint32_t)((uint32_t)a + (uint32_t)(k - off)) + off;
 }
-/* Both elements of an add2_muladd2_mw pair at eb/ec and 8 bytes on, all in bounds (x_ the
- * multiplier); the first is stored before the second is read: they may overlap. */
-#define MULADD2_AT(eb_, ec_)                                                               \
+/* One f64 multiply-add element at eb/ec, in bounds (x_ the multiplier): m[ec] += x_ * m[eb]
+ * with two roundings. */
+#define MULADD1_AT(eb_, ec_)                                                               \
     do {                                                                                   \
         double m1_, m2_, r_;                                                               \
         memcpy(&m1_, mem_base + (eb_), 8);                                                 \
         memcpy(&m2_, mem_base + (ec_), 8);                                                 \
         r_ = f64_rounded(x_ * m1_) + m2_;                                                  \
         memcpy(mem_base + (ec_), &r_, 8);                                                  \
-        memcpy(&m1_, mem_base + (eb_) + 8, 8);                                             \
-        memcpy(&m2_, mem_base + (ec_) + 8, 8);                                             \
-        r_ = f64_rounded(x_ * m1_) + m2_;                                                  \
-        memcpy(mem_base + (ec_) + 8, &r_, 8);                                              \
+    } while (0)
+/* The same at eb/ec and 8 bytes on, all in bounds; the first is stored before the second
+ * is read: they may overlap. */
+#define MULADD2_AT(eb_, ec_)                                                               \
+    do {                                                                                   \
+        MULADD1_AT(eb_, ec_);                                                              \
+        MULADD1_AT((eb_) + 8, (ec_) + 8);                                                  \
     } while (0)
 
-/* add2_muladd2_mw's two elements near an end of memory (its operands at ops, the sums
- * already in their slots): each access on its own and exactly, the first element stored
- * before the second is checked. Apart from the handler so that the fast path there keeps
- * nothing live for it. False on an access out of bounds. */
+/* n f64 multiply-add elements near an end of memory: m[pc + 8e] += x_ * m[pb + 8e] with the
+ * addresses of memory operands (pb K1 off1) and (pc K2 off2), each access exactly and the
+ * elements in order (they may overlap). Out of line so that the fast paths that fall back
+ * on it keep nothing live for it. False on an access out of bounds (the elements before it
+ * done). */
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
+static bool muladd_exact(uint32_t pb, uint64_t k1, uint32_t off1, uint32_t pc, uint64_t k2,
+                         uint32_t off2, double x_, uint32_t n, uint8_t *mem_base,
+                         const uint64_t *mem_lim)
+{
+    for (uint32_t e = 0; e < n; e++, k1 += 8, pc += 8) {
+        uint64_t eb = ea_exact(pb, k1, off1), ec = ea_exact(pc, k2, off2);
+        if (OOB(eb, 8) || OOB(ec, 8))
+            return false;
+        MULADD1_AT(eb, ec);
+    }
+    return true;
+}
+
+/* add2_muladd2_mw's elements that way (its operands at ops, the sums already in their
+ * slots: the first one stepped by 8). */
 static bool add2_muladd2_exact(slot *fp, const cell *ops, uint8_t *mem_base,
                                const uint64_t *mem_lim)
 {
-    uint32_t v2 = (uint32_t)fp[ops[3]], v1 = (uint32_t)fp[ops[0]] - 8;
-    double x = f64_of(fp[ops[6]]), m1, m2, r;
-    uint64_t k1 = imm64(&ops[8]), k2 = imm64(&ops[12]);
-    for (uint32_t e = 0; e < 2; e++, v1 += 8, k1 += 8) {
-        uint64_t eb = ea_exact(v2, k1, ops[10]), ec = ea_exact(v1, k2, ops[14]);
-        if (OOB(eb, 8) || OOB(ec, 8))
-            return false;
-        memcpy(&m1, mem_base + eb, 8);
-        memcpy(&m2, mem_base + ec, 8);
-        r = f64_rounded(x * m1) + m2;
-        memcpy(mem_base + ec, &r, 8);
+    return muladd_exact((uint32_t)fp[ops[3]], imm64(&ops[8]), ops[10],
+                        (uint32_t)fp[ops[0]] - 8, imm64(&ops[12]), ops[14],
+                        f64_of(fp[ops[6]]), 2, mem_base, mem_lim);
+}
+
+/* muladd_ptr_loop (operands at ops; code.h): all the loop's iterations without dispatch,
+ * as muladd2_loop. The compiler checked that the body writes only the two pointers, the
+ * second element's address t, the counter and memory. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static pith_trap_kind muladd_ptr_loop(pith_store *S, slot *fp, const cell *ops,
+                                      uint8_t *mem_base, const uint64_t *mem_lim)
+{
+    const double x_ = f64_of(fp[ops[0]]);
+    const uint64_t k1 = imm64(&ops[2]), k2 = imm64(&ops[6]);
+    const uint32_t n = ops[9], sb = ops[11], sc = ops[12], cstep = ops[14], kind = ops[15];
+    const uint32_t end = kind == MPL_NE_SLOT ? (uint32_t)fp[ops[16]]
+                                             : kind == MPL_NE_IMM ? ops[16] : 0;
+    uint32_t pb = (uint32_t)fp[ops[1]], pc = (uint32_t)fp[ops[5]];
+    uint32_t cnt = (uint32_t)fp[ops[13]], t = 0;
+    pith_trap_kind tk;
+    for (;;) {
+        uint64_t eb = pb + k1, ec = pc + k2;
+        if (n == 2) {
+            /* K2 is not negative (the compiler saw to it): with 16 bytes at pc + K2 in
+             * bounds, pc + 8 did not wrap */
+            if (LIKELY(!OOB(eb, 16) && !OOB(ec, 16)))
+                MULADD2_AT(eb, ec);
+            else if (!muladd_exact(pb, k1, ops[4], pc, k2, ops[8], x_, 2, mem_base, mem_lim))
+                return PITH_TRAP_MEMORY_OOB;
+            t = pc + 8;
+        } else if (LIKELY(!OOB(eb, 8) && !OOB(ec, 8))) {
+            MULADD1_AT(eb, ec);
+        } else if (!muladd_exact(pb, k1, ops[4], pc, k2, ops[8], x_, 1, mem_base, mem_lim)) {
+            return PITH_TRAP_MEMORY_OOB;
+        }
+        pb += sb;
+        pc += sc;
+        cnt += cstep;
+        if (cnt == end)
+            break;
+        if (UNLIKELY(limits_pending(S)) && (tk = limits_slow(S)) != PITH_TRAP_NONE)
+            return tk;
     }
-    return true;
+    fp[ops[1]] = pb;
+    fp[ops[5]] = pc;
+    fp[ops[13]] = cnt;
+    if (n == 2)
+        fp[ops[10]] = t;
+    return PITH_TRAP_NONE;
 }
 
 /* muladd2_loop_X (its operands at ops, the end already read): all the loop's iterations

@@ -656,10 +656,11 @@ static void axpy_cases(env *e, const char *fn)
     pith_store_clear_interrupt(e->store);
 }
 
-/* The fused loop, the fused pair and the element-by-element loop from the same random
- * memory, addresses (near either end of memory, overlapping, wrapping) and lengths: the
- * same result or trap and the same memory after. */
-static void axpy_differential(env *e)
+/* Functions that must agree, each (c, b, n, a) -> i32 over one memory: run from the same
+ * random memory, addresses (near either end of memory, overlapping, wrapping), lengths
+ * (nstep * 1..24) and fuel (none, enough or too little): the same result or trap, the same
+ * memory and fuel left after. */
+static void loop_differential(env *e, const char *const *fns, int nfns, uint32_t nstep)
 {
     pith_extern x;
     assert_true(pith_instance_export(e->inst, "memory", &x));
@@ -667,10 +668,10 @@ static void axpy_differential(env *e)
     pith_memory *mem = x.of.memory;
     uint8_t *data = pith_memory_data(mem);
     size_t size = (size_t)pith_memory_size(mem);
-    uint8_t *init = malloc(size), *after[3];
+    uint8_t *init = malloc(size), *after[4];
     assert_non_null(init);
-    static const char *const fns[3] = {"axpy", "axpy_lt", "axpy_ref"};
-    for (int f = 0; f < 3; f++) {
+    assert_true(nfns <= 4);
+    for (int f = 0; f < nfns; f++) {
         after[f] = malloc(size);
         assert_non_null(after[f]);
     }
@@ -681,25 +682,42 @@ static void axpy_differential(env *e)
             double v = (double)(int32_t)(RND() % 2001) / 64.0;
             memcpy(init + k, &v, 8);
         }
-        uint32_t where[4] = {RND() % 4096, (uint32_t)size - 8 * (RND() % 40),
-                             RND() << 8 ^ RND(), 0u - 8 * (1 + RND() % 4)};
-        uint32_t c = where[RND() % 4] & ~7u, b = RND() % 3 == 0 ? c + 8 * (RND() % 5) - 16
-                                                                : where[RND() % 4] & ~7u;
-        uint32_t n = 16 * (1 + RND() % 24);
+        /* one draw per statement: the order of draws within one expression is unspecified */
+        uint32_t where[4];
+        where[0] = RND() % 4096;
+        where[1] = (uint32_t)size - 8 * (RND() % 40);
+        where[2] = RND() << 8;
+        where[2] ^= RND();
+        where[3] = 0u - 8 * (1 + RND() % 4);
+        uint32_t c = where[RND() % 4] & ~7u, b;
+        if (RND() % 3 == 0)
+            b = c + 8 * (RND() % 5) - 16;
+        else
+            b = where[RND() % 4] & ~7u;
+        uint32_t n = nstep * (1 + RND() % 24), fuel = 0;
+        if (RND() % 3 == 0)
+            fuel = 1 + RND() % 30;
         double a = (double)(int32_t)(RND() % 17) / 4.0;
-        pith_status st[3];
-        pith_val r[3];
-        pith_trap_kind tk[3];
-        for (int f = 0; f < 3; f++) {
+        pith_status st[4];
+        pith_val r[4];
+        pith_trap_kind tk[4];
+        uint64_t left[4];
+        for (int f = 0; f < nfns; f++) {
             pith_error err;
             memcpy(data, init, size);
-            st[f] = call(e, fns[f], &r[f], 1, &err, 4, I32((int32_t)c), I32((int32_t)b), I32((int32_t)n), F64(a));
+            if (fuel)
+                pith_store_set_fuel(e->store, fuel);
+            st[f] = call(e, fns[f], &r[f], 1, &err, 4, I32((int32_t)c), I32((int32_t)b),
+                         I32((int32_t)n), F64(a));
             tk[f] = st[f] == PITH_ERR_TRAP ? err.trap : PITH_TRAP_NONE;
+            left[f] = fuel ? pith_store_fuel(e->store) : 0;
+            pith_store_disable_fuel(e->store);
             memcpy(after[f], data, size);
         }
-        for (int f = 1; f < 3; f++) {
+        for (int f = 1; f < nfns; f++) {
             assert_int_equal(st[f], st[0]);
             assert_int_equal(tk[f], tk[0]);
+            assert_int_equal(left[f], left[0]);
             if (st[0] == PITH_OK)
                 assert_int_equal(r[f].of.i32, r[0].of.i32);
             assert_memory_equal(after[f], after[0], size);
@@ -707,8 +725,81 @@ static void axpy_differential(env *e)
     }
 #undef RND
     free(init);
-    for (int f = 0; f < 3; f++)
+    for (int f = 0; f < nfns; f++)
         free(after[f]);
+}
+
+/* y[i] += a * x[i] over pointers, as clang makes it of a loop over n unknown: at -O2 two
+ * elements a turn and a counter to n (ptr2; ptr2_k to a constant 16), at -Os one element and
+ * a count down (ptr1). Each runs as one muladd_ptr_loop; the _ref twins step through a local,
+ * so nothing fuses, and must agree with them. */
+#define PTR2_FUNC(name, step, end)                                                             \
+    "  (func (export \"" name "\") (param $y i32) (param $x i32) (param $n i32) (param $a f64)\n" \
+    "    (result i32) (local $i i32) (local $t i32) (local $eight i32)\n"                       \
+    "    (local.set $eight (i32.const 8))\n"                                                    \
+    "    (loop $l\n"                                                                            \
+    "      (f64.store (local.get $y) (f64.add (f64.mul (local.get $a) (f64.load (local.get $x)))\n" \
+    "                                         (f64.load (local.get $y))))\n"                    \
+    "      (f64.store (local.tee $t (i32.add (local.get $y) " step "))\n"                       \
+    "        (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (i32.const 8))))\n" \
+    "                 (f64.load (local.get $t))))\n"                                            \
+    "      (local.set $y (i32.add (local.get $y) (i32.const 16)))\n"                            \
+    "      (local.set $x (i32.add (local.get $x) (i32.const 16)))\n"                            \
+    "      (br_if $l (i32.ne " end " (local.tee $i (i32.add (local.get $i) (i32.const 2))))))\n" \
+    "    (i32.add (i32.mul (local.get $y) (i32.const 65536))\n"                                 \
+    "             (i32.add (local.get $x) (i32.mul (local.get $t) (i32.const 3)))))\n"
+#define PTR1_FUNC(name, step)                                                                  \
+    "  (func (export \"" name "\") (param $y i32) (param $x i32) (param $n i32) (param $a f64)\n" \
+    "    (result i32) (local $eight i32)\n"                                                     \
+    "    (local.set $eight (i32.const 8))\n"                                                    \
+    "    (loop $l\n"                                                                            \
+    "      (f64.store (local.get $y) (f64.add (f64.mul (local.get $a) (f64.load (local.get $x)))\n" \
+    "                                         (f64.load (local.get $y))))\n"                    \
+    "      (local.set $x (i32.add (local.get $x) " step "))\n"                                  \
+    "      (local.set $y (i32.add (local.get $y) (i32.const 8)))\n"                             \
+    "      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1)))))\n"                \
+    "    (i32.add (i32.mul (local.get $y) (i32.const 65536)) (i32.add (local.get $x) (local.get $n))))\n"
+static const char *ptr_wat =
+    "(module (memory (export \"memory\") 1)\n"
+    PTR2_FUNC("ptr2", "(i32.const 8)", "(local.get $n)")
+    PTR2_FUNC("ptr2_ref", "(local.get $eight)", "(local.get $n)")
+    PTR2_FUNC("ptr2_k", "(i32.const 8)", "(i32.const 16)")
+    PTR2_FUNC("ptr2_k_ref", "(local.get $eight)", "(i32.const 16)")
+    PTR1_FUNC("ptr1", "(i32.const 8)")
+    PTR1_FUNC("ptr1_ref", "(local.get $eight)")
+    ")\n";
+
+static void test_muladd_ptr_loop(void **state)
+{
+    (void)state;
+    env e;
+    env_load(&e, ptr_wat);
+    env_instantiate(&e);
+    for (uint32_t f = 0; f < 6; f++)
+        assert_true(compiled_uses(&e, f, IC_muladd_ptr_loop) == (f % 2 == 0));
+    /* a worked case: y at 0, x at 1024, 4 elements; y, x and t end at 32, 1056 and 24 */
+    pith_error err;
+    pith_val r;
+    for (int k = 0; k < 4; k++) {
+        double v = k + 1.0, w = 10.0 * (k + 1);
+        memcpy(pith_memory_data(e.inst->mems[0]) + 8 * k, &v, 8);
+        memcpy(pith_memory_data(e.inst->mems[0]) + 1024 + 8 * k, &w, 8);
+    }
+    assert_int_equal(call(&e, "ptr2", &r, 1, &err, 4, I32(0), I32(1024), I32(4), F64(0.5)), PITH_OK);
+    assert_int_equal(r.of.i32, 32 * 65536 + 1056 + 3 * 24);
+    for (int k = 0; k < 4; k++) {
+        double v;
+        memcpy(&v, pith_memory_data(e.inst->mems[0]) + 8 * k, 8);
+        assert_true(v == (k + 1.0) + 0.5 * 10.0 * (k + 1));
+    }
+    assert_int_equal(call(&e, "ptr1", &r, 1, &err, 4, I32(0), I32(1024), I32(3), F64(1.0)), PITH_OK);
+    assert_int_equal(r.of.i32, 24 * 65536 + 1048);
+    static const char *const two[2] = {"ptr2", "ptr2_ref"}, *const twok[2] = {"ptr2_k", "ptr2_k_ref"},
+                             *const one[2] = {"ptr1", "ptr1_ref"};
+    loop_differential(&e, two, 2, 2);
+    loop_differential(&e, twok, 2, 16);
+    loop_differential(&e, one, 2, 1);
+    env_free(&e);
 }
 
 static void test_muladd_pair(void **state)
@@ -725,7 +816,8 @@ static void test_muladd_pair(void **state)
     axpy_cases(&e, "axpy");
     axpy_cases(&e, "axpy_lt");
     axpy_cases(&e, "axpy_ref");
-    axpy_differential(&e);
+    static const char *const fns[3] = {"axpy", "axpy_lt", "axpy_ref"};
+    loop_differential(&e, fns, 3, 16);
     double m[32];
     pith_error err;
     pith_val r;
@@ -1281,6 +1373,7 @@ int main(void)
         cmocka_unit_test(test_simd_unsupported),
         cmocka_unit_test(test_fused),
         cmocka_unit_test(test_muladd_pair),
+        cmocka_unit_test(test_muladd_ptr_loop),
         cmocka_unit_test(test_load_branch),
         cmocka_unit_test(test_local_aliases),
         cmocka_unit_test(test_chains),
