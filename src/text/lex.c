@@ -1,5 +1,5 @@
 /* lex.c: the WebAssembly text-format lexer and the number/string literal decoders.
- * Tokens follow the spec's maximal-munch rule: a run of idchars and strings is one token. */
+ * Maximal munch: a run of idchars, strings and reserved characters is one token. */
 #include "text/lex.h"
 
 #include <errno.h>
@@ -44,6 +44,15 @@ typedef struct lexer {
     pith_error *err;
     token *t;
     uint32_t nt, cap;
+    /* The open top-level annotation: its '(' is stack level ann_level (1-based; 0 = none) and
+     * token ann_mark. Its tokens are moved to `at` when it closes. */
+    uint32_t ann_level, ann_mark;
+    token *at;
+    uint32_t nat, at_cap;
+    annot *ann;
+    uint32_t nann, ann_cap;
+    char *pool;         /* decoded quoted names, each after its sigil; placed past the source */
+    size_t pool_len, pool_cap;
 } lexer;
 
 static bool lex_fail(lexer *lx, size_t at, const char *msg) {
@@ -53,11 +62,15 @@ static bool lex_fail(lexer *lx, size_t at, const char *msg) {
     return false;
 }
 
+static bool lex_nomem(lexer *lx, size_t at) {
+    return pith_fail(lx->err, PITH_ERR_NOMEM, at, "out of memory");
+}
+
 static bool push_tok(lexer *lx, uint8_t kind, size_t off, size_t len, uint32_t line,
                      uint32_t col) {
     /* room for this token and the TK_EOF that ends every list */
     token *t = array_reserve(lx->t, &lx->cap, (uint64_t)lx->nt + 2, sizeof *t, 256);
-    if (!t) return pith_fail(lx->err, PITH_ERR_NOMEM, off, "out of memory");
+    if (!t) return lex_nomem(lx, off);
     lx->t = t;
     token *tk = &lx->t[lx->nt++];
     tk->off = (uint32_t)off;
@@ -176,26 +189,143 @@ static bool scan_string(lexer *lx) {
     }
 }
 
-/* Skips an annotation "(@name ...)" whose '(' is at lx->pos, keeping lines counted. */
-static bool skip_annotation(lexer *lx) {
-    size_t start = lx->pos;
-    uint32_t depth = 0;
-    for (;;) {
-        if (!skip_space(lx)) return false;
-        if (lx->pos >= lx->n) return lex_fail(lx, start, "unclosed annotation");
-        char c = lx->s[lx->pos];
-        if (c == '(') {
-            depth++;
-            lx->pos++;
-        } else if (c == ')') {
-            lx->pos++;
-            if (--depth == 0) return true;
-        } else if (c == '"') {
+/* Characters that only ever form reserved tokens (the 3.0 grammar names them so that
+ * annotations may hold them). A ';' before another starts a comment instead. */
+static bool is_reserved_char(const lexer *lx, size_t i) {
+    switch (lx->s[i]) {
+    case ',': case '[': case ']': case '{': case '}':
+        return true;
+    case ';':
+        return !(i + 1 < lx->n && lx->s[i + 1] == ';');
+    default:
+        return false;
+    }
+}
+
+/* What one maximal run of idchars, strings and reserved characters was made of. */
+typedef struct run { size_t strings, idchars, others; } run;
+
+static bool scan_run(lexer *lx, run *r) {
+    *r = (run){0, 0, 0};
+    while (lx->pos < lx->n) {
+        unsigned char d = (unsigned char)lx->s[lx->pos];
+        if (d == '"') {
             if (!scan_string(lx)) return false;
-        } else {
+            r->strings++;
+        } else if (is_idchar(d)) {
             lx->pos++;
+            r->idchars++;
+        } else if (is_reserved_char(lx, lx->pos)) {
+            lx->pos++;
+            r->others++;
+        } else {
+            break;
         }
     }
+    return true;
+}
+
+/* The run [start, lx->pos) is a sigil ('$' or '@') and one string: points tk at the decoded
+ * name after the sigil, appended to the pool. Returns 0 when the name is empty (and that is
+ * refused) or not UTF-8, with `why` saying which; -1 when out of memory. */
+static int quoted_name(lexer *lx, token *tk, size_t start, bool empty_ok, const char **why) {
+    size_t str_len = lx->pos - start - 1;
+    char *p = bytes_reserve(lx->pool, lx->pool_len, &lx->pool_cap, str_len + 1, 256);
+    if (!p) return -1;
+    lx->pool = p;
+    size_t at = lx->pool_len;
+    p[at] = lx->s[start];
+    token st = {.off = (uint32_t)start + 1, .len = (uint32_t)str_len};
+    size_t n = lex_string_decode(lx->s, &st, (uint8_t *)p + at + 1);
+    if (n == 0 && !empty_ok) {
+        *why = "empty identifier";
+        return 0;
+    }
+    if (!utf8_valid((const uint8_t *)p + at + 1, n)) {
+        *why = "malformed UTF-8 encoding";
+        return 0;
+    }
+    if (lx->n + 1 + at + n + 1 > UINT32_MAX) {
+        *why = "source too large";
+        return 0;
+    }
+    lx->pool_len = at + n + 1;
+    tk->off = (uint32_t)(lx->n + 1 + at); /* past the source and the NUL that ends it */
+    tk->len = (uint32_t)(n + 1);
+    return 1;
+}
+
+/* The id after a top-level annotation's "(@": idchars or one string naming it. */
+static bool annot_id(lexer *lx) {
+    size_t start = lx->pos;
+    uint32_t col = (uint32_t)(start - lx->line_start) + 1;
+    run r;
+    if (!scan_run(lx, &r)) return false;
+    bool plain = r.strings == 0 && r.others == 0 && r.idchars >= 2;
+    bool quoted = r.strings == 1 && r.others == 0 && r.idchars == 1;
+    if (!plain && !quoted) return lex_fail(lx, start, "malformed annotation id");
+    if (!push_tok(lx, TK_ANNOT, start, lx->pos - start, lx->line, col)) return false;
+    if (!quoted) return true;
+    const char *why = NULL;
+    int q = quoted_name(lx, &lx->t[lx->nt - 1], start, true, &why);
+    if (q < 0) return lex_nomem(lx, start);
+    return q ? true : lex_fail(lx, start, why);
+}
+
+/* The open top-level annotation just closed: its tokens move from t to at. */
+static bool end_annotation(lexer *lx) {
+    uint32_t mark = lx->ann_mark, cnt = lx->nt - mark, base = lx->nat;
+    token *a = array_reserve(lx->at, &lx->at_cap, (uint64_t)base + cnt, sizeof *a, 64);
+    if (!a) return lex_nomem(lx, lx->pos);
+    lx->at = a;
+    annot *r = array_reserve(lx->ann, &lx->ann_cap, (uint64_t)lx->nann + 1, sizeof *r, 16);
+    if (!r) return lex_nomem(lx, lx->pos);
+    lx->ann = r;
+    for (uint32_t i = 0; i < cnt; i++) {
+        a[base + i] = lx->t[mark + i];
+        if (a[base + i].kind == TK_LPAREN) a[base + i].match = a[base + i].match - mark + base;
+    }
+    lx->nat = base + cnt;
+    lx->ann[lx->nann++] = (annot){.at = mark, .first = base};
+    lx->nt = mark;
+    lx->ann_level = 0;
+    return true;
+}
+
+/* One token that is not a parenthesis, starting at lx->pos. */
+static bool lex_atom(lexer *lx) {
+    size_t start = lx->pos;
+    uint32_t line = lx->line, col = (uint32_t)(start - lx->line_start) + 1;
+    unsigned char c = (unsigned char)lx->s[start];
+    run r;
+    if (!scan_run(lx, &r)) return false;
+    if (lx->pos == start) return lex_fail(lx, start, "unexpected character");
+    bool quoted_id = c == '$' && r.idchars == 1 && r.strings == 1 && r.others == 0;
+    uint8_t kind;
+    if (r.strings == 1 && r.idchars == 0 && r.others == 0) kind = TK_STRING;
+    else if (quoted_id) kind = TK_ID;
+    else if (r.strings > 0 || r.others > 0) kind = TK_RESERVED;
+    else if (c == '$') kind = lx->pos - start > 1 ? TK_ID : TK_RESERVED;
+    else if (c >= 'a' && c <= 'z') kind = TK_KEYWORD;
+    else if ((c >= '0' && c <= '9') || c == '+' || c == '-') kind = TK_NUM;
+    else kind = TK_RESERVED;
+    if (!push_tok(lx, kind, start, lx->pos - start, line, col)) return false;
+    if (!quoted_id) return true;
+    const char *why = NULL;
+    int q = quoted_name(lx, &lx->t[lx->nt - 1], start, false, &why);
+    if (q < 0) return lex_nomem(lx, start);
+    if (q > 0) return true;
+    /* Inside an annotation any token goes, and a bad name is just a reserved one. */
+    if (lx->ann_level == 0) return lex_fail(lx, start, why);
+    lx->t[lx->nt - 1].kind = TK_RESERVED;
+    return true;
+}
+
+static void lexer_free(lexer *lx) {
+    free(lx->t);
+    free(lx->at);
+    free(lx->ann);
+    free(lx->pool);
 }
 
 pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_list *out,
@@ -219,19 +349,21 @@ pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_li
         uint32_t col = (uint32_t)(start - lx.line_start) + 1;
         unsigned char c = (unsigned char)src[start];
         if (c == '(') {
-            if (start + 1 < len && src[start + 1] == '@') {
-                if (!(ok = skip_annotation(&lx))) break;
-                continue;
-            }
             uint32_t *ns = array_reserve(stack, &stack_cap, depth + 1, sizeof *ns, 64);
             if (!ns) {
-                ok = pith_fail(err, PITH_ERR_NOMEM, start, "out of memory");
+                ok = lex_nomem(&lx, start);
                 break;
             }
             stack = ns;
             stack[depth++] = lx.nt;
             if (!(ok = push_tok(&lx, TK_LPAREN, start, 1, lx.line, col))) break;
             lx.pos++;
+            /* Inside an annotation "(@" is just a parenthesis and a reserved token. */
+            if (lx.ann_level == 0 && lx.pos < len && src[lx.pos] == '@') {
+                lx.ann_level = depth;
+                lx.ann_mark = lx.nt - 1;
+                if (!(ok = annot_id(&lx))) break;
+            }
         } else if (c == ')') {
             if (depth == 0) {
                 ok = lex_fail(&lx, start, "unexpected token ')'");
@@ -240,56 +372,64 @@ pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_li
             lx.t[stack[--depth]].match = lx.nt;
             if (!(ok = push_tok(&lx, TK_RPAREN, start, 1, lx.line, col))) break;
             lx.pos++;
-        } else if (c == '"' || is_idchar(c)) {
-            uint32_t line = lx.line;
-            size_t nstrings = 0, nidchars = 0;
-            while (lx.pos < len) {
-                unsigned char d = (unsigned char)src[lx.pos];
-                if (d == '"') {
-                    if (!(ok = scan_string(&lx))) break;
-                    nstrings++;
-                } else if (is_idchar(d)) {
-                    lx.pos++;
-                    nidchars++;
-                } else {
-                    break;
-                }
-            }
-            if (!ok) break;
-            uint8_t kind;
-            if (nstrings == 1 && nidchars == 0) kind = TK_STRING;
-            else if (nstrings > 0) kind = TK_RESERVED;
-            else if (c == '$') kind = lx.pos - start > 1 ? TK_ID : TK_RESERVED;
-            else if (c >= 'a' && c <= 'z') kind = TK_KEYWORD;
-            else if ((c >= '0' && c <= '9') || c == '+' || c == '-') kind = TK_NUM;
-            else kind = TK_RESERVED;
-            if (!(ok = push_tok(&lx, kind, start, lx.pos - start, line, col))) break;
-        } else {
-            ok = lex_fail(&lx, start, "unexpected character");
+            if (lx.ann_level > depth && !(ok = end_annotation(&lx))) break;
+        } else if (!(ok = lex_atom(&lx))) {
             break;
         }
     }
     if (ok && depth > 0) {
-        ok = tok_error(err, filename, &lx.t[stack[depth - 1]], "unclosed parenthesis");
+        const token *open = lx.ann_level ? &lx.t[lx.ann_mark] : &lx.t[stack[depth - 1]];
+        ok = tok_error(err, filename, open, lx.ann_level ? "unclosed annotation" : "unclosed parenthesis");
     }
     free(stack);
+    char *owned = NULL;
+    if (ok && lx.pool_len) {
+        owned = malloc(len + 1 + lx.pool_len);
+        if (!owned) {
+            ok = lex_nomem(&lx, len);
+        } else {
+            memcpy(owned, src, len);
+            owned[len] = 0;
+            memcpy(owned + len + 1, lx.pool, lx.pool_len);
+        }
+    }
     if (ok) ok = push_tok(&lx, TK_EOF, len, 0, lx.line, (uint32_t)(len - lx.line_start) + 1);
     if (!ok) {
-        free(lx.t);
+        free(owned);
+        lexer_free(&lx);
         return err->status;
     }
+    free(lx.pool);
     lx.nt--; /* the EOF token is not counted */
     out->t = lx.t;
     out->n = lx.nt;
-    out->src = src;
+    out->src = owned ? owned : src;
+    out->owned = owned;
     out->len = len;
     out->filename = filename;
+    out->ann = lx.ann;
+    out->nann = lx.nann;
+    out->ann_t = lx.at;
+    out->nann_t = lx.nat;
     return PITH_OK;
 }
 
 void tok_list_free(tok_list *l) {
     free(l->t);
+    free(l->ann);
+    free(l->ann_t);
+    free(l->owned);
     memset(l, 0, sizeof *l);
+}
+
+uint32_t tok_annot_from(const tok_list *l, uint32_t at) {
+    uint32_t lo = 0, hi = l->nann;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->ann[mid].at < at) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 static size_t put_utf8(uint8_t *o, uint32_t v) {

@@ -17,7 +17,8 @@ typedef enum tok_kind {
     TK_ID,          /* "$name" */
     TK_NUM,         /* idchars starting with a digit or sign; syntax checked when converted */
     TK_STRING,      /* "..." (off/len include the quotes; escapes checked by the lexer) */
-    TK_RESERVED     /* anything else, e.g. "0$x", "a\"b\"", a lone "$" */
+    TK_RESERVED,    /* anything else, e.g. "0$x", "a\"b\"", a lone "$", "," or "{" */
+    TK_ANNOT        /* "@id" or "@\"...\"" right after an annotation's '(' (only in ann_t) */
 } tok_kind;
 
 typedef struct token {
@@ -27,17 +28,36 @@ typedef struct token {
     uint8_t kind;       /* tok_kind */
 } token;
 
+/* An annotation "(@id ...)" not nested in another one. Annotations are white space to the
+ * grammar, so they are kept out of the token stream and only the parsers that know an id
+ * (@custom, @producers) look them up by position. */
+typedef struct annot {
+    uint32_t at;        /* index in t of the token that follows it (n: the end) */
+    uint32_t first;     /* its '(' in ann_t; ann_t[first + 1] is the TK_ANNOT id and
+                         * ann_t[first].match the closing ')' */
+} annot;
+
 typedef struct tok_list {
     token *t;           /* n tokens followed by one TK_EOF */
     uint32_t n;
+    /* The text every token's (off, len) points into: the source itself, or, when quoted
+     * names occur ($"..." or @"..."), an owned copy followed by their decoded spellings
+     * ("$abc" for $"abc"), so an identifier's token text is its name whichever way it was
+     * written. Offsets below `len` are the source's. */
     const char *src;
     size_t len;
     const char *filename;
+    annot *ann;         /* top-level annotations in source order (so by `at`) */
+    uint32_t nann;
+    token *ann_t;       /* their tokens, nested parens matched as in t */
+    uint32_t nann_t;
+    char *owned;        /* src when it is a copy */
 } tok_list;
 
 /* Lexes src. Fails (PITH_ERR_MALFORMED, "file:line:col: cause") on bad characters, bad string
- * escapes, unterminated comments/strings and unbalanced parentheses. Annotations (@x ...) are
- * dropped. `filename` is borrowed for messages and must outlive the list. */
+ * escapes, unterminated comments/strings/annotations, unbalanced parentheses, malformed
+ * annotation ids and empty or non-UTF-8 quoted identifiers. Annotations go to `ann`, not `t`.
+ * `filename` is borrowed for messages and must outlive the list. */
 pith_status lex_tokens(const char *src, size_t len, const char *filename, tok_list *out,
                        pith_error *err);
 void tok_list_free(tok_list *l);
@@ -45,6 +65,9 @@ void tok_list_free(tok_list *l);
 /* Decodes the body of a TK_STRING token into out (room for tok->len bytes suffices);
  * returns the decoded length. The token was validated by the lexer, so this cannot fail. */
 size_t lex_string_decode(const char *src, const token *tok, uint8_t *out);
+
+/* Index of the first annotation at or after token position `at` (l->nann if none). */
+uint32_t tok_annot_from(const tok_list *l, uint32_t at);
 
 /* True if the token text equals the NUL-terminated word. */
 bool tok_is(const tok_list *l, const token *tok, const char *word);

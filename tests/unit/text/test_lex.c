@@ -1,5 +1,5 @@
 /* test_lex.c: unit tests of the text-format lexer and literal decoders: token kinds and
- * positions, comments, annotations, strings with every escape, integers and floats. */
+ * positions, comments, annotations, quoted identifiers, strings, integers and floats. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +27,7 @@ static void lex_bad(const char *src, const char *msg_part) {
 
 static void test_kinds_and_positions(void **state) {
     (void)state;
-    tok_list l = lex_ok("(module $m\n  (func 0x10 -1 \"s\" i32.add $\"x\"))");
+    tok_list l = lex_ok("(module $m\n  (func 0x10 -1 \"s\" i32.add $x\"y\"))");
     static const uint8_t kinds[] = {TK_LPAREN, TK_KEYWORD, TK_ID,     TK_LPAREN, TK_KEYWORD,
                                     TK_NUM,    TK_NUM,     TK_STRING, TK_KEYWORD, TK_RESERVED,
                                     TK_RPAREN, TK_RPAREN};
@@ -50,6 +50,84 @@ static void test_comments_and_annotations(void **state) {
     assert_int_equal(l.t[0].line, 3);
     tok_list_free(&l);
     lex_bad("(; unclosed (; ;)", "unclosed comment");
+}
+
+static void test_annotation_records(void **state) {
+    (void)state;
+    /* top-level annotations leave the stream, each recorded before the token it precedes,
+     * with its own tokens (nested annotations and reserved characters included) */
+    tok_list l = lex_ok("(module (@custom \"x\" (after func) \"d\")\n (func (@a (@b) , {x} ;)) )\n(@z)");
+    assert_int_equal(l.n, 6);
+    assert_int_equal(l.nann, 3);
+    assert_int_equal(l.ann[0].at, 2);
+    assert_int_equal(l.ann[1].at, 4);
+    assert_int_equal(l.ann[2].at, 6);
+    const token *a = &l.ann_t[l.ann[0].first];
+    assert_int_equal(a[0].kind, TK_LPAREN);
+    assert_int_equal(a[1].kind, TK_ANNOT);
+    assert_true(tok_is(&l, &a[1], "@custom"));
+    assert_int_equal(a[2].kind, TK_STRING);
+    assert_int_equal(a[3].kind, TK_LPAREN);
+    assert_int_equal(a[3].match, l.ann[0].first + 6);
+    assert_int_equal(a[0].match, l.ann[0].first + 8);
+    assert_int_equal(a[1].line, 1);
+    assert_int_equal(a[1].col, 10);
+    const token *b = &l.ann_t[l.ann[1].first];
+    assert_int_equal(b[1].line, 2);
+    assert_int_equal(b[1].col, 9);
+    assert_int_equal(b[2].kind, TK_LPAREN); /* (@b) inside is plain tokens */
+    assert_int_equal(b[3].kind, TK_RESERVED);
+    assert_int_equal(b[5].kind, TK_RESERVED); /* "," */
+    assert_int_equal(b[6].kind, TK_RESERVED); /* "{x}" */
+    assert_int_equal(b[7].kind, TK_RESERVED); /* ";" */
+    assert_int_equal(b[0].match, l.ann[1].first + 8);
+    assert_int_equal(tok_annot_from(&l, 0), 0);
+    assert_int_equal(tok_annot_from(&l, 3), 1);
+    assert_int_equal(tok_annot_from(&l, 5), 2);
+    assert_int_equal(tok_annot_from(&l, 7), 3);
+    assert_null(l.owned);
+    tok_list_free(&l);
+
+    l = lex_ok("(@\"cust\\6fm\" x) (@a $\"\" $\"\\ff\" (@))");
+    assert_int_equal(l.n, 0);
+    assert_true(tok_is(&l, &l.ann_t[1], "@custom"));
+    /* inside an annotation a bad quoted identifier is just a reserved token */
+    assert_int_equal(l.ann_t[l.ann[1].first + 2].kind, TK_RESERVED);
+    assert_int_equal(l.ann_t[l.ann[1].first + 3].kind, TK_RESERVED);
+    tok_list_free(&l);
+
+    lex_bad("(@)", "1:2: malformed annotation id");
+    lex_bad("(@ x)", "malformed annotation id");
+    lex_bad("(@(@a)x)", "malformed annotation id");
+    lex_bad("(@a\"x\")", "malformed annotation id");
+    lex_bad("(@\"\\ff\")", "malformed UTF-8 encoding");
+    lex_bad("(module\n  (@x (y (z))", "2:3: unclosed annotation");
+    lex_bad("(@x (@y )", "unclosed annotation");
+    lex_bad("(@x))", "unexpected token ')'");
+    lex_bad("(@x \"", "unclosed string");
+    lex_bad("(@x \x01)", "unexpected character");
+    lex_bad("(@x Hei\xc3\x9f)", "unexpected character");
+}
+
+static void test_quoted_identifiers(void **state) {
+    (void)state;
+    tok_list l = lex_ok("$\"abc\" $abc $\"\\41\\u{42} c\" $\"\\u{e9}\" $\"a\"b 0$\"a\" $\"a\"$b");
+    assert_int_equal(l.n, 7);
+    for (uint32_t i = 0; i < 4; i++) assert_int_equal(l.t[i].kind, TK_ID);
+    assert_true(tok_is(&l, &l.t[0], "$abc"));
+    assert_true(tok_is(&l, &l.t[1], "$abc"));
+    assert_true(tok_is(&l, &l.t[2], "$AB c"));
+    assert_true(tok_is(&l, &l.t[3], "$\xc3\xa9"));
+    for (uint32_t i = 4; i < 7; i++) assert_int_equal(l.t[i].kind, TK_RESERVED);
+    /* decoded spellings live past the source; source offsets are unchanged */
+    assert_non_null(l.owned);
+    assert_true(l.t[0].off > l.len);
+    assert_int_equal(l.t[1].off, 7);
+    assert_int_equal(l.t[2].col, 13);
+    tok_list_free(&l);
+    lex_bad("(func $\"\")", "1:7: empty identifier");
+    lex_bad("(func $\"\\ef\")", "1:7: malformed UTF-8 encoding");
+    lex_bad("(func $\"\\u{0}\xff\")", "malformed UTF-8 encoding");
 }
 
 static void test_adjacent_tokens(void **state) {
@@ -183,6 +261,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds_and_positions),
         cmocka_unit_test(test_comments_and_annotations),
+        cmocka_unit_test(test_annotation_records),
+        cmocka_unit_test(test_quoted_identifiers),
         cmocka_unit_test(test_adjacent_tokens),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_error_position),
