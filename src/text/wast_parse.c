@@ -373,7 +373,7 @@ static void whole_module(wp *p, wast_cmd *c) {
     wast_module *m = &c->module;
     m->kind = WM_TEXT;
     pith_error e;
-    pith_status st = wat_fields(&p->tl, 0, p->tl.n, &m->bytes, &m->len, &e);
+    pith_status st = wat_fields(&p->tl, 0, 0, p->tl.n, &m->bytes, &m->len, &e);
     if (st == PITH_ERR_NOMEM) wp_nomem(p);
     if (st != PITH_OK) {
         m->kind = WM_QUOTE;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text/annot.h"
 #include "text/lex.h"
 
 /* ------------------------------------------------------------------ byte buffers */
@@ -77,6 +78,9 @@ typedef struct wat {
     bool has_start;
     uint32_t start;
     bool uses_datacount;
+    custom_sec *customs;    /* from annotations, in source order */
+    uint32_t ncustoms, customs_cap;
+    uint32_t custom_place;  /* assembly: places before this one are written */
 
     /* function being parsed */
     name_map locals;
@@ -151,10 +155,11 @@ void wat_folded_expr(wat *w, wbuf *out); /* one folded instr + end, into out */
 void wat_func_reset(wat *w);
 
 /* wat_module.c: (module ...) whose '(' is token `open` (text fields or `binary` strings),
- * and bare module fields in tokens [first, end). */
+ * and bare module fields in tokens [first, end). Custom-section annotations count as the
+ * module's from token position `lo` (its '(' + 1, or first) to `end`. */
 pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size_t *out_len,
                           pith_error *err);
-pith_status wat_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t **out,
-                       size_t *out_len, pith_error *err);
+pith_status wat_fields(const tok_list *tl, uint32_t lo, uint32_t first, uint32_t end,
+                       uint8_t **out, size_t *out_len, pith_error *err);
 
 #endif

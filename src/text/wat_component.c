@@ -10,6 +10,7 @@
 
 #include "core/array.h"
 #include "core/reader.h"
+#include "text/annot.h"
 #include "text/wat.h"
 
 /* Why one pass works: every reference points backwards, so an index is known once its
@@ -1702,7 +1703,7 @@ static void core_module_field(cw *w, uint32_t open) {
     } else {
         uint8_t *bytes = NULL;
         size_t len = 0;
-        pith_status st = wat_fields(w->tl, w->pos, end, &bytes, &len, w->err);
+        pith_status st = wat_fields(w->tl, open + 1, w->pos, end, &bytes, &len, w->err);
         if (st == PITH_ERR_NOMEM) cnomem(w);
         if (st != PITH_OK) longjmp(w->jb, 1);
         *b = (cbuf){bytes, len, len};     /* owned by b from here, freed on any failure */
@@ -1716,7 +1717,7 @@ static void core_module_field(cw *w, uint32_t open) {
     tail_exports(w, h.ex, h.nex, CS_CMODULE);
 }
 
-static void comp_fields(cw *w, uint32_t end);
+static void comp_fields(cw *w, uint32_t lo, uint32_t end);
 static void finish_component(cw *w, cscope *s, cbuf *out);
 
 static void component_field(cw *w, uint32_t open) {
@@ -1733,7 +1734,7 @@ static void component_field(cw *w, uint32_t open) {
         binary_strings(w, w->pos + 1, end, body);
         w->pos = end;
     } else {
-        comp_fields(w, end);
+        comp_fields(w, open + 1, end);
         finish_component(w, s, body);
     }
     w->sc = s->parent;
@@ -1789,11 +1790,44 @@ static void comp_field(cw *w) {
     }
 }
 
-static void comp_fields(cw *w, uint32_t end) {
-    while (w->pos < end) {
+/* A custom-section annotation at the component's field level: a section right there, as
+ * wasm-tools places it. Sections of a component have no fixed order to place it against. */
+static void comp_custom(cw *w, uint32_t i) {
+    cbuf *b = cb_new(w);
+    custom_sec c;
+    if (annot_section(w->tl, i, &c, w->err) != PITH_OK) longjmp(w->jb, 1);
+    *b = (cbuf){c.bytes, c.len, c.len};   /* owned by b from here, freed on any failure */
+    if (c.placed) {
+        tok_error(w->err, w->tl->filename, &w->tl->ann_t[w->tl->ann[i].first + 3],
+                  "@custom annotation: a placement is only meaningful in a module");
+        longjmp(w->jb, 1);
+    }
+    flush_pending(w, w->sc);
+    sec_whole(w, w->sc, 0, b->p, b->len);
+    cb_del(w, b);
+}
+
+/* Fields up to `end`, and the custom-section annotations among them from token `lo` on. Those
+ * inside a core module or a nested component are theirs; inside any other field, misplaced. */
+static void comp_fields(cw *w, uint32_t lo, uint32_t end) {
+    const tok_list *tl = w->tl;
+    uint32_t ai = tok_annot_from(tl, lo);
+    for (;;) {
+        for (; ai < tl->nann && tl->ann[ai].at <= w->pos; ai++)
+            if (annot_is_section(tl, ai)) comp_custom(w, ai);
+        if (w->pos >= end) break;
         uint32_t open = w->pos;
+        if (at_kind(w, TK_LPAREN) && !kw_at(w, open + 1, "component") &&
+            !(kw_at(w, open + 1, "core") && kw_at(w, open + 2, "module"))) {
+            uint32_t a = annot_section_within(tl, open, w->t[open].match);
+            if (a != UINT32_MAX) {
+                annot_misplaced(tl, a, w->err);
+                longjmp(w->jb, 1);
+            }
+        }
         comp_field(w);
         if (w->pos != w->t[open].match + 1) cfail(w, w->pos, "unexpected token");
+        while (ai < tl->nann && tl->ann[ai].at < w->pos) ai++;
     }
 }
 
@@ -1900,7 +1934,7 @@ pith_status wat_component_at(const tok_list *tl, uint32_t open, uint8_t **out, s
         } else {
             cscope *s = scope_new(w, SK_COMPONENT, id);
             w->sc = s;
-            comp_fields(w, end);
+            comp_fields(w, open + 1, end);
             finish_component(w, s, res);
         }
         *out = res->p;
@@ -1946,6 +1980,22 @@ bool text_is_component(const char *src, size_t len) {
                              src[i + 9] == '.' || (src[i + 9] >= '0' && src[i + 9] <= '9'));
 }
 
+pith_status wat_component_file(const tok_list *tl, uint8_t **out, size_t *out_len,
+                               pith_error *err) {
+    *out = NULL;
+    *out_len = 0;
+    if (tl->n < 2 || tl->t[0].kind != TK_LPAREN || !tok_is(tl, &tl->t[1], "component")) {
+        pith_fail(err, PITH_ERR_MALFORMED, 0, "%s:1:1: expected (component ...)", tl->filename);
+        return PITH_ERR_MALFORMED;
+    }
+    if (tl->t[0].match + 1 != tl->n) {
+        tok_error(err, tl->filename, &tl->t[tl->t[0].match + 1], "unexpected token after component");
+        return PITH_ERR_MALFORMED;
+    }
+    if (!annot_none_outside(tl, err)) return PITH_ERR_MALFORMED;
+    return wat_component_at(tl, 0, out, out_len, err);
+}
+
 pith_status text_component_to_wasm(const char *src, size_t len, const char *filename,
                                    uint8_t **out, size_t *out_len, pith_error *err) {
     *out = NULL;
@@ -1954,15 +2004,7 @@ pith_status text_component_to_wasm(const char *src, size_t len, const char *file
     tok_list tl;
     pith_status st = lex_tokens(src, len, filename ? filename : "<input>", &tl, err);
     if (st != PITH_OK) return st;
-    if (tl.n < 2 || tl.t[0].kind != TK_LPAREN || !tok_is(&tl, &tl.t[1], "component")) {
-        pith_fail(err, PITH_ERR_MALFORMED, 0, "%s:1:1: expected (component ...)", tl.filename);
-        st = PITH_ERR_MALFORMED;
-    } else if (tl.t[0].match + 1 != tl.n) {
-        tok_error(err, tl.filename, &tl.t[tl.t[0].match + 1], "unexpected token after component");
-        st = PITH_ERR_MALFORMED;
-    } else {
-        st = wat_component_at(&tl, 0, out, out_len, err);
-    }
+    st = wat_component_file(&tl, out, out_len, err);
     tok_list_free(&tl);
     return st;
 }

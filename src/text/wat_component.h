@@ -16,6 +16,10 @@
 pith_status wat_component_at(const tok_list *tl, uint32_t open, uint8_t **out, size_t *out_len,
                              pith_error *err);
 
+/* The tokens of a whole source holding one `(component ...)`. */
+pith_status wat_component_file(const tok_list *tl, uint8_t **out, size_t *out_len,
+                               pith_error *err);
+
 /* Whole source text holding one `(component ...)`. */
 pith_status text_component_to_wasm(const char *src, size_t len, const char *filename,
                                    uint8_t **out, size_t *out_len, pith_error *err);

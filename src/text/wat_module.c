@@ -834,8 +834,6 @@ static void pass2(wat *w, uint32_t first, uint32_t end) {
     }
 }
 
-/* ------------------------------------------------------------------ assembly */
-
 static void section(wat *w, wbuf *out, uint8_t id, uint32_t count, const wbuf *body) {
     uint8_t hdr[5];
     wbuf h = {hdr, 0, sizeof hdr};
@@ -848,9 +846,52 @@ static void section(wat *w, wbuf *out, uint8_t id, uint32_t count, const wbuf *b
     wb_bytes(w, out, body->p, body->len);
 }
 
+/* ------------------------------------------------------------------ custom sections */
+
+/* The custom sections of the annotations at this module's field level (tokens lo..end). One
+ * inside a field is refused: its place among the sections would be a guess. */
+static void collect_customs(wat *w, uint32_t lo, uint32_t first, uint32_t end) {
+    const tok_list *tl = w->tl;
+    for (uint32_t k = first; k < end; k = w->t[k].match + 1) {
+        uint32_t a = annot_section_within(tl, k, w->t[k].match);
+        if (a != UINT32_MAX) {
+            annot_misplaced(tl, a, w->err);
+            longjmp(w->jb, 1);
+        }
+    }
+    for (uint32_t i = tok_annot_from(tl, lo); i < tl->nann && tl->ann[i].at <= end; i++) {
+        if (!annot_is_section(tl, i)) continue;
+        custom_sec *c = array_reserve(w->customs, &w->customs_cap, (uint64_t)w->ncustoms + 1,
+                                      sizeof *c, 8);
+        if (!c) wat_nomem(w);
+        w->customs = c;
+        if (annot_section(tl, i, &w->customs[w->ncustoms], w->err) != PITH_OK)
+            longjmp(w->jb, 1);
+        w->ncustoms++;
+    }
+}
+
+/* Writes the custom sections whose place comes before `limit`: by place, then source order.
+ * Places are few (CUSTOM_LAST + 1), so one scan per place stays linear. */
+static void customs_upto(wat *w, wbuf *out, uint32_t limit) {
+    for (; w->custom_place < limit; w->custom_place++) {
+        for (uint32_t i = 0; i < w->ncustoms; i++) {
+            const custom_sec *c = &w->customs[i];
+            if (c->place != w->custom_place) continue;
+            if (c->len > UINT32_MAX) wat_fail(w, w->end, "section too large");
+            wb_byte(w, out, 0);
+            wb_u32(w, out, (uint32_t)c->len);
+            wb_bytes(w, out, c->bytes, c->len);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ assembly */
+
 static void assemble(wat *w, wbuf *out) {
     static const uint8_t head[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
     wb_bytes(w, out, head, sizeof head);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_TYPE)); /* (before first) and (before type) */
     if (w->ntypes) {
         wbuf tb = {0};
         /* built in stash so an unwind frees it with the parser */
@@ -868,12 +909,19 @@ static void assemble(wat *w, wbuf *out) {
         section(w, out, 1, w->ntypes, &tb);
         w->stash.len = mark;
     }
+    customs_upto(w, out, CUSTOM_AFTER(SEC_IMPORT));
     if (w->n_import) section(w, out, 2, w->n_import, &w->sec_import);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_FUNC));
     if (w->n_func) section(w, out, 3, w->n_func, &w->sec_func);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_TABLE));
     if (w->n_table) section(w, out, 4, w->n_table, &w->sec_table);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_MEMORY));
     if (w->n_mem) section(w, out, 5, w->n_mem, &w->sec_mem);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_GLOBAL));
     if (w->n_global) section(w, out, 6, w->n_global, &w->sec_global);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_EXPORT));
     if (w->n_export) section(w, out, 7, w->n_export, &w->sec_export);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_START));
     if (w->has_start) {
         wb_byte(w, out, 8);
         uint8_t tmp[5];
@@ -882,7 +930,9 @@ static void assemble(wat *w, wbuf *out) {
         wb_u32(w, out, (uint32_t)t.len);
         wb_bytes(w, out, tmp, t.len);
     }
+    customs_upto(w, out, CUSTOM_AFTER(SEC_ELEM));
     if (w->n_elem) section(w, out, 9, w->n_elem, &w->sec_elem);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_DATACOUNT));
     if (w->uses_datacount) {
         uint8_t tmp[5];
         wbuf t = {tmp, 0, sizeof tmp};
@@ -891,8 +941,11 @@ static void assemble(wat *w, wbuf *out) {
         wb_u32(w, out, (uint32_t)t.len);
         wb_bytes(w, out, tmp, t.len);
     }
+    customs_upto(w, out, CUSTOM_AFTER(SEC_CODE));
     if (w->n_code) section(w, out, 10, w->n_code, &w->sec_code);
+    customs_upto(w, out, CUSTOM_AFTER(SEC_DATA));
     if (w->n_data) section(w, out, 11, w->n_data, &w->sec_data);
+    customs_upto(w, out, CUSTOM_LAST + 1); /* (after data) and (after last) */
 }
 
 static void wat_free(wat *w) {
@@ -902,6 +955,8 @@ static void wat_free(wat *w) {
     free(w->type_slots);
     free(w->labels);
     free(w->tu_names);
+    for (uint32_t i = 0; i < w->ncustoms; i++) free(w->customs[i].bytes);
+    free(w->customs);
     wbuf *bufs[] = {&w->typepool, &w->sec_import, &w->sec_func,  &w->sec_table,
                     &w->sec_mem,  &w->sec_global, &w->sec_export, &w->sec_elem,
                     &w->sec_code, &w->sec_data,   &w->body,       &w->stash,
@@ -911,8 +966,8 @@ static void wat_free(wat *w) {
 }
 
 /* Encodes the fields in tokens [first, end) (end: the closing paren or EOF). */
-pith_status wat_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t **out,
-                                 size_t *out_len, pith_error *err) {
+pith_status wat_fields(const tok_list *tl, uint32_t lo, uint32_t first, uint32_t end,
+                       uint8_t **out, size_t *out_len, pith_error *err) {
     wat *w = calloc(1, sizeof *w);
     if (!w) {
         pith_fail(err, PITH_ERR_NOMEM, SIZE_MAX, "out of memory");
@@ -930,6 +985,7 @@ pith_status wat_fields(const tok_list *tl, uint32_t first, uint32_t end, uint8_t
     if (setjmp(w->jb) == 0) {
         pass1(w, first, end);
         pass2(w, first, end);
+        collect_customs(w, lo, first, end);
         assemble(w, res);
         *out = res->p;
         *out_len = res->len;
@@ -973,28 +1029,30 @@ pith_status wat_module_at(const tok_list *tl, uint32_t open, uint8_t **out, size
     if (tl->t[i].kind == TK_ID) i++;
     if (i < end && tl->t[i].kind == TK_KEYWORD && tok_is(tl, &tl->t[i], "binary"))
         return binary_module(tl, i + 1, end, out, out_len, err);
-    return wat_fields(tl, i, end, out, out_len, err);
+    return wat_fields(tl, open + 1, i, end, out, out_len, err);
 }
 
 pith_status text_wat_to_wasm(const char *src, size_t len, const char *filename, uint8_t **out,
                              size_t *out_len, pith_error *err) {
-    if (text_is_component(src, len))
-        return text_component_to_wasm(src, len, filename, out, out_len, err);
     *out = NULL;
     *out_len = 0;
     pith_error_clear(err);
     tok_list tl;
     pith_status st = lex_tokens(src, len, filename ? filename : "<input>", &tl, err);
     if (st != PITH_OK) return st;
-    if (tl.n >= 2 && tl.t[0].kind == TK_LPAREN && tok_is(&tl, &tl.t[1], "module")) {
+    if (tl.n >= 2 && tl.t[0].kind == TK_LPAREN && tok_is(&tl, &tl.t[1], "component")) {
+        st = wat_component_file(&tl, out, out_len, err);
+    } else if (tl.n >= 2 && tl.t[0].kind == TK_LPAREN && tok_is(&tl, &tl.t[1], "module")) {
         if (tl.t[0].match + 1 != tl.n) {
             tok_error(err, tl.filename, &tl.t[tl.t[0].match + 1], "unexpected token after module");
+            st = PITH_ERR_MALFORMED;
+        } else if (!annot_none_outside(&tl, err)) {
             st = PITH_ERR_MALFORMED;
         } else {
             st = wat_module_at(&tl, 0, out, out_len, err);
         }
     } else {
-        st = wat_fields(&tl, 0, tl.n, out, out_len, err);
+        st = wat_fields(&tl, 0, 0, tl.n, out, out_len, err);
     }
     tok_list_free(&tl);
     return st;
