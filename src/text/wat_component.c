@@ -1843,8 +1843,31 @@ static int nment_cmp(const void *a, const void *b) {
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Writes `$name` (without the '$') as a name. */
+/* Writes the name `$id` (token tok) gives its entry: the string of a (@name "...") right
+ * after it if there is one (wasm-tools prints one where the name is no usable identifier),
+ * else the identifier without its '$'. */
 static void id_name(cw *w, cbuf *out, uint32_t tok) {
+    const tok_list *tl = w->tl;
+    for (uint32_t i = tok_annot_from(tl, tok + 1); i < tl->nann && tl->ann[i].at == tok + 1; i++) {
+        uint32_t first = tl->ann[i].first;
+        const token *a = &tl->ann_t[first];
+        if (!tok_is(tl, &a[1], "@name")) continue;
+        if (a[2].kind != TK_STRING || a[0].match != first + 3) {
+            tok_error(w->err, tl->filename, &a[2], "@name annotation: expected one string");
+            longjmp(w->jb, 1);
+        }
+        cbuf *b = cb_new(w);
+        cb_reserve(w, b, a[2].len);
+        size_t n = lex_string_decode(w->src, &a[2], b->p);
+        if (!utf8_valid(b->p, n)) {
+            tok_error(w->err, tl->filename, &a[2], "@name annotation: malformed UTF-8 encoding");
+            longjmp(w->jb, 1);
+        }
+        cb_u32(w, out, (uint32_t)n);
+        cb_bytes(w, out, b->p, n);
+        cb_del(w, b);
+        return;
+    }
     const token *t = &w->t[tok];
     cb_u32(w, out, t->len - 1);
     cb_bytes(w, out, w->src + t->off + 1, t->len - 1);

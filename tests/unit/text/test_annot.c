@@ -1,5 +1,5 @@
 /* test_annot.c: unit tests of annotations and quoted identifiers in the text format: unknown
- * annotations are white space, @custom/@producers become sections where placed, $"x" is $x. */
+ * annotations are white space, @custom/@producers/@name make sections, $"x" is $x. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +235,20 @@ static void test_component_customs(void **state) {
                 "(component (type $t u32) (type (list $\"t\")))");
 }
 
+/* The component encoder writes a name section from $ids; a (@name "...") after an id names
+ * the entry instead (as wasm-tools prints names no identifier could carry). */
+static void test_component_names(void **state) {
+    (void)state;
+    EXPECT("(component $c (@name \"the c\") (type $\"#t\" (@name \"x\") u32) (type $u u8))", PRE,
+           0x07, 0x03, 0x02, 0x79, 0x7d,
+           0x00, 0x21, 0x0e, 'c', 'o', 'm', 'p', 'o', 'n', 'e', 'n', 't', '-', 'n', 'a', 'm', 'e',
+           0x00, 0x06, 0x05, 't', 'h', 'e', ' ', 'c',
+           0x01, 0x08, 0x03, 0x02, 0x00, 0x01, 'x', 0x01, 0x01, 'u');
+    expect_error("(component (type $t (@name 1) u32))", "1:28: @name annotation: expected one string");
+    expect_error("(component (type $t (@name \"a\" \"b\") u32))", "@name annotation: expected one string");
+    expect_error("(component (type $t (@name \"\\ff\") u32))", "@name annotation: malformed UTF-8");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_custom_bytes),
@@ -243,6 +257,7 @@ int main(void) {
         cmocka_unit_test(test_unknown_annotations),
         cmocka_unit_test(test_quoted_identifiers),
         cmocka_unit_test(test_component_customs),
+        cmocka_unit_test(test_component_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
